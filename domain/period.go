@@ -1,0 +1,107 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Period is a reporting period: an ISO week ("2026-W47") or a month ("2026-11").
+type Period struct {
+	Year int
+	Week int // 1..53 for a week; 0 for a month
+	Mon  time.Month
+}
+
+// ParsePeriod reads "YYYY-Www" or "YYYY-MM".
+func ParsePeriod(s string) (Period, error) {
+	var y, n int
+	if len(s) == 8 && s[4:6] == "-W" {
+		if _, err := fmt.Sscanf(s, "%4d-W%2d", &y, &n); err == nil && y >= 1 && n >= 1 && n <= weeksIn(y) {
+			return Period{Year: y, Week: n}, nil
+		}
+		return Period{}, fmt.Errorf("%q is not an ISO week of its year", s)
+	}
+	if len(s) == 7 && s[4] == '-' {
+		if _, err := fmt.Sscanf(s, "%4d-%2d", &y, &n); err == nil && y >= 1 && n >= 1 && n <= 12 {
+			return Period{Year: y, Mon: time.Month(n)}, nil
+		}
+	}
+	return Period{}, fmt.Errorf("%q is not a period (YYYY-Www or YYYY-MM)", s)
+}
+
+// MonthPeriod returns the month period containing d.
+func MonthPeriod(d Date) Period {
+	return Period{Year: d.t.Year(), Mon: d.t.Month()}
+}
+
+// WeekPeriod returns the ISO week containing d.
+func WeekPeriod(d Date) Period {
+	y, w := d.t.ISOWeek()
+	return Period{Year: y, Week: w}
+}
+
+// weeksIn returns 52 or 53: the ISO week of 28 December is always the last.
+func weeksIn(year int) int {
+	_, w := time.Date(year, 12, 28, 0, 0, 0, 0, time.UTC).ISOWeek()
+	return w
+}
+
+// IsWeek reports whether p is an ISO week.
+func (p Period) IsWeek() bool { return p.Week != 0 }
+
+// IsZero reports whether p is the zero Period.
+func (p Period) IsZero() bool { return p.Year == 0 }
+
+// Start returns the first day of p (the Monday of an ISO week).
+func (p Period) Start() Date {
+	if !p.IsWeek() {
+		return NewDate(p.Year, p.Mon, 1)
+	}
+	jan4 := time.Date(p.Year, 1, 4, 0, 0, 0, 0, time.UTC)
+	offset := (int(jan4.Weekday()) + 6) % 7 // days since Monday
+	return Date{jan4.AddDate(0, 0, -offset+7*(p.Week-1))}
+}
+
+// End returns the last day of p.
+func (p Period) End() Date {
+	if p.IsWeek() {
+		return p.Start().AddDays(6)
+	}
+	return Date{p.Start().t.AddDate(0, 1, -1)}
+}
+
+// Month returns the month p rolls up into: itself, or the month holding the week's Thursday.
+func (p Period) Month() Period {
+	if !p.IsWeek() {
+		return p
+	}
+	return MonthPeriod(p.Start().AddDays(3))
+}
+
+func (p Period) String() string {
+	if p.IsZero() {
+		return ""
+	}
+	if p.IsWeek() {
+		return fmt.Sprintf("%04d-W%02d", p.Year, p.Week)
+	}
+	return fmt.Sprintf("%04d-%02d", p.Year, int(p.Mon))
+}
+
+// MarshalJSON writes the period as a string.
+func (p Period) MarshalJSON() ([]byte, error) { return json.Marshal(p.String()) }
+
+// UnmarshalJSON reads a period string.
+func (p *Period) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	q, err := ParsePeriod(s)
+	if err != nil {
+		return err
+	}
+	*p = q
+	return nil
+}

@@ -1,0 +1,43 @@
+package domain
+
+import "github.com/google/uuid"
+
+// Write is a command addressed to one journal, with the caller's preconditions.
+type Write struct {
+	PersonID uuid.UUID
+	Command  Command
+	Meta     Meta
+	// IfVersion, when set, is the journal version the caller last read
+	// (If-Match); a different current version is KindPrecondition.
+	IfVersion *uint64
+	// IdempotencyKey, when set, makes the write happen at most once within
+	// the dedup window; RequestHash identifies the request it was first used
+	// with, so a reuse with another request is a conflict.
+	IdempotencyKey string
+	RequestHash    string
+}
+
+// Written is the outcome of a Write.
+type Written struct {
+	Event    Event // as stored, with its Sequence; text fields in clear
+	Replayed bool  // an idempotent repeat: nothing new was appended
+}
+
+// CodeIdempotencyKeyReused is the conflict code of a key reused with another request.
+const CodeIdempotencyKeyReused = "idempotency_key_reused"
+
+// ResourceID returns the id of what an event created: the person, meeting,
+// commitment or PIP; for other events, the event's own id.
+func (e Event) ResourceID() uuid.UUID {
+	switch d := e.Data.(type) {
+	case *PersonRegistered:
+		return e.PersonID
+	case *MeetingHeld:
+		return d.MeetingID
+	case *CommitmentMade:
+		return d.CommitmentID
+	case *PIPOpened:
+		return d.PIPID
+	}
+	return e.ID
+}
