@@ -46,7 +46,7 @@ func NewChainCheck() *ChainCheck {
 func (c *ChainCheck) Add(seq uint64, subject string, stored []byte) {
 	journal := journalOf(subject)
 	tip, seen := c.last[journal]
-	if !seen {
+	if !seen && !c.broken[journal] { // a journal broken at its first event has no tip
 		c.report.Journals++
 	}
 	c.report.Events++

@@ -59,11 +59,15 @@ func (d Date) String() string {
 // MarshalJSON writes the date as a string.
 func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
-// UnmarshalJSON reads a "YYYY-MM-DD" string.
+// UnmarshalJSON reads a "YYYY-MM-DD" string; "" (how the zero Date is written) reads as zero.
 func (d *Date) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
+	}
+	if s == "" {
+		*d = Date{}
+		return nil
 	}
 	p, err := ParseDate(s)
 	if err != nil {

@@ -57,6 +57,13 @@ func (j *Journal) Registered() bool { return j.registered }
 // Erased reports whether the person's personal data has been erased.
 func (j *Journal) Erased() bool { return j.erased }
 
+// isPerson reports whether the actor is the person whose journal this is,
+// however the actor's UUID is spelled.
+func (j *Journal) isPerson(a Actor) bool {
+	id, ok := a.PersonID()
+	return ok && id == j.personID
+}
+
 // Evolve applies one event of this journal to the state.
 func (j *Journal) Evolve(e Event) {
 	j.version = e.Version

@@ -17,14 +17,19 @@ type Period struct {
 func ParsePeriod(s string) (Period, error) {
 	var y, n int
 	if len(s) == 8 && s[4:6] == "-W" {
+		// Sscanf skips spaces, takes signs and ignores trailing input: only the canonical spelling is a period.
 		if _, err := fmt.Sscanf(s, "%4d-W%2d", &y, &n); err == nil && y >= 1 && n >= 1 && n <= weeksIn(y) {
-			return Period{Year: y, Week: n}, nil
+			if p := (Period{Year: y, Week: n}); p.String() == s {
+				return p, nil
+			}
 		}
 		return Period{}, fmt.Errorf("%q is not an ISO week of its year", s)
 	}
 	if len(s) == 7 && s[4] == '-' {
 		if _, err := fmt.Sscanf(s, "%4d-%2d", &y, &n); err == nil && y >= 1 && n >= 1 && n <= 12 {
-			return Period{Year: y, Mon: time.Month(n)}, nil
+			if p := (Period{Year: y, Mon: time.Month(n)}); p.String() == s {
+				return p, nil
+			}
 		}
 	}
 	return Period{}, fmt.Errorf("%q is not a period (YYYY-Www or YYYY-MM)", s)
@@ -92,11 +97,15 @@ func (p Period) String() string {
 // MarshalJSON writes the period as a string.
 func (p Period) MarshalJSON() ([]byte, error) { return json.Marshal(p.String()) }
 
-// UnmarshalJSON reads a period string.
+// UnmarshalJSON reads a period string; "" (how the zero Period is written) reads as zero.
 func (p *Period) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
+	}
+	if s == "" {
+		*p = Period{}
+		return nil
 	}
 	q, err := ParsePeriod(s)
 	if err != nil {

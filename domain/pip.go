@@ -24,7 +24,7 @@ type GoalInput struct {
 
 // notOnSelf forbids the person on a PIP from managing it.
 func notOnSelf(j *Journal, m Meta) error {
-	if m.Actor.ID == j.personID.String() {
+	if j.isPerson(m.Actor) {
 		return Errorf(KindForbidden, "a person cannot manage their own PIP")
 	}
 	return nil
@@ -35,6 +35,7 @@ func (p *Problems) goals(goals []GoalInput, existing map[uuid.UUID]bool) []PIPGo
 		p.Add("goals", "must hold 1 to %d goals", maxGoals)
 	}
 	out := make([]PIPGoal, 0, len(goals))
+	seen := map[uuid.UUID]bool{}
 	for i, g := range goals {
 		f := "goals[" + strconv.Itoa(i) + "]"
 		pg := PIPGoal{GoalID: newID(), Text: p.note(f+".text", g.Text), Metric: g.Metric, Target: g.Target}
@@ -42,7 +43,10 @@ func (p *Problems) goals(goals []GoalInput, existing map[uuid.UUID]bool) []PIPGo
 			id := p.id(f+".goal_id", *g.GoalID)
 			if !existing[id] {
 				p.Add(f+".goal_id", "names no goal of this PIP")
+			} else if seen[id] {
+				p.Add(f+".goal_id", "repeats goal %s", id)
 			}
+			seen[id] = true
 			pg.GoalID = id
 		}
 		if g.Metric != nil {
@@ -120,7 +124,7 @@ type AcknowledgePIP struct {
 }
 
 func (c AcknowledgePIP) decide(j *Journal, m Meta) (Data, error) {
-	if m.Actor.ID != j.personID.String() {
+	if !j.isPerson(m.Actor) {
 		return nil, Errorf(KindForbidden, "only the person on the PIP may acknowledge it")
 	}
 	var p Problems
@@ -170,12 +174,18 @@ func (c CheckInPIP) decide(j *Journal, m Meta) (Data, error) {
 	if len(c.Goals) > maxGoals {
 		p.Add("goals", "must hold at most %d goals", maxGoals)
 	}
+	seen := map[uuid.UUID]bool{}
 	for i, g := range c.Goals {
 		f := "goals[" + strconv.Itoa(i) + "]"
 		gs := GoalStatus{GoalID: p.id(f+".goal_id", g.GoalID), Note: p.optNote(f+".note", g.Note)}
-		if gs.GoalID != uuid.Nil && !st.goals[gs.GoalID] {
+		switch {
+		case gs.GoalID == uuid.Nil: // already reported
+		case !st.goals[gs.GoalID]:
 			p.Add(f+".goal_id", "names no current goal of this PIP")
+		case seen[gs.GoalID]:
+			p.Add(f+".goal_id", "repeats goal %s", gs.GoalID)
 		}
+		seen[gs.GoalID] = true
 		gs.Status = p.oneOf(f+".status", g.Status, "on_track", "at_risk", "met", "not_met")
 		d.Goals = append(d.Goals, gs)
 	}

@@ -104,7 +104,7 @@ func (c SubmitMetrics) decide(j *Journal, m Meta) (Data, error) {
 		p.number("values."+k, v, 0, math.MaxFloat64)
 	}
 	d.Source = p.oneOf("source", c.Source, "self", "manager", "import")
-	self := m.Actor.ID == j.personID.String()
+	self := j.isPerson(m.Actor)
 	switch {
 	case d.Source == "self" && !self:
 		p.Add("source", "self is for a person submitting their own numbers")

@@ -103,7 +103,7 @@ func (p *Problems) id(field, s string) uuid.UUID {
 		return uuid.Nil
 	}
 	id, err := uuid.Parse(s)
-	if err != nil || len(s) != 36 {
+	if err != nil || len(s) != 36 || id == uuid.Nil {
 		p.Add(field, "is not a UUID")
 		return uuid.Nil
 	}
