@@ -1,0 +1,84 @@
+package eventstore
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// Config configures a Store. The zero value of every field but DataDir has
+// a sensible default.
+type Config struct {
+	NATSURL         string        // empty: start an embedded nats-server with JetStream under DataDir
+	DataDir         string        // embedded store lives in DataDir/jetstream; master key default DataDir/master.key
+	Stream          string        // default "JOURNAL"
+	Replicas        int           // default 1
+	DuplicateWindow time.Duration // default 24h: how long an idempotency key is remembered
+	MasterKeyFile   string        // default DataDir/master.key; created (32 random bytes, hex, mode 0600) if missing
+	NoSync          bool          // embedded only: skip the fsync of every write (trades durability for speed)
+	Logger          *slog.Logger  // nil: discard
+}
+
+// Default values of Config.
+const (
+	DefaultStream          = "JOURNAL"
+	DefaultDuplicateWindow = 24 * time.Hour
+	KeysBucket             = "JOURNAL_KEYS"
+)
+
+func (c Config) withDefaults() (Config, error) {
+	if c.Stream == "" {
+		c.Stream = DefaultStream
+	}
+	if c.Replicas <= 0 {
+		c.Replicas = 1
+	}
+	if c.DuplicateWindow <= 0 {
+		c.DuplicateWindow = DefaultDuplicateWindow
+	}
+	if c.MasterKeyFile == "" {
+		if c.DataDir == "" {
+			return c, errors.New("eventstore: DataDir or MasterKeyFile is required")
+		}
+		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
+	}
+	if c.NATSURL == "" && c.DataDir == "" {
+		return c, errors.New("eventstore: DataDir is required for the embedded server")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c, nil
+}
+
+// StartEmbedded starts a nats-server with JetStream that keeps its files in
+// dir/jetstream (the server's own layout) and listens on 127.0.0.1 on a
+// random port, without signal handlers or logging. Unless noSync is set,
+// every write is fsynced before it is acknowledged.
+func StartEmbedded(dir string, noSync bool) (*server.Server, error) {
+	opts := &server.Options{
+		ServerName: "coachjournal",
+		Host:       "127.0.0.1",
+		Port:       -1,
+		JetStream:  true,
+		StoreDir:   dir,
+		SyncAlways: !noSync,
+		NoSigs:     true,
+		NoLog:      true,
+	}
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		return nil, err
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return nil, errors.New("eventstore: embedded nats-server did not start in 10s")
+	}
+	return srv, nil
+}

@@ -1,0 +1,97 @@
+package eventstore_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/google/uuid"
+)
+
+func TestErasure(t *testing.T) {
+	dir := t.TempDir()
+	s1 := mustOpen(t, eventstore.Config{DataDir: dir})
+	s2 := mustOpenPeer(t, s1, dir)
+	ctx := ctxT(t)
+	id := register(t, s1, "Hana Sato", "hana@example.com")
+	mustExec(t, s1, id, domain.HoldMeeting{Kind: "performance", HeldAt: time.Now().Add(-time.Hour).Format(time.RFC3339),
+		WithID: uuid.NewString(), Notes: ptr("struggles with discovery calls"), DurationMinutes: ptr(45)})
+	mustExec(t, s1, id, domain.SubmitMetrics{Period: time.Now().Format("2006-01"), Values: map[string]float64{"deals_won": 3}, Source: "manager"})
+	if _, err := s2.ReadJournal(ctx, id); err != nil { // s2 caches the data key
+		t.Fatal(err)
+	}
+	mustExec(t, s1, id, domain.ErasePerson{Reason: "right to erasure request"})
+
+	checkErased := func(t *testing.T, s *eventstore.Store) {
+		t.Helper()
+		events, err := s.ReadJournal(ctx, id)
+		if err != nil || len(events) != 4 {
+			t.Fatalf("ReadJournal = %d events, %v", len(events), err)
+		}
+		reg := events[0].Data.(*domain.PersonRegistered)
+		mh := events[1].Data.(*domain.MeetingHeld)
+		ms := events[2].Data.(*domain.MetricsSubmitted)
+		if reg.Name != domain.Erased || reg.Email != domain.Erased || *reg.Title != domain.Erased || *mh.Notes != domain.Erased {
+			t.Errorf("text after erasure: %+v, notes %q", reg, *mh.Notes)
+		}
+		if *mh.DurationMinutes != 45 || mh.Kind != "performance" || ms.Values["deals_won"] != 3 {
+			t.Errorf("numbers after erasure: %+v %+v", mh, ms)
+		}
+	}
+	checkErased(t, s1)
+	// s2 learns of the erasure through its watch of the key bucket.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		events, err := s2.ReadJournal(ctx, id)
+		if err == nil && events[0].Data.(*domain.PersonRegistered).Name == domain.Erased {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the other store still decrypts after erasure")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	checkErased(t, s2)
+	if rep, err := s1.Verify(ctx, &id); err != nil || !rep.OK() || rep.Events != 4 {
+		t.Errorf("Verify after erasure = %+v, %v", rep, err)
+	}
+
+	kv, err := s1.JetStream().KeyValue(ctx, eventstore.KeysBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tomb := func() {
+		t.Helper()
+		e, err := kv.Get(ctx, id.String())
+		if err != nil || string(e.Value()) != "erased" {
+			t.Fatalf("key entry = %v, %v; want the tombstone", e, err)
+		}
+	}
+	tomb()
+	_, err = s2.Execute(ctx, domain.Write{PersonID: id, Command: domain.UpdatePerson{Name: ptr("Hana")}, Meta: meta()})
+	wantKind(t, err, domain.KindConflict)
+	_, err = s2.Execute(ctx, domain.Write{PersonID: id, Command: domain.ErasePerson{Reason: "again"}, Meta: meta()})
+	wantKind(t, err, domain.KindConflict)
+	tomb()
+}
+
+// Repeating an erasure repairs a key that a crash left in place.
+func TestEraseRepairsKey(t *testing.T) {
+	s := mustOpenTemp(t)
+	ctx := ctxT(t)
+	id := register(t, s, "Ivo", "ivo@example.com")
+	mustExec(t, s, id, domain.ErasePerson{Reason: "request"})
+	kv, err := s.JetStream().KeyValue(ctx, eventstore.KeysBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.PutString(ctx, id.String(), "k1:pretend-the-key-survived"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Execute(ctx, domain.Write{PersonID: id, Command: domain.ErasePerson{Reason: "again"}, Meta: meta()})
+	wantKind(t, err, domain.KindConflict)
+	if e, err := kv.Get(ctx, id.String()); err != nil || string(e.Value()) != "erased" {
+		t.Fatalf("key entry = %v, %v; want the tombstone", e, err)
+	}
+}

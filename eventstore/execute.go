@@ -1,0 +1,130 @@
+package eventstore
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Execute decides w.Command against the person's journal and appends the
+// event it records, conditionally on the journal's last sequence; a lost
+// race is retried a few times against the fresh journal. A repeat of an
+// idempotent write answers as the first did (Replayed) and appends nothing.
+// ErasePerson also shreds the person's data key.
+//
+// Errors: the kinds of domain.Decide; KindPrecondition when w.IfVersion is
+// stale; KindConflict when the race is lost too often, or with code
+// idempotency_key_reused when the key was used with another request;
+// KindUnavailable when the store cannot be reached.
+func (s *Store) Execute(ctx context.Context, w domain.Write) (domain.Written, error) {
+	var msgID string
+	if w.IdempotencyKey != "" {
+		msgID = w.PersonID.String() + ":" + w.IdempotencyKey
+	}
+	je := s.entry(w.PersonID)
+	je.mu.Lock()
+	defer je.mu.Unlock()
+	if je.j == nil {
+		if _, err := s.catchUp(ctx, w.PersonID, je); err != nil {
+			return domain.Written{}, s.unavailable("load journal", err)
+		}
+	}
+	for range maxAttempts {
+		if seq, ok := s.idem.lookup(msgID); ok {
+			return s.replay(ctx, w, seq)
+		}
+		e, err := s.decide(je, w)
+		if err != nil {
+			// A refusal must hold against the stream, not a stale cache.
+			fresh, cerr := s.catchUp(ctx, w.PersonID, je)
+			if cerr != nil {
+				return domain.Written{}, s.unavailable("refresh journal", cerr)
+			}
+			if fresh {
+				continue
+			}
+			if seq, ok := s.idem.lookup(msgID); ok {
+				return s.replay(ctx, w, seq)
+			}
+			return domain.Written{}, s.refused(ctx, je, w, err)
+		}
+		ack, err := s.append(ctx, je, &e, msgID, w.RequestHash)
+		switch {
+		case wrongLastSequence(err):
+			if _, err := s.catchUp(ctx, w.PersonID, je); err != nil {
+				return domain.Written{}, s.unavailable("refresh journal", err)
+			}
+			continue
+		case err != nil:
+			return domain.Written{}, err
+		case ack.Duplicate:
+			return s.replay(ctx, w, ack.Sequence)
+		}
+		return s.appended(ctx, je, e, msgID, ack)
+	}
+	return domain.Written{}, domain.Errorf(domain.KindConflict, "journal %s is changing too fast; try again", w.PersonID)
+}
+
+// decide checks the precondition, then the command.
+func (s *Store) decide(je *journalEntry, w domain.Write) (domain.Event, error) {
+	if w.IfVersion != nil && *w.IfVersion != je.j.Version() {
+		return domain.Event{}, &domain.Error{Kind: domain.KindPrecondition,
+			Message: "journal is at version " + strconv.FormatUint(je.j.Version(), 10) + ", not " + strconv.FormatUint(*w.IfVersion, 10)}
+	}
+	return domain.Decide(je.j, w.Command, w.Meta)
+}
+
+// refused returns a decision's error; a repeated erasure first makes sure
+// the key is shredded (repairing a crash between append and shredding).
+func (s *Store) refused(ctx context.Context, je *journalEntry, w domain.Write, err error) error {
+	if _, erasing := w.Command.(domain.ErasePerson); erasing && je.j.Erased() && domain.KindOf(err) == domain.KindConflict {
+		if kerr := s.keys.erase(ctx, w.PersonID); kerr != nil {
+			return s.unavailable("erase key", kerr)
+		}
+	}
+	return err
+}
+
+// append encrypts, seals and publishes e conditionally on je.lastSeq.
+func (s *Store) append(ctx context.Context, je *journalEntry, e *domain.Event, msgID, requestHash string) (*jetstream.PubAck, error) {
+	b, err := s.sealEvent(ctx, e)
+	if err != nil {
+		if domain.KindOf(err) != domain.KindInternal {
+			return nil, err
+		}
+		return nil, s.unavailable("data key", err)
+	}
+	m := nats.NewMsg(domain.Subject(e.PersonID, e.Type))
+	m.Data = b
+	m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(je.lastSeq, 10))
+	m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, domain.JournalSubjects(e.PersonID))
+	if msgID != "" {
+		m.Header.Set(jetstream.MsgIDHeader, msgID)
+		m.Header.Set(hdrRequestHash, requestHash)
+	}
+	ack, err := s.js.PublishMsg(ctx, m)
+	if err != nil && !wrongLastSequence(err) {
+		je.j = nil // the outcome is unknown: reload before the next decision
+		return nil, s.unavailable("publish", err)
+	}
+	return ack, err
+}
+
+// appended folds the stored event into the cache and finishes an erasure.
+func (s *Store) appended(ctx context.Context, je *journalEntry, e domain.Event, msgID string, ack *jetstream.PubAck) (domain.Written, error) {
+	e.Sequence = ack.Sequence
+	je.j.Evolve(e)
+	je.lastSeq = ack.Sequence
+	s.idem.record(msgID, ack.Sequence, time.Now())
+	if _, erased := e.Data.(*domain.PersonErased); erased {
+		if err := s.keys.erase(ctx, e.PersonID); err != nil {
+			// The event is stored; repeating the erasure repairs the key.
+			return domain.Written{}, s.unavailable("erase key", err)
+		}
+	}
+	return domain.Written{Event: e}, nil
+}

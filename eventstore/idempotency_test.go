@@ -1,0 +1,64 @@
+package eventstore_test
+
+import (
+	"testing"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/google/uuid"
+)
+
+func TestIdempotency(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, eventstore.Config{DataDir: dir})
+	id := register(t, s, "Eve", "eve@example.com")
+	cid := makeCommitment(t, s, id, "two demos a day")
+	resolve := func(s *eventstore.Store, key, hash string) (domain.Written, error) {
+		return s.Execute(ctxT(t), domain.Write{
+			PersonID: id, Command: domain.ResolveCommitment{CommitmentID: cid, Status: "kept", Note: ptr("done")},
+			Meta: meta(), IdempotencyKey: key, RequestHash: hash,
+		})
+	}
+	first, err := resolve(s, "k1", "h1")
+	if err != nil || first.Replayed {
+		t.Fatalf("first = %+v, %v", first, err)
+	}
+	last, _ := s.LastSequence(ctxT(t))
+
+	check := func(t *testing.T, s *eventstore.Store) {
+		again, err := resolve(s, "k1", "h1") // resolving twice is otherwise a conflict
+		if err != nil || !again.Replayed || again.Event.Sequence != first.Event.Sequence || again.Event.ID != first.Event.ID {
+			t.Fatalf("repeat = %+v, %v; want a replay of seq %d", again, err, first.Event.Sequence)
+		}
+		if n := *again.Event.Data.(*domain.CommitmentKept).Note; n != "done" {
+			t.Errorf("replayed note = %q", n)
+		}
+		_, err = resolve(s, "k1", "h2")
+		if e, ok := err.(*domain.Error); !ok || e.Code != domain.CodeIdempotencyKeyReused || e.Kind != domain.KindConflict {
+			t.Fatalf("reuse with another request: %v, want %s", err, domain.CodeIdempotencyKeyReused)
+		}
+		if now, _ := s.LastSequence(ctxT(t)); now != last {
+			t.Errorf("last sequence moved from %d to %d", last, now)
+		}
+	}
+	t.Run("same store", func(t *testing.T) { check(t, s) })
+	t.Run("peer store", func(t *testing.T) { check(t, mustOpenPeer(t, s, dir)) })
+	t.Run("after reopen", func(t *testing.T) {
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		check(t, mustOpen(t, eventstore.Config{DataDir: dir}))
+	})
+}
+
+// A key is namespaced per person: the same key on two journals is two writes.
+func TestIdempotencyKeyPerPerson(t *testing.T) {
+	s := mustOpenTemp(t)
+	a, b := register(t, s, "Fay", "fay@example.com"), register(t, s, "Gus", "gus@example.com")
+	for _, id := range []uuid.UUID{a, b} {
+		w, err := s.Execute(ctxT(t), domain.Write{PersonID: id, Command: domain.SetCadence{EveryDays: 14}, Meta: meta(), IdempotencyKey: "same", RequestHash: "h"})
+		if err != nil || w.Replayed {
+			t.Fatalf("Execute on %s = %+v, %v", id, w, err)
+		}
+	}
+}

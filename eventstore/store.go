@@ -1,0 +1,151 @@
+package eventstore
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Store is the event store of every journal. It is safe for concurrent use,
+// and several Stores (in one process or many) may share one stream.
+type Store struct {
+	cfg    Config
+	log    *slog.Logger
+	srv    *server.Server // nil when connected to an external server
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	stream jetstream.Stream
+	keys   *keyring
+	idem   *idemIndex
+
+	mu       sync.Mutex
+	journals map[uuid.UUID]*journalEntry
+
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+}
+
+// Open connects to NATS (or starts the embedded server), creates or
+// updates the stream and the key bucket, and builds the idempotency index
+// from the dedup window's messages. Errors are plain wrapped errors: Open
+// runs at start-up, not on a request.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	master, err := loadMasterKey(cfg.MasterKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{cfg: cfg, log: cfg.Logger, journals: map[uuid.UUID]*journalEntry{}}
+	if err := s.connect(); err != nil {
+		return nil, err
+	}
+	if err := s.setUp(ctx, master); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) connect() error {
+	var err error
+	opts := []nats.Option{nats.Name("coachjournal"), nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+		s.log.Debug("nats", "err", err)
+	})}
+	if s.cfg.NATSURL == "" {
+		if s.srv, err = StartEmbedded(s.cfg.DataDir, s.cfg.NoSync); err != nil {
+			return fmt.Errorf("eventstore: start embedded server: %w", err)
+		}
+		s.nc, err = nats.Connect(s.srv.ClientURL(), append(opts, nats.InProcessServer(s.srv))...)
+	} else {
+		s.nc, err = nats.Connect(s.cfg.NATSURL, append(opts, nats.MaxReconnects(-1))...)
+	}
+	if err != nil {
+		s.shutdownServer()
+		return fmt.Errorf("eventstore: connect to NATS: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) setUp(ctx context.Context, master []byte) error {
+	var err error
+	if s.js, err = jetstream.New(s.nc); err != nil {
+		return fmt.Errorf("eventstore: %w", err)
+	}
+	s.stream, err = s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:               s.cfg.Stream,
+		Subjects:           []string{"journal.>"},
+		Storage:            jetstream.FileStorage,
+		Replicas:           s.cfg.Replicas,
+		Duplicates:         s.cfg.DuplicateWindow,
+		DenyDelete:         true,
+		DenyPurge:          true,
+		AllowDirect:        true,
+		AllowAtomicPublish: true,
+	})
+	if err != nil {
+		return fmt.Errorf("eventstore: create stream %s: %w", s.cfg.Stream, err)
+	}
+	bg, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	if s.keys, err = openKeyring(ctx, s.js, master, s.cfg.Replicas, s.log); err != nil {
+		return err
+	}
+	s.wg.Go(func() { s.keys.watch(bg) })
+	s.idem = newIdemIndex(s.cfg.DuplicateWindow)
+	return s.idem.follow(ctx, bg, s.stream, s.log, &s.wg)
+}
+
+// Close stops the background work, drains the connection and shuts the
+// embedded server down, waiting until it has. It always returns nil; the
+// error result leaves room for stores that can fail to close.
+func (s *Store) Close() error {
+	if s.stop != nil {
+		s.stop()
+	}
+	s.wg.Wait()
+	if s.nc != nil {
+		if err := s.nc.Drain(); err != nil { // e.g. the server is gone: nothing left to flush
+			s.log.Debug("drain", "err", err)
+		}
+		for i := 0; i < 200 && !s.nc.IsClosed(); i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+		s.nc.Close()
+	}
+	s.shutdownServer()
+	return nil
+}
+
+func (s *Store) shutdownServer() {
+	if s.srv != nil {
+		s.srv.Shutdown()
+		s.srv.WaitForShutdown()
+	}
+}
+
+// JetStream returns the store's JetStream context, for tests and tools.
+func (s *Store) JetStream() jetstream.JetStream { return s.js }
+
+// Server returns the embedded server, or nil when the store uses an
+// external one; other Stores may connect to its ClientURL.
+func (s *Store) Server() *server.Server { return s.srv }
+
+// LastSequence returns the stream's last sequence (0 when it is empty).
+// Errors: KindUnavailable.
+func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		return 0, s.unavailable("stream info", err)
+	}
+	return info.State.LastSeq, nil
+}
