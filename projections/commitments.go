@@ -1,0 +1,153 @@
+package projections
+
+import (
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/google/uuid"
+)
+
+// Commitment is one commitment and its whole life.
+type Commitment struct {
+	ID            uuid.UUID                `json:"id"`
+	PersonID      uuid.UUID                `json:"person_id"`
+	Text          string                   `json:"text"`
+	Status        string                   `json:"status"`          // open, kept, missed, withdrawn
+	DueOn         domain.Date              `json:"due_on"`          // the due date in force
+	OriginalDueOn domain.Date              `json:"original_due_on"` // as made
+	MadeAt        time.Time                `json:"made_at"`         // occurred_at of commitment.made
+	MeetingID     *uuid.UUID               `json:"meeting_id,omitempty"`
+	Metric        *domain.CommitmentMetric `json:"metric,omitempty"`
+	Progress      *float64                 `json:"progress,omitempty"` // latest follow-up progress
+	Renegotiated  int                      `json:"renegotiated"`
+	ResolvedAt    *time.Time               `json:"resolved_at"` // occurred_at of the resolution
+	Sequence      uint64                   `json:"-"`
+	History       []Step                   `json:"history"`
+}
+
+// Overdue reports whether c is open and was due before today.
+func (c Commitment) Overdue(today domain.Date) bool {
+	return c.Status == statusOpen && c.DueOn.Before(today)
+}
+
+// The statuses of a commitment.
+const (
+	statusOpen      = "open"
+	statusKept      = "kept"
+	statusMissed    = "missed"
+	statusWithdrawn = "withdrawn"
+)
+
+// commitment is the stored state; text and the made fields are read from
+// the commitment.made step.
+type commitment struct {
+	id           uuid.UUID
+	person       *person
+	made         uint32
+	resolved     uint32 // step index + 1 of the resolution; 0 while open
+	status       string
+	due          domain.Date
+	progress     float64
+	hasProgress  bool
+	renegotiated int
+	history      []uint32
+}
+
+func (s *Set) makeCommitment(p *person, i uint32, d *domain.CommitmentMade) {
+	if _, dup := s.commitments[d.CommitmentID]; dup {
+		return
+	}
+	c := &commitment{id: d.CommitmentID, person: p, made: i, status: statusOpen, due: d.DueOn, history: []uint32{i}}
+	s.commitments[c.id] = c
+	p.commitments = append(p.commitments, c)
+}
+
+// openCommitment returns p's open commitment id, or nil: steps on a
+// commitment that is unknown, someone else's or resolved change nothing
+// (they stay in the timeline).
+func (s *Set) openCommitment(p *person, id uuid.UUID) *commitment {
+	c := s.commitments[id]
+	if c == nil || c.person != p || c.status != statusOpen {
+		return nil
+	}
+	return c
+}
+
+func (s *Set) followUp(p *person, i uint32, d *domain.CommitmentFollowedUp) {
+	if c := s.openCommitment(p, d.CommitmentID); c != nil {
+		c.history = append(c.history, i)
+		if d.Progress != nil {
+			c.progress, c.hasProgress = *d.Progress, true
+		}
+	}
+}
+
+func (s *Set) renegotiate(p *person, i uint32, d *domain.CommitmentRenegotiated) {
+	if c := s.openCommitment(p, d.CommitmentID); c != nil {
+		c.history = append(c.history, i)
+		c.due = d.NewDueOn
+		c.renegotiated++
+	}
+}
+
+func (s *Set) resolve(p *person, i uint32, id uuid.UUID, status string) {
+	if c := s.openCommitment(p, id); c != nil {
+		c.history = append(c.history, i)
+		c.status = status
+		c.resolved = i + 1
+	}
+}
+
+// Commitments returns a person's commitments in the order they were made.
+func (s *Set) Commitments(personID uuid.UUID) []Commitment {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p := s.people[personID]
+	if p == nil {
+		return []Commitment{}
+	}
+	out := make([]Commitment, len(p.commitments))
+	for k, c := range p.commitments {
+		out[k] = s.commitmentOf(c)
+	}
+	return out
+}
+
+// Commitment returns one commitment of a person.
+func (s *Set) Commitment(personID, commitmentID uuid.UUID) (Commitment, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c := s.commitments[commitmentID]
+	if c == nil || c.person.ID != personID {
+		return Commitment{}, false
+	}
+	return s.commitmentOf(c), true
+}
+
+func (s *Set) commitmentOf(c *commitment) Commitment {
+	made := s.steps.at(c.made)
+	d := made.data.(*domain.CommitmentMade)
+	out := Commitment{
+		ID: c.id, PersonID: c.person.ID, Text: d.Text, Status: c.status, DueOn: c.due,
+		OriginalDueOn: d.DueOn, MadeAt: made.occurredAt(), MeetingID: d.MeetingID, Metric: d.Metric,
+		Renegotiated: c.renegotiated, Sequence: made.seq, History: s.stepsAt(c.history),
+	}
+	if c.hasProgress {
+		v := c.progress
+		out.Progress = &v
+	}
+	if c.resolved != 0 {
+		at := s.steps.at(c.resolved - 1).occurredAt()
+		out.ResolvedAt = &at
+	}
+	return out
+}
+
+// commitmentText returns the text of a commitment, for summaries.
+func (s *Set) commitmentText(id uuid.UUID) (string, bool) {
+	c := s.commitments[id]
+	if c == nil {
+		return "", false
+	}
+	return s.steps.at(c.made).data.(*domain.CommitmentMade).Text, true
+}

@@ -1,0 +1,167 @@
+package projections
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/google/uuid"
+)
+
+// summaryText is how much of a free text a summary quotes.
+const summaryText = 80
+
+// summary returns the one human line of a stored step. It is built at read
+// time from the stored data, so it follows erasure; it never holds an email.
+func (s *Set) summary(st *step) string {
+	switch d := st.data.(type) {
+	case *domain.PersonRegistered:
+		return "Registered " + d.Name + paren(d.Title)
+	case *domain.PersonUpdated:
+		return updated(d)
+	case *domain.ManagerChanged:
+		if d.ManagerID == nil {
+			return "Moved to the top of the org (no manager)"
+		}
+		return "Now reports to " + s.name(*d.ManagerID)
+	case *domain.PersonDeparted:
+		return "Departed on " + d.On.String() + ": " + quote(d.Reason)
+	case *domain.PersonErased:
+		return "Personal data erased"
+	case *domain.StandardSet:
+		return fmt.Sprintf("Standard set for %s from %s: %s", appliesTo(d.AppliesTo), d.EffectiveFrom, plural(len(d.Targets), "target"))
+	case *domain.CadenceSet:
+		return fmt.Sprintf("Meeting cadence set: every %d days", d.EveryDays)
+	case *metricsData:
+		verb := "Submitted"
+		if d.corr != nil {
+			verb = "Corrected"
+		}
+		return fmt.Sprintf("%s numbers for %s (%s): %s", verb, d.period, d.source, plural(len(d.vals), "metric"))
+	case *domain.MeetingHeld:
+		return meeting(d)
+	case *domain.MeetingSkipped:
+		return "Meeting of " + d.ScheduledFor.String() + " skipped: " + clip(d.Reason)
+	case *domain.CommitmentMade:
+		return "Commitment made: " + quote(d.Text) + ", due " + d.DueOn.String()
+	case *domain.CommitmentFollowedUp:
+		line := "Followed up on " + s.quoteCommitment(d.CommitmentID)
+		if d.Progress != nil {
+			line += " (" + strconv.FormatFloat(*d.Progress*100, 'f', -1, 64) + "% done)"
+		}
+		return line + ": " + clip(d.Note)
+	case *domain.CommitmentRenegotiated:
+		return "Commitment renegotiated: " + s.quoteCommitment(d.CommitmentID) + ", now due " + d.NewDueOn.String()
+	case *domain.CommitmentKept:
+		return "Commitment kept: " + s.quoteCommitment(d.CommitmentID)
+	case *domain.CommitmentMissed:
+		return "Commitment missed: " + s.quoteCommitment(d.CommitmentID)
+	case *domain.CommitmentWithdrawn:
+		return "Commitment withdrawn: " + s.quoteCommitment(d.CommitmentID)
+	case *domain.PIPOpened:
+		return fmt.Sprintf("PIP opened: %d days, %s", d.StartsOn.DaysUntil(d.EndsOn), plural(len(d.Goals), "goal"))
+	case *domain.PIPAcknowledged:
+		return "PIP acknowledged"
+	case *domain.PIPCheckedIn:
+		return "Check-in on " + d.On.String() + ": " + statusCounts(d.Goals)
+	case *domain.PIPRevised:
+		return "PIP goals revised: " + plural(len(d.Goals), "goal") + "; awaiting acknowledgement"
+	case *domain.PIPExtended:
+		return "PIP extended to " + d.NewEndsOn.String()
+	case *domain.PIPClosed:
+		return "PIP closed: " + strings.ReplaceAll(d.Outcome, "_", " ")
+	}
+	return st.data.EventType()
+}
+
+func paren(s *string) string {
+	if s == nil || *s == "" {
+		return ""
+	}
+	return " (" + *s + ")"
+}
+
+func updated(d *domain.PersonUpdated) string {
+	var parts []string
+	if d.Name != nil {
+		parts = append(parts, "name to "+*d.Name)
+	}
+	if d.Title != nil {
+		parts = append(parts, "title to "+*d.Title)
+	}
+	if d.Email != nil {
+		parts = append(parts, "email") // never the address itself
+	}
+	if len(parts) == 0 {
+		return "Updated"
+	}
+	return "Updated " + strings.Join(parts, ", ")
+}
+
+func appliesTo(a string) string {
+	if a == "reports" {
+		return "reports"
+	}
+	return "self"
+}
+
+func meeting(d *domain.MeetingHeld) string {
+	kind := strings.ReplaceAll(d.Kind, "_", "-")
+	if kind != "" {
+		kind = strings.ToUpper(kind[:1]) + kind[1:]
+	}
+	line := kind + " meeting held"
+	if d.DurationMinutes != nil {
+		line += fmt.Sprintf(" (%d min)", *d.DurationMinutes)
+	}
+	if d.Diagnosis != nil {
+		line += " — diagnosis: " + strings.ReplaceAll(d.Diagnosis.Primary, "_", " ")
+	}
+	return line
+}
+
+func (s *Set) quoteCommitment(id uuid.UUID) string {
+	if t, ok := s.commitmentText(id); ok {
+		return quote(t)
+	}
+	return "commitment " + id.String()
+}
+
+func statusCounts(goals []domain.GoalStatus) string {
+	order := []string{"on_track", "at_risk", "met", "not_met"}
+	counts := map[string]int{}
+	for _, g := range goals {
+		counts[g.Status]++
+	}
+	var parts []string
+	for _, st := range order {
+		if n := counts[st]; n > 0 {
+			parts = append(parts, strconv.Itoa(n)+" "+strings.ReplaceAll(st, "_", " "))
+		}
+	}
+	if len(parts) == 0 {
+		return "no goal statuses"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+func quote(s string) string { return `"` + clip(s) + `"` }
+
+// clip shortens s to summaryText characters, on one line.
+func clip(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= summaryText {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:summaryText-1])) + "…"
+}
