@@ -1,0 +1,194 @@
+// Package apitest starts the real service in process for tests: an
+// embedded JetStream in a temp dir, the projections following it, and the
+// real Echo router on a loopback port, with a small JSON client.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/coachjournal/coachjournal/api"
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/coachjournal/coachjournal/projections"
+)
+
+// Env is one running service.
+type Env struct {
+	t       testing.TB
+	DataDir string
+	URL     string
+	Store   *eventstore.Store
+	Views   *projections.Set
+	Tokens  *api.Tokens
+	stop    func()
+}
+
+// Start runs the service on a fresh temp dir; it stops with the test.
+func Start(t testing.TB) *Env {
+	t.Helper()
+	e := &Env{t: t, DataDir: t.TempDir()}
+	e.open()
+	t.Cleanup(e.Close)
+	return e
+}
+
+func (e *Env) open() {
+	e.t.Helper()
+	ctx := context.Background()
+	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: e.DataDir, DuplicateWindow: 24 * time.Hour})
+	if err != nil {
+		e.t.Fatalf("open store: %v", err)
+	}
+	key, err := api.LoadOrCreateKey(filepath.Join(e.DataDir, "signing.key"))
+	if err != nil {
+		e.t.Fatalf("signing key: %v", err)
+	}
+	e.Tokens, _ = api.NewTokens(key)
+	e.Store, e.Views = store, projections.NewSet()
+	followCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = store.Follow(followCtx, 0, e.Views.Apply) }()
+	last, err := store.LastSequence(ctx)
+	if err != nil {
+		e.t.Fatalf("last sequence: %v", err)
+	}
+	waitCtx, cancelWait := context.WithTimeout(ctx, 20*time.Second)
+	defer cancelWait()
+	if err := e.Views.WaitFor(waitCtx, last); err != nil {
+		e.t.Fatalf("projections did not catch up to %d: %v", last, err)
+	}
+	srv := httptest.NewServer(api.New(store, e.Views, e.Tokens, api.Config{}))
+	e.URL = srv.URL
+	e.stop = func() {
+		srv.Close()
+		cancel()
+		<-done
+		_ = store.Close()
+	}
+}
+
+// Close stops the service (idempotent).
+func (e *Env) Close() {
+	if e.stop != nil {
+		e.stop()
+		e.stop = nil
+	}
+}
+
+// Restart stops the service and starts it again on the same data dir.
+func (e *Env) Restart() {
+	e.t.Helper()
+	e.Close()
+	e.open()
+}
+
+// Token mints a token for sub with role.
+func (e *Env) Token(sub string, role domain.Role) string {
+	e.t.Helper()
+	tok, err := e.Tokens.Mint(sub, role, time.Hour)
+	if err != nil {
+		e.t.Fatalf("mint: %v", err)
+	}
+	return tok
+}
+
+// LastSeq returns the stream's last sequence.
+func (e *Env) LastSeq() uint64 {
+	e.t.Helper()
+	seq, err := e.Store.LastSequence(context.Background())
+	if err != nil {
+		e.t.Fatalf("last sequence: %v", err)
+	}
+	return seq
+}
+
+// Response is a finished HTTP exchange.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Decode unmarshals the body into v, failing the test on error.
+func (r *Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Map returns the body as a JSON object.
+func (r *Response) Map(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.Decode(t, &m)
+	return m
+}
+
+// Do sends a request. body may be nil, a []byte or string sent as is, or a
+// value encoded as JSON; headers are name, value pairs.
+func (e *Env) Do(method, path, token string, body any, headers ...string) *Response {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatalf("encode body: %v", err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, e.URL+path, rd)
+	if err != nil {
+		e.t.Fatalf("request: %v", err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Must sends a request and fails the test unless it answers want.
+func (e *Env) Must(want int, method, path, token string, body any, headers ...string) *Response {
+	e.t.Helper()
+	r := e.Do(method, path, token, body, headers...)
+	if r.Status != want {
+		e.t.Fatalf("%s %s: status %d, want %d; body %s", method, path, r.Status, want, r.Body)
+	}
+	return r
+}
+
+// Created sends a write that must answer 201 and returns the created id.
+func (e *Env) Created(method, path, token string, body any, headers ...string) string {
+	e.t.Helper()
+	var w struct {
+		ID string `json:"id"`
+	}
+	e.Must(http.StatusCreated, method, path, token, body, headers...).Decode(e.t, &w)
+	return w.ID
+}

@@ -1,0 +1,142 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+// personNamespace derives a new person's id from an Idempotency-Key, so that
+// a repeated registration addresses the same journal and is deduplicated.
+var personNamespace = uuid.MustParse("6c0b5f6e-3f7e-4f3a-9a55-0d8f8b7e2c11")
+
+func (s *Server) registerPerson(c echo.Context) error {
+	cmd, body, err := decode[domain.RegisterPerson](c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	switch p.Role {
+	case domain.RoleAnalyst:
+		return forbidden("analysts cannot register people")
+	case domain.RoleMember:
+		mgr, err := uuid.Parse(deref(cmd.ManagerID))
+		if err != nil || !s.views.InView(p.Person, mgr) {
+			return forbidden("a member registers people only below themselves (manager_id)")
+		}
+	}
+	if err := s.existing("manager_id", cmd.ManagerID); err != nil {
+		return err
+	}
+	id := uuid.Must(uuid.NewV7())
+	if key, err := idempotencyKey(c); err == nil && key != "" {
+		id = uuid.NewSHA1(personNamespace, []byte(p.Sub+"\n"+key))
+	}
+	return s.write(c, id, cmd, body)
+}
+
+func (s *Server) getPerson(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", etag(person.Version))
+	return c.JSON(http.StatusOK, person)
+}
+
+func (s *Server) listPeople(c echo.Context) error {
+	p := principal(c)
+	if p.Role == domain.RoleAnalyst {
+		return forbidden("analysts read the pseudonymized event feed, not people")
+	}
+	var mgr *uuid.UUID
+	if raw := c.QueryParam("manager_id"); raw != "" {
+		id, err := uuid.Parse(raw)
+		if err != nil {
+			return domain.Invalid(domain.FieldError{Field: "manager_id", Message: "is not a UUID"})
+		}
+		mgr = &id
+	}
+	after, limit, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	var visible []projections.Person
+	for _, person := range s.views.People(mgr) {
+		if p.Role != domain.RoleMember || s.views.InView(p.Person, person.ID) {
+			visible = append(visible, person)
+		}
+	}
+	items, next := paginate(visible, func(p projections.Person) uint64 { return p.Sequence }, after, limit)
+	return c.JSON(http.StatusOK, page(items, next))
+}
+
+func (s *Server) changeManager(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	cmd, body, err := decode[domain.ChangeManager](c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	if !s.above(c, person.ID) {
+		return forbidden("only someone above a person may move them")
+	}
+	if p.Role == domain.RoleMember {
+		mgr, err := uuid.Parse(deref(cmd.ManagerID))
+		if err != nil || !s.views.InView(p.Person, mgr) {
+			return forbidden("a member moves people only to managers in their own subtree")
+		}
+	}
+	if err := s.existing("manager_id", cmd.ManagerID); err != nil {
+		return err
+	}
+	if cmd.ManagerID != nil {
+		if mgr, err := uuid.Parse(*cmd.ManagerID); err == nil {
+			cmd.ManagerChain = s.views.ManagerChain(mgr)
+		}
+	}
+	return s.write(c, person.ID, cmd, body)
+}
+
+func (s *Server) depart(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	cmd, body, err := decode[domain.DepartPerson](c)
+	if err != nil {
+		return err
+	}
+	if !s.above(c, person.ID) {
+		return forbidden("only someone above a person may record their departure")
+	}
+	return s.write(c, person.ID, cmd, body)
+}
+
+func (s *Server) erase(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	if r := principal(c).Role; r != domain.RoleAdmin && r != domain.RoleHR {
+		return forbidden("only admin or HR may erase a person")
+	}
+	cmd, body, err := decode[domain.ErasePerson](c)
+	if err != nil {
+		return err
+	}
+	return s.write(c, person.ID, cmd, body)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

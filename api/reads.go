@@ -1,0 +1,176 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+// minSequence makes a read wait (bounded) until this replica's projections
+// have applied X-Min-Sequence; past the bound it answers 503 Retry-After.
+func (s *Server) minSequence(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		raw := c.Request().Header.Get("X-Min-Sequence")
+		if raw == "" || c.Request().Method != http.MethodGet {
+			return next(c)
+		}
+		seq, err := strconv.ParseUint(raw, 10, 64)
+		if err != nil {
+			return domain.Invalid(domain.FieldError{Field: "X-Min-Sequence", Message: "must be a stream sequence"})
+		}
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.readWait)
+		defer cancel()
+		if err := s.views.WaitFor(ctx, seq); err != nil {
+			return domain.Errorf(domain.KindUnavailable, "projections have not reached sequence %d yet", seq)
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) today() domain.Date { return domain.DateOf(s.now().UTC()) }
+
+// commitmentView is a commitment as listed: with overdue from today's date.
+type commitmentView struct {
+	projections.Commitment
+	Overdue bool `json:"overdue"`
+}
+
+func (s *Server) listCommitments(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	status := c.QueryParam("status")
+	switch status {
+	case "", "open", "kept", "missed", "withdrawn", "overdue":
+	default:
+		return domain.Invalid(domain.FieldError{Field: "status", Message: "must be one of open, kept, missed, withdrawn, overdue"})
+	}
+	after, limit, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	today := s.today()
+	var views []commitmentView
+	for _, cm := range s.views.Commitments(person.ID) {
+		v := commitmentView{Commitment: cm, Overdue: cm.Overdue(today)}
+		if status == "" || status == cm.Status || (status == "overdue" && v.Overdue) {
+			views = append(views, v)
+		}
+	}
+	items, next := paginate(views, func(v commitmentView) uint64 { return v.Sequence }, after, limit)
+	c.Response().Header().Set("ETag", etag(person.Version))
+	return c.JSON(http.StatusOK, page(items, next))
+}
+
+// pipView is the audit view of one PIP.
+type pipView struct {
+	projections.PIP
+	CheckInSchedule []projections.ExpectedCheckIn `json:"check_in_schedule"`
+}
+
+func (s *Server) getPIP(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "pid")
+	if err != nil {
+		return err
+	}
+	pip, ok := s.views.PIP(id)
+	if !ok || pip.PersonID != person.ID {
+		return problem(http.StatusNotFound, "not_found", "no such PIP")
+	}
+	c.Response().Header().Set("ETag", etag(person.Version))
+	return c.JSON(http.StatusOK, pipView{PIP: pip, CheckInSchedule: pip.Schedule(s.today())})
+}
+
+func (s *Server) listPIPs(c echo.Context) error {
+	if r := principal(c).Role; r != domain.RoleHR && r != domain.RoleAdmin {
+		return forbidden("the PIP list is for HR")
+	}
+	state := c.QueryParam("state")
+	if state != "" && state != "active" && state != "closed" {
+		return domain.Invalid(domain.FieldError{Field: "state", Message: "must be active or closed"})
+	}
+	after, limit, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	items, next := paginate(s.views.PIPs(state), func(p projections.PIP) uint64 { return p.Sequence }, after, limit)
+	return c.JSON(http.StatusOK, page(items, next))
+}
+
+func (s *Server) timeline(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	after, limit, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	q := projections.TimelineQuery{TypePrefix: c.QueryParam("type"), After: after, Limit: limit}
+	var p domain.Problems
+	q.From = timeParam(&p, c, "from")
+	q.To = timeParam(&p, c, "to")
+	if strings.ContainsAny(q.TypePrefix, " *>") {
+		p.Add("type", "must be an event type or a prefix of one")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	items, next := s.views.Timeline(person.ID, q)
+	c.Response().Header().Set("ETag", etag(person.Version))
+	return c.JSON(http.StatusOK, page(items, next))
+}
+
+// timeParam reads an RFC 3339 time or a date (midnight UTC) query parameter.
+func timeParam(p *domain.Problems, c echo.Context, name string) time.Time {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339, raw); err == nil {
+		return t
+	}
+	if d, err := domain.ParseDate(raw); err == nil {
+		return d.Time()
+	}
+	p.Add(name, "must be an RFC 3339 time or a date")
+	return time.Time{}
+}
+
+func (s *Server) verify(c echo.Context) error {
+	p := principal(c)
+	var target *uuid.UUID
+	if raw := c.QueryParam("person_id"); raw != "" {
+		id, err := uuid.Parse(raw)
+		if err != nil {
+			return domain.Invalid(domain.FieldError{Field: "person_id", Message: "is not a UUID"})
+		}
+		if p.Role == domain.RoleMember && !s.views.InView(p.Person, id) {
+			return errNotFound
+		}
+		target = &id
+	}
+	switch {
+	case p.Role == domain.RoleAnalyst:
+		return forbidden("analysts cannot verify journals")
+	case p.Role == domain.RoleMember && target == nil:
+		return domain.Invalid(domain.FieldError{Field: "person_id", Message: "is required for members"})
+	}
+	report, err := s.journals.Verify(c.Request().Context(), target)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, report)
+}

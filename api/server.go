@@ -1,0 +1,93 @@
+package api
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+// Journals is what the API needs of the event store.
+type Journals interface {
+	// Execute decides and appends one command; see domain.Write for its options.
+	// Errors are *domain.Error of any kind.
+	Execute(ctx context.Context, w domain.Write) (domain.Written, error)
+	// Verify recomputes the hash chains of one journal, or all with nil.
+	Verify(ctx context.Context, personID *uuid.UUID) (domain.ChainReport, error)
+}
+
+// Config tunes the server.
+type Config struct {
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// ReadWait bounds how long a read waits for X-Min-Sequence and a write
+	// for its own event to reach the projections; default 2s.
+	ReadWait time.Duration
+}
+
+// Server holds the API's dependencies.
+type Server struct {
+	journals Journals
+	views    *projections.Set
+	tokens   *Tokens
+	log      *slog.Logger
+	now      func() time.Time
+	readWait time.Duration
+}
+
+// New returns the Echo router with every route of the API.
+func New(journals Journals, views *projections.Set, tokens *Tokens, cfg Config) *echo.Echo {
+	s := &Server{journals: journals, views: views, tokens: tokens, log: cfg.Logger, now: cfg.Now, readWait: cfg.ReadWait}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.readWait <= 0 {
+		s.readWait = 2 * time.Second
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(s.log)
+	e.Pre(limitBody(MaxBody))
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	v1 := e.Group("/v1", tokens.authenticate, s.minSequence)
+	s.routes(v1)
+	return e
+}
+
+func (s *Server) routes(g *echo.Group) {
+	g.POST("/people", s.registerPerson)
+	g.GET("/people", s.listPeople)
+	g.GET("/people/:id", s.getPerson)
+	g.POST("/people/:id/manager", s.changeManager)
+	g.POST("/people/:id/departure", s.depart)
+	g.POST("/people/:id/erasure", s.erase)
+	s.coachingRoutes(g)
+	g.GET("/people/:id/commitments", s.listCommitments)
+	g.GET("/people/:id/pips/:pid", s.getPIP)
+	g.GET("/pips", s.listPIPs)
+	g.GET("/people/:id/timeline", s.timeline)
+	g.GET("/audit/verify", s.verify)
+}
+
+// limitBody rejects a declared body over limit before any handler runs;
+// readBody enforces it again on what is actually sent.
+func limitBody(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if c.Request().ContentLength > limit {
+				return problem(http.StatusRequestEntityTooLarge, "payload_too_large", "the body is too large")
+			}
+			return next(c)
+		}
+	}
+}

@@ -1,0 +1,101 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 200
+
+// written is the body of every 201.
+type written struct {
+	ID       uuid.UUID `json:"id"`
+	EventID  uuid.UUID `json:"event_id"`
+	Type     string    `json:"type"`
+	Sequence uint64    `json:"sequence"`
+	Version  uint64    `json:"version"`
+}
+
+// decode reads and strictly decodes the request body into cmd.
+func decode[T any](c echo.Context) (T, []byte, error) {
+	var cmd T
+	body, err := readBody(c, MaxBody)
+	if err != nil {
+		return cmd, nil, err
+	}
+	return cmd, body, decodeStrict(body, &cmd)
+}
+
+// write executes cmd on a journal and answers 201 once this replica's
+// projections have applied the event (read-your-writes).
+func (s *Server) write(c echo.Context, personID uuid.UUID, cmd domain.Command, body []byte) error {
+	w, err := s.writeOf(c, personID, cmd, body)
+	if err != nil {
+		return err
+	}
+	res, err := s.journals.Execute(c.Request().Context(), w)
+	if err != nil {
+		return err
+	}
+	e := res.Event
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.readWait)
+	defer cancel()
+	if err := s.views.WaitFor(ctx, e.Sequence); err != nil {
+		s.log.Warn("projections behind after write", "sequence", e.Sequence)
+	}
+	h := c.Response().Header()
+	h.Set("ETag", etag(e.Version))
+	h.Set("X-Journal-Sequence", strconv.FormatUint(e.Sequence, 10))
+	if res.Replayed {
+		h.Set("Idempotent-Replayed", "true")
+	}
+	return c.JSON(http.StatusCreated, written{ID: e.ResourceID(), EventID: e.ID, Type: e.Type, Sequence: e.Sequence, Version: e.Version})
+}
+
+// writeOf builds the Write of a request: actor, clock, If-Match and
+// Idempotency-Key.
+func (s *Server) writeOf(c echo.Context, personID uuid.UUID, cmd domain.Command, body []byte) (domain.Write, error) {
+	p := principal(c)
+	w := domain.Write{PersonID: personID, Command: cmd, Meta: domain.Meta{Actor: p.Actor(), Now: s.now()}}
+	r := c.Request()
+	if im := r.Header.Get("If-Match"); im != "" && im != "*" {
+		v, err := strconv.ParseUint(strings.Trim(strings.TrimPrefix(im, "W/"), `"`), 10, 64)
+		if err != nil {
+			return w, problem(http.StatusPreconditionFailed, "precondition_failed", "If-Match does not name a journal version")
+		}
+		w.IfVersion = &v
+	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return w, err
+	}
+	if key != "" {
+		sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + "\n" + p.Sub + "\n" + string(body)))
+		w.IdempotencyKey, w.RequestHash = key, hex.EncodeToString(sum[:])
+	}
+	return w, nil
+}
+
+func idempotencyKey(c echo.Context) (string, error) {
+	key := c.Request().Header.Get("Idempotency-Key")
+	if len(key) > maxIdempotencyKey {
+		return "", domain.Invalid(domain.FieldError{Field: "Idempotency-Key", Message: "is longer than 200 characters"})
+	}
+	for _, r := range key {
+		if r < 0x21 || r > 0x7e {
+			return "", domain.Invalid(domain.FieldError{Field: "Idempotency-Key", Message: "must be printable ASCII without spaces"})
+		}
+	}
+	return key, nil
+}
+
+func etag(version uint64) string { return `"` + strconv.FormatUint(version, 10) + `"` }
