@@ -1,0 +1,65 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/coachjournal/coachjournal/eventstore"
+)
+
+// storeFlags are the flags of every command that opens the event store.
+type storeFlags struct {
+	dataDir  string
+	natsURL  string
+	stream   string
+	replicas int
+	noSync   bool
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dataDir, "data-dir", "./data", "directory of the embedded store, keys and snapshots")
+	fs.StringVar(&f.natsURL, "nats", "", "external NATS server or cluster URL(s), comma-separated; empty: embedded server")
+	fs.StringVar(&f.stream, "stream", "JOURNAL", "JetStream stream name")
+	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas (3 on a cluster)")
+	fs.BoolVar(&f.noSync, "no-sync", false, "embedded only: do not fsync every write (faster, may lose acknowledged writes on power loss)")
+}
+
+func (f *storeFlags) config() eventstore.Config {
+	return eventstore.Config{
+		NATSURL: f.natsURL, DataDir: f.dataDir, Stream: f.stream, Replicas: f.replicas, NoSync: f.noSync,
+		DuplicateWindow: 24 * time.Hour,
+	}
+}
+
+func (f *storeFlags) signingKeyFile() string { return filepath.Join(f.dataDir, "signing.key") }
+
+// parse parses args after applying COACHJOURNAL_* environment variables as
+// defaults: a flag given on the command line wins.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	var bad []string
+	fs.VisitAll(func(f *flag.Flag) {
+		env := "COACHJOURNAL_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if err := fs.Set(f.Name, v); err != nil {
+				bad = append(bad, fmt.Sprintf("%s: %v", env, err))
+			}
+		}
+	})
+	if len(bad) > 0 {
+		return errors.New(strings.Join(bad, "; "))
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitCode(0)
+		}
+		return exitCode(2)
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/coachjournal/coachjournal/api"
+	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/coachjournal/coachjournal/projections"
+)
+
+// serveFlags are serve's own flags.
+type serveFlags struct {
+	storeFlags
+	addr string
+	demo bool
+}
+
+// serve runs the API until ctx ends, then shuts down gracefully: stop
+// accepting, finish in-flight requests, close the store.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var f serveFlags
+	f.register(fs)
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "HTTP listen address")
+	fs.BoolVar(&f.demo, "demo", false, "seed a demo organisation into an empty store and print tokens")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
+		return err
+	}
+	key, err := api.LoadOrCreateKey(f.signingKeyFile())
+	if err != nil {
+		return err
+	}
+	tokens, err := api.NewTokens(key)
+	if err != nil {
+		return err
+	}
+	cfg := f.config()
+	cfg.Logger = log
+	store, err := eventstore.Open(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("open event store: %w", err)
+	}
+	defer store.Close()
+
+	views := projections.NewSet()
+	followCtx, stopFollow := context.WithCancel(context.Background())
+	defer stopFollow()
+	go func() {
+		if err := store.Follow(followCtx, 0, views.Apply); err != nil {
+			log.Error("projection follower stopped", "err", err)
+		}
+	}()
+	if err := catchUp(ctx, store, views); err != nil {
+		return err
+	}
+
+	handler := api.New(store, views, tokens, api.Config{Logger: log})
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	base := "http://" + ln.Addr().String()
+	log.Info("serving", "url", base, "data_dir", f.dataDir)
+	if f.demo {
+		if err := demo(ctx, store, views, tokens, base, stdout); err != nil {
+			log.Error("demo seeding failed", "err", err)
+		}
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// catchUp waits until the projections have applied the whole stream as it
+// was at start, so that the first reads are complete.
+func catchUp(ctx context.Context, store *eventstore.Store, views *projections.Set) error {
+	last, err := store.LastSequence(ctx)
+	if err != nil {
+		return err
+	}
+	return views.WaitFor(ctx, last)
+}
