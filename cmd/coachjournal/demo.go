@@ -127,9 +127,9 @@ func seedDemo(ctx context.Context, store *eventstore.Store, now time.Time) error
 	ben := demoID("Ben Brook")
 	hr := domain.Actor{ID: "demo-hr", Role: domain.RoleHR}
 	opened := domain.DateOf(now).AddDays(-28)
-	s.do(ben, hr, opened.Time(), domain.OpenPIP{Reason: "Win rate under 25% for three months", StartsOn: opened.String(),
+	pip := s.do(ben, hr, opened.Time(), domain.OpenPIP{Reason: "Win rate under 25% for three months", StartsOn: opened.String(),
 		EndsOn: opened.AddDays(60).String(), Goals: []domain.GoalInput{{Text: "Win rate of 35% on new opportunities"}}})
-	s.do(ben, domain.Actor{ID: ben.String(), Role: domain.RoleMember}, opened.Time().Add(24*time.Hour), domain.AcknowledgePIP{})
+	s.do(ben, domain.Actor{ID: ben.String(), Role: domain.RoleMember}, opened.Time().Add(24*time.Hour), domain.AcknowledgePIP{PIPID: pip})
 	return s.err
 }
 
@@ -153,13 +153,16 @@ type seeder struct {
 	err   error
 }
 
-func (s *seeder) do(person uuid.UUID, actor domain.Actor, at time.Time, cmd domain.Command) {
+// do executes cmd and returns the id of what it created.
+func (s *seeder) do(person uuid.UUID, actor domain.Actor, at time.Time, cmd domain.Command) uuid.UUID {
 	if s.err != nil {
-		return
+		return uuid.Nil
 	}
-	_, s.err = s.store.Execute(s.ctx, domain.Write{PersonID: person, Command: cmd,
+	w, err := s.store.Execute(s.ctx, domain.Write{PersonID: person, Command: cmd,
 		Meta: domain.Meta{Actor: actor, Now: s.now, OccurredAt: at}})
-	if s.err != nil {
-		s.err = fmt.Errorf("demo %T for %s: %w", cmd, person, s.err)
+	if err != nil {
+		s.err = fmt.Errorf("demo %T for %s: %w", cmd, person, err)
+		return uuid.Nil
 	}
+	return w.Event.ResourceID()
 }

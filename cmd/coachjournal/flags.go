@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/nats-io/nats.go"
 )
 
 // storeFlags are the flags of every command that opens the event store.
@@ -35,6 +36,31 @@ func (f *storeFlags) config() eventstore.Config {
 		NATSURL: f.natsURL, DataDir: f.dataDir, Stream: f.stream, Replicas: f.replicas, NoSync: f.noSync,
 		DuplicateWindow: 24 * time.Hour,
 	}
+}
+
+// urlFile is where a running serve publishes its embedded server's URL, so
+// that tools (verify, export) use it instead of opening the same store.
+func (f *storeFlags) urlFile() string { return filepath.Join(f.dataDir, "nats.url") }
+
+// toolConfig is config() for a tool: with no --nats, it joins a running
+// serve's embedded server when one answers, else opens the store itself.
+func (f *storeFlags) toolConfig() eventstore.Config {
+	cfg := f.config()
+	if cfg.NATSURL != "" {
+		return cfg
+	}
+	b, err := os.ReadFile(f.urlFile())
+	if err != nil {
+		return cfg
+	}
+	url := strings.TrimSpace(string(b))
+	nc, err := nats.Connect(url, nats.Timeout(500*time.Millisecond), nats.NoReconnect())
+	if err != nil {
+		return cfg // a stale file left by a killed process
+	}
+	nc.Close()
+	cfg.NATSURL = url
+	return cfg
 }
 
 func (f *storeFlags) signingKeyFile() string { return filepath.Join(f.dataDir, "signing.key") }

@@ -54,6 +54,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("open event store: %w", err)
 	}
 	defer store.Close()
+	if srv := store.Server(); srv != nil {
+		if err := os.WriteFile(f.urlFile(), []byte(srv.ClientURL()+"\n"), 0o600); err != nil {
+			return err
+		}
+		defer os.Remove(f.urlFile())
+	}
 
 	views := projections.NewSet()
 	followCtx, stopFollow := context.WithCancel(context.Background())

@@ -19,7 +19,7 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	store, err := eventstore.Open(ctx, sf.config())
+	store, err := eventstore.Open(ctx, sf.toolConfig())
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestLayout keeps the dependencies pointing inward (STYLE.md): domain
+// imports nothing of the project and no infrastructure; projections only
+// domain; eventstore and api do not import each other.
+func TestLayout(t *testing.T) {
+	const mod = "github.com/coachjournal/coachjournal/"
+	rules := []struct {
+		pkg       string
+		forbidden []string
+	}{
+		{"domain", []string{mod, "github.com/nats-io", "github.com/labstack"}},
+		{"projections", []string{mod + "eventstore", mod + "api", "github.com/nats-io", "github.com/labstack"}},
+		{"eventstore", []string{mod + "api", mod + "projections", "github.com/labstack"}},
+		{"api", []string{mod + "eventstore", "github.com/nats-io"}},
+	}
+	for _, r := range rules {
+		out, err := exec.Command("go", "list", "-deps", "../../"+r.pkg).Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", r.pkg, err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if dep == mod+r.pkg || (r.pkg != "domain" && dep == mod+"domain") {
+				continue
+			}
+			for _, f := range r.forbidden {
+				if strings.HasPrefix(dep, f) {
+					t.Errorf("%s depends on %s", r.pkg, dep)
+				}
+			}
+		}
+	}
+}

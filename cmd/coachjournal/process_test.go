@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// binary is the coachjournal command built once for the process tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "coachjournal-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "coachjournal")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// service is one `coachjournal serve` child process.
+type service struct {
+	t   *testing.T
+	cmd *exec.Cmd
+	url string
+}
+
+// startService runs serve on dataDir and waits until it listens.
+func startService(t *testing.T, dataDir string) *service {
+	t.Helper()
+	cmd := exec.Command(binary, "serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &service{t: t, cmd: cmd}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var line struct{ Msg, URL string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
+				urls <- line.URL
+			}
+		}
+	}()
+	select {
+	case s.url = <-urls:
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start within 30s")
+	}
+	return s
+}
+
+// runTool runs a coachjournal tool command and returns its stdout and exit code.
+func runTool(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return out.String(), ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	return out.String(), 0
+}
+
+func mint(t *testing.T, dataDir, sub, role string) string {
+	t.Helper()
+	out, code := runTool(t, "token", "--data-dir", dataDir, "--sub", sub, "--role", role)
+	if code != 0 {
+		t.Fatalf("token: %s", out)
+	}
+	return strings.TrimSpace(out)
+}
+
+// post sends a JSON write and returns the status and decoded body.
+func (s *service) post(path, token string, body any) (int, map[string]any, error) {
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(http.MethodPost, s.url+path, bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(raw, &m)
+	return resp.StatusCode, m, nil
+}
+
+func (s *service) get(path, token string, v any) int {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	if v != nil {
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			s.t.Fatalf("GET %s: decode: %v", path, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// stop ends the service gracefully.
+func (s *service) stop() {
+	s.t.Helper()
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			s.t.Fatalf("serve exited with %v after SIGINT", err)
+		}
+	case <-time.After(20 * time.Second):
+		s.t.Fatal("serve did not stop within 20s of SIGINT")
+	}
+}
+
+// all follows a list's cursors and returns every item's id (or type, for
+// timeline entries, which have no id).
+func (s *service) all(path, token string) []string {
+	s.t.Helper()
+	var ids []string
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	for cursor := ""; ; {
+		var page struct {
+			Items []struct {
+				ID      string `json:"id"`
+				EventID string `json:"event_id"`
+			}
+			NextCursor string `json:"next_cursor"`
+		}
+		if st := s.get(path+sep+"limit=500&cursor="+cursor, token, &page); st != http.StatusOK {
+			s.t.Fatalf("GET %s: %d", path, st)
+		}
+		for _, it := range page.Items {
+			ids = append(ids, it.ID+it.EventID)
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			return ids
+		}
+	}
+}
