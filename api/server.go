@@ -11,6 +11,8 @@ import (
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Journals is what the API needs of the event store.
@@ -20,6 +22,8 @@ type Journals interface {
 	Execute(ctx context.Context, w domain.Write) (domain.Written, error)
 	// Verify recomputes the hash chains of one journal, or all with nil.
 	Verify(ctx context.Context, personID *uuid.UUID) (domain.ChainReport, error)
+	// LastSequence is the stream's last sequence; KindUnavailable when unreachable.
+	LastSequence(ctx context.Context) (uint64, error)
 }
 
 // Config tunes the server.
@@ -30,6 +34,9 @@ type Config struct {
 	// ReadWait bounds how long a read waits for X-Min-Sequence and a write
 	// for its own event to reach the projections; default 2s.
 	ReadWait time.Duration
+	// Registry receives the API's Prometheus metrics, served at /metrics;
+	// nil means a new registry of its own.
+	Registry *prometheus.Registry
 }
 
 // Server holds the API's dependencies.
@@ -40,6 +47,7 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	readWait time.Duration
+	metrics  *metrics
 }
 
 // New returns the Echo router with every route of the API.
@@ -54,11 +62,19 @@ func New(journals Journals, views *projections.Set, tokens *Tokens, cfg Config) 
 	if s.readWait <= 0 {
 		s.readWait = 2 * time.Second
 	}
+	reg := cfg.Registry
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	s.metrics = newMetrics(reg, s)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(s.log)
+	e.Use(s.observe)
 	e.Pre(limitBody(MaxBody))
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", s.ready)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	v1 := e.Group("/v1", tokens.authenticate, s.minSequence)
 	s.routes(v1)
 	return e

@@ -43,6 +43,7 @@ func (s *Server) write(c echo.Context, personID uuid.UUID, cmd domain.Command, b
 		return err
 	}
 	res, err := s.journals.Execute(c.Request().Context(), w)
+	s.countWrite(writeOutcome(res, err))
 	if err != nil {
 		return err
 	}
@@ -99,3 +100,17 @@ func idempotencyKey(c echo.Context) (string, error) {
 }
 
 func etag(version uint64) string { return `"` + strconv.FormatUint(version, 10) + `"` }
+
+func writeOutcome(res domain.Written, err error) string {
+	switch {
+	case err == nil && res.Replayed:
+		return "replayed"
+	case err == nil:
+		return "appended"
+	case domain.KindOf(err) == domain.KindConflict:
+		return "conflict"
+	case domain.KindOf(err) == domain.KindUnavailable:
+		return "unavailable"
+	}
+	return "refused"
+}

@@ -1,0 +1,119 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// readyLag is how far (in stream sequences) the projections may trail the
+// stream for the replica to call itself ready.
+const readyLag = 1000
+
+// metrics are the API's Prometheus series.
+type metrics struct {
+	requests *prometheus.HistogramVec
+	writes   *prometheus.CounterVec
+}
+
+func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
+	m := &metrics{
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "coachjournal_http_request_duration_seconds", Help: "HTTP request latency by route, method and status.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route", "method", "status"}),
+		writes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "coachjournal_writes_total", Help: "Journal writes by outcome: appended, replayed (idempotent repeat), conflict, refused, unavailable.",
+		}, []string{"outcome"}),
+	}
+	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "coachjournal_projection_lag_sequences", Help: "Stream sequences this replica's projections have not applied yet.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, _ := s.lag(ctx)
+		return float64(n)
+	})
+	applied := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "coachjournal_projection_sequence", Help: "Last stream sequence applied to this replica's projections.",
+	}, func() float64 { return float64(s.views.Sequence()) })
+	reg.MustRegister(m.requests, m.writes, lag, applied)
+	return m
+}
+
+// lag returns how many sequences the projections trail the stream.
+func (s *Server) lag(ctx context.Context) (uint64, error) {
+	last, err := s.journals.LastSequence(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if applied := s.views.Sequence(); applied < last {
+		return last - applied, nil
+	}
+	return 0, nil
+}
+
+// ready answers 200 when the stream is reachable and the projections are
+// caught up within readyLag sequences, else 503.
+func (s *Server) ready(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	lag, err := s.lag(ctx)
+	switch {
+	case err != nil:
+		return problem(http.StatusServiceUnavailable, "unavailable", "the event store is unreachable")
+	case lag > readyLag:
+		return problem(http.StatusServiceUnavailable, "unavailable", "projections are catching up: "+strconv.FormatUint(lag, 10)+" sequences behind")
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "sequence": s.views.Sequence()})
+}
+
+// observe gives every request an id (X-Request-Id, kept from the client
+// when it is a short printable token), times it into the histogram, and
+// logs one line: method, route, status, duration, request id, caller. It
+// never logs bodies, tokens or personal text.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		rid := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !validRequestID(rid) {
+			rid = uuid.NewString()
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, rid)
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		d := time.Since(start)
+		s.metrics.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Observe(d.Seconds())
+		p := principal(c)
+		s.log.Info("request", "request_id", rid, "method", c.Request().Method, "route", route,
+			"status", status, "duration_ms", float64(d.Microseconds())/1000, "sub", p.Sub, "role", p.Role)
+		return nil
+	}
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if r < 0x21 || r > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// countWrite records a write's outcome.
+func (s *Server) countWrite(outcome string) { s.metrics.writes.WithLabelValues(outcome).Inc() }
