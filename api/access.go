@@ -28,8 +28,11 @@ func forbidden(detail string) error { return problem(http.StatusForbidden, "forb
 // read their journal: admin and HR see everyone, a member themselves and
 // everyone below them; analysts read no person (403); anyone else gets 404
 // so that existence does not leak.
-func (s *Server) see(c echo.Context) (projections.Person, error) {
-	id, err := pathID(c, "id")
+func (s *Server) see(c echo.Context) (projections.Person, error) { return s.seeParam(c, "id") }
+
+// seeParam is see for the person named by path parameter name.
+func (s *Server) seeParam(c echo.Context, name string) (projections.Person, error) {
+	id, err := pathID(c, name)
 	if err != nil {
 		return projections.Person{}, err
 	}

@@ -74,6 +74,8 @@ func (s *Server) listCommitments(c echo.Context) error {
 type pipView struct {
 	projections.PIP
 	CheckInSchedule []projections.ExpectedCheckIn `json:"check_in_schedule"`
+	CheckInSummary  projections.CheckInSummary    `json:"check_in_summary"`
+	Scorecards      []projections.Scorecard       `json:"scorecards"` // one per month the PIP spans so far
 }
 
 func (s *Server) getPIP(c echo.Context) error {
@@ -90,7 +92,7 @@ func (s *Server) getPIP(c echo.Context) error {
 		return problem(http.StatusNotFound, "not_found", "no such PIP")
 	}
 	c.Response().Header().Set("ETag", etag(person.Version))
-	return c.JSON(http.StatusOK, pipView{PIP: pip, CheckInSchedule: pip.Schedule(s.today())})
+	return c.JSON(http.StatusOK, s.pipAudit(pip))
 }
 
 func (s *Server) listPIPs(c echo.Context) error {

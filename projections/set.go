@@ -29,6 +29,10 @@ type Set struct {
 	pips        map[uuid.UUID]*pip
 	pipOrder    []*pip // by opening sequence
 
+	scores map[uuid.UUID]*scoreJournal // standards and submissions, for the scorecard
+
+	cadence cadenceIndex // meetings, cadences and manager changes, for the cadence model
+
 	waiters []*waiter
 
 	scratchKeys []string
@@ -158,6 +162,7 @@ func (s *Set) apply(seq uint64, e *domain.Event) {
 
 // fold updates the models for stored step i of p's journal.
 func (s *Set) fold(p *person, i uint32, e *domain.Event, data domain.Data) {
+	s.indexCadence(p, i, data)
 	switch d := data.(type) {
 	case *domain.PersonUpdated:
 		p.update(d)
@@ -192,5 +197,9 @@ func (s *Set) fold(p *person, i uint32, e *domain.Event, data domain.Data) {
 		s.extendPIP(p, i, d)
 	case *domain.PIPClosed:
 		s.closePIP(p, i, d)
+	case *domain.StandardSet:
+		s.indexStandard(p, i)
+	case *metricsData, *domain.MetricsSubmitted:
+		s.indexMetrics(p, i, periodOf(d))
 	}
 }

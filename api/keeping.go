@@ -1,0 +1,50 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/labstack/echo/v4"
+)
+
+// commitmentHistory answers GET /v1/people/{id}/commitment-history?as_of=:
+// the person's commitment keeping (projections.Set.CommitmentKeeping), as
+// known at as_of. Overdue is measured on today's date (UTC), or on as_of's
+// date when that is earlier.
+func (s *Server) commitmentHistory(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	asOf, err := s.historyAsOf(c)
+	if err != nil {
+		return err
+	}
+	k := s.views.CommitmentKeeping(person.ID, asOf, s.today())
+	if k.AsOf.IsZero() {
+		k.AsOf = s.now().UTC()
+	}
+	c.Response().Header().Set("ETag", etag(person.Version))
+	return c.JSON(http.StatusOK, k)
+}
+
+// historyAsOf reads as_of, an RFC 3339 time: 400 validation_failed when it
+// is not one. A missing or future as_of is now, returned as the zero time
+// (everything applied), so that an event another replica recorded with a
+// clock slightly ahead of ours is not hidden.
+func (s *Server) historyAsOf(c echo.Context) (time.Time, error) {
+	raw := c.QueryParam("as_of")
+	if raw == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, raw)
+	if err != nil {
+		return time.Time{}, problem(http.StatusBadRequest, "validation_failed", "as_of is not an RFC 3339 time",
+			domain.FieldError{Field: "as_of", Message: "must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"})
+	}
+	if !t.Before(s.now()) {
+		return time.Time{}, nil
+	}
+	return t, nil
+}

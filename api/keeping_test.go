@@ -1,0 +1,149 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/google/uuid"
+)
+
+// sameJSON fails unless got (a response body) and want (a value) are the
+// same JSON document once the top-level keys in skip are dropped.
+func sameJSON(t *testing.T, got []byte, want any, skip ...string) {
+	t.Helper()
+	w, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b map[string]any
+	if err := json.Unmarshal(got, &a); err != nil {
+		t.Fatalf("decode %s: %v", got, err)
+	}
+	_ = json.Unmarshal(w, &b)
+	for _, k := range skip {
+		delete(a, k)
+		delete(b, k)
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Fatalf("response =\n%s\nwant\n%s", ja, jb)
+	}
+}
+
+func TestCommitmentHistory(t *testing.T) {
+	o := newOrg(t)
+	p := "/v1/people/" + o.ana
+	c1 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "book 15 first meetings", "due_on": day(3)})
+	c2 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "call 5 old clients", "due_on": day(-1)})
+	c3 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "update the CRM", "due_on": day(1)})
+	o.Created(http.MethodPost, p+"/commitments/"+c3+"/renegotiation", o.leaderT, map[string]any{"new_due_on": day(5), "reason": "holiday"})
+	time.Sleep(5 * time.Millisecond)
+	before := time.Now().UTC()
+	time.Sleep(5 * time.Millisecond)
+	o.Created(http.MethodPost, p+"/commitments/"+c1+"/resolution", o.leaderT, map[string]any{"status": "kept", "note": "16 booked"})
+	o.Created(http.MethodPost, p+"/commitments/"+c3+"/resolution", o.leaderT, map[string]any{"status": "missed"})
+
+	type counts struct {
+		Made, Kept, Missed, Withdrawn, Renegotiated, Open, Overdue int
+		KeepRate                                                   *float64 `json:"keep_rate"`
+		OnTimeRate                                                 *float64 `json:"on_time_rate"`
+	}
+	var got struct {
+		PersonID    string    `json:"person_id"`
+		AsOf        time.Time `json:"as_of"`
+		Totals      counts
+		ByMonth     []struct{ Month string } `json:"by_month"`
+		Commitments []struct {
+			ID, Status string
+			Overdue    bool
+			History    []struct {
+				Type       string
+				Sequence   uint64
+				Hash       string
+				RecordedAt time.Time `json:"recorded_at"`
+			}
+		}
+	}
+	r := o.Must(http.StatusOK, http.MethodGet, p+"/commitment-history", o.leaderT, nil)
+	r.Decode(t, &got)
+	// c1 kept on time, c3 missed, c2 open and overdue (due yesterday); c3 renegotiated.
+	if tt := got.Totals; tt.Made != 3 || tt.Kept != 1 || tt.Missed != 1 || tt.Open != 1 || tt.Overdue != 1 || tt.Renegotiated != 1 ||
+		tt.KeepRate == nil || *tt.KeepRate != 0.5 || tt.OnTimeRate == nil || *tt.OnTimeRate != 1 {
+		t.Errorf("totals = %+v", tt)
+	}
+	if got.PersonID != o.ana || time.Since(got.AsOf) > time.Minute || len(got.ByMonth) != 1 || got.ByMonth[0].Month != domain.MonthPeriod(domain.DateOf(time.Now().UTC())).String() {
+		t.Errorf("person %s as_of %s months %+v", got.PersonID, got.AsOf, got.ByMonth)
+	}
+	if len(got.Commitments) != 3 || got.Commitments[1].ID != c2 || !got.Commitments[1].Overdue || len(got.Commitments[2].History) != 3 ||
+		got.Commitments[2].History[1].Type != "commitment.renegotiated" || got.Commitments[2].History[1].Hash == "" {
+		t.Errorf("commitments = %+v", got.Commitments)
+	}
+	if r.Header.Get("ETag") != `"7"` {
+		t.Errorf("ETag = %q, want the journal version \"7\"", r.Header.Get("ETag"))
+	}
+	sameJSON(t, r.Body, o.Views.CommitmentKeeping(uuid.MustParse(o.ana), time.Time{}, domain.DateOf(time.Now().UTC())), "as_of")
+
+	// As of before the resolutions: c1 and c3 open again, their history
+	// without the resolution.
+	r = o.Must(http.StatusOK, http.MethodGet, p+"/commitment-history?as_of="+url.QueryEscape(before.Format(time.RFC3339Nano)), o.anaT, nil)
+	r.Decode(t, &got)
+	if tt := got.Totals; tt.Made != 3 || tt.Kept != 0 || tt.Missed != 0 || tt.Open != 3 || tt.KeepRate != nil || tt.OnTimeRate != nil ||
+		!got.AsOf.Equal(before) || len(got.Commitments[0].History) != 1 || got.Commitments[0].Status != "open" {
+		t.Errorf("as of before the resolutions: %+v", got)
+	}
+	// A future as_of is now.
+	future := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+	r = o.Must(http.StatusOK, http.MethodGet, p+"/commitment-history?as_of="+url.QueryEscape(future), o.anaT, nil)
+	r.Decode(t, &got)
+	if got.Totals.Kept != 1 || time.Since(got.AsOf) > time.Minute || got.AsOf.After(time.Now()) {
+		t.Errorf("future as_of: as_of %s totals %+v", got.AsOf, got.Totals)
+	}
+	// An as_of before anything: nothing known.
+	r = o.Must(http.StatusOK, http.MethodGet, p+"/commitment-history?as_of=2020-01-01T00:00:00Z", o.anaT, nil)
+	r.Decode(t, &got)
+	if got.Totals.Made != 0 || len(got.Commitments) != 0 || len(got.ByMonth) != 0 {
+		t.Errorf("as of 2020: %+v", got)
+	}
+}
+
+func TestCommitmentHistoryRefusals(t *testing.T) {
+	o := newOrg(t)
+	path := "/v1/people/" + o.ana + "/commitment-history"
+	for _, raw := range []string{"yesterday", "2026-11-01", "2026-11-01T25:00:00Z", "1700000000"} {
+		t.Run("as_of="+raw, func(t *testing.T) {
+			r := o.Must(http.StatusBadRequest, http.MethodGet, path+"?as_of="+url.QueryEscape(raw), o.leaderT, nil)
+			m := r.Map(t)
+			if m["code"] != "validation_failed" || m["errors"].([]any)[0].(map[string]any)["field"] != "as_of" ||
+				r.Header.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("%s", r.Body)
+			}
+		})
+	}
+	cases := []struct {
+		name, path, token string
+		status            int
+	}{
+		{"own", path, o.anaT, 200},
+		{"owner two levels up", path, o.ownerT, 200},
+		{"HR", path, o.hr, 200},
+		{"member outside view", path, o.cyT, 404},
+		{"other leader", path, o.otherT, 404},
+		{"peer", path, o.benT, 404},
+		{"analyst", path, o.analyst, 403},
+		{"no token", path, "", 401},
+		{"not a UUID", "/v1/people/ana/commitment-history", o.admin, 404},
+		{"unknown person", "/v1/people/01936b2e-0000-7000-8000-000000000000/commitment-history", o.admin, 404},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if r := o.Do(http.MethodGet, tc.path, tc.token, nil); r.Status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Body)
+			}
+		})
+	}
+}

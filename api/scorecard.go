@@ -1,0 +1,107 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/labstack/echo/v4"
+)
+
+// scorecardRoutes registers the scorecard, the team board and the standard
+// in force.
+func (s *Server) scorecardRoutes(g *echo.Group) {
+	g.GET("/people/:id/scorecard", s.scorecard)
+	g.GET("/people/:id/standard", s.standardInForce)
+	g.GET("/teams/:manager_id/board", s.board)
+}
+
+// scorecard answers GET /v1/people/{id}/scorecard?period=YYYY-MM&as_of=.
+func (s *Server) scorecard(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	month, asOf, err := s.monthQuery(c)
+	if err != nil {
+		return err
+	}
+	card := s.views.Scorecard(person.ID, month, asOf)
+	if card.AsOf == nil {
+		now := s.now().UTC()
+		card.AsOf = &now
+	}
+	c.Response().Header().Set("ETag", etag(person.Version))
+	return c.JSON(http.StatusOK, card)
+}
+
+// board answers GET /v1/teams/{manager_id}/board?period=YYYY-MM&as_of=:
+// the caller must see the manager. Its ETag is the manager's journal
+// version, like every person read.
+func (s *Server) board(c echo.Context) error {
+	mgr, err := s.seeParam(c, "manager_id")
+	if err != nil {
+		return err
+	}
+	month, asOf, err := s.monthQuery(c)
+	if err != nil {
+		return err
+	}
+	b := s.views.Board(mgr.ID, month, asOf)
+	if b.AsOf == nil {
+		now := s.now().UTC()
+		b.AsOf = &now
+		for k := range b.Rows {
+			b.Rows[k].Scorecard.AsOf = &now
+		}
+	}
+	c.Response().Header().Set("ETag", etag(mgr.Version))
+	return c.JSON(http.StatusOK, b)
+}
+
+// standardInForce answers GET /v1/people/{id}/standard?on=DATE (default
+// today); 404 when no standard is in force that day.
+func (s *Server) standardInForce(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	on := s.today()
+	if raw := c.QueryParam("on"); raw != "" {
+		if on, err = domain.ParseDate(raw); err != nil {
+			return domain.Invalid(domain.FieldError{Field: "on", Message: "must be a date (YYYY-MM-DD)"})
+		}
+	}
+	std, ok := s.views.Standard(person.ID, on, time.Time{})
+	if !ok {
+		return problem(http.StatusNotFound, "not_found", "no standard is in force for this person on "+on.String())
+	}
+	c.Response().Header().Set("ETag", etag(person.Version))
+	return c.JSON(http.StatusOK, std)
+}
+
+// monthQuery reads period (required, a month: 422 otherwise) and as_of
+// (RFC 3339: 400 otherwise). A missing or future as_of is now, returned as
+// the zero time: everything applied.
+func (s *Server) monthQuery(c echo.Context) (domain.Period, time.Time, error) {
+	var asOf time.Time
+	if raw := c.QueryParam("as_of"); raw != "" {
+		t, err := time.Parse(time.RFC3339Nano, raw)
+		if err != nil {
+			return domain.Period{}, asOf, problem(http.StatusBadRequest, "validation_failed", "as_of is not an RFC 3339 time",
+				domain.FieldError{Field: "as_of", Message: "must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"})
+		}
+		if t.Before(s.now()) {
+			asOf = t
+		}
+	}
+	raw := c.QueryParam("period")
+	month, err := domain.ParsePeriod(raw)
+	switch {
+	case raw == "":
+		return month, asOf, domain.Invalid(domain.FieldError{Field: "period", Message: "is required: a month, YYYY-MM"})
+	case err != nil || month.IsWeek():
+		return month, asOf, domain.Invalid(domain.FieldError{Field: "period", Message: "must be a month, YYYY-MM"})
+	}
+	return month, asOf, nil
+}

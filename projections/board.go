@@ -1,0 +1,120 @@
+package projections
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/google/uuid"
+)
+
+// Board is a manager's team for a month: each direct report's scorecard,
+// team totals and the market signal (SPEC §3).
+type Board struct {
+	ManagerID        uuid.UUID     `json:"manager_id"`
+	Period           domain.Period `json:"period"`
+	AsOf             *time.Time    `json:"as_of"`
+	MarketSignal     bool          `json:"market_signal"`
+	RecommendedFocus *string       `json:"recommended_focus"` // communication with the market signal
+	Totals           BoardTotals   `json:"totals"`
+	Rows             []BoardRow    `json:"rows"`
+}
+
+// BoardTotals sums the team. Metrics is the sum of each metric's actuals
+// over the reps with data (win_rate and avg_deal_size derived from the
+// sums). Revenue, ModelTarget and Attainment cover the reps whose funnel
+// has an attainment (data and a model target): a rep without data adds
+// neither revenue nor target.
+type BoardTotals struct {
+	Reps         int                `json:"reps"`
+	RepsWithData int                `json:"reps_with_data"` // with a funnel attainment
+	RepsBelow90  int                `json:"reps_below_90"`
+	Metrics      map[string]float64 `json:"metrics"`
+	Revenue      *float64           `json:"revenue"`
+	ModelTarget  *float64           `json:"model_target"`
+	Attainment   *float64           `json:"attainment"`
+}
+
+// BoardRow is one direct report.
+type BoardRow struct {
+	PersonID  uuid.UUID `json:"person_id"`
+	Name      string    `json:"name"`
+	Scorecard Scorecard `json:"scorecard"`
+}
+
+// The market signal: at least marketMinReps reps with data, and at least
+// three quarters of them below marketBelow of their revenue goal.
+const (
+	marketMinReps = 3
+	marketBelow   = 0.9
+)
+
+// Board returns managerID's board for month as known at asOf (zero:
+// everything). The rows are the manager's direct reports in today's tree,
+// in registration order, less those who departed before the month began.
+// With the market signal on, every row's funnel says
+// market_shift_suspected and carries a market note; each rep's own
+// primary_gap and recommended_focus stay (the board's recommended_focus is
+// communication), because a rep can be short for their own reason too.
+func (s *Set) Board(managerID uuid.UUID, month domain.Period, asOf time.Time) Board {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	month = month.Month()
+	b := Board{ManagerID: managerID, Period: month, Rows: []BoardRow{}, Totals: BoardTotals{Metrics: map[string]float64{}}}
+	if !asOf.IsZero() {
+		t := asOf.UTC()
+		b.AsOf = &t
+	}
+	for _, p := range s.order {
+		if p.ManagerID == nil || *p.ManagerID != managerID || p.ID == managerID ||
+			(p.DepartedOn != nil && p.DepartedOn.Before(month.Start())) {
+			continue
+		}
+		b.Rows = append(b.Rows, BoardRow{PersonID: p.ID, Name: p.Name, Scorecard: s.scorecard(p.ID, month, asOf)})
+	}
+	b.total()
+	if b.MarketSignal {
+		note := fmt.Sprintf("%d of %d reps with data are below %.0f%% of goal: the market may have shifted; agree a 90-day plan with leadership and tell the team (communication)",
+			b.Totals.RepsBelow90, b.Totals.RepsWithData, marketBelow*100)
+		for k := range b.Rows {
+			b.Rows[k].Scorecard.Funnel.MarketShiftSuspected = true
+			b.Rows[k].Scorecard.Funnel.MarketNote = note
+		}
+		c := focus["market"]
+		b.RecommendedFocus = &c
+	}
+	return b
+}
+
+// total fills in the totals and the market signal.
+func (b *Board) total() {
+	t := &b.Totals
+	t.Reps = len(b.Rows)
+	var rev, model float64
+	for _, r := range b.Rows {
+		for _, m := range r.Scorecard.Metrics {
+			if m.Actual != nil && !m.Derived {
+				t.Metrics[m.Metric] = clean(t.Metrics[m.Metric] + *m.Actual)
+			}
+		}
+		f := r.Scorecard.Funnel
+		if f.Attainment == nil {
+			continue
+		}
+		t.RepsWithData++
+		rev += *f.Revenue
+		model += *f.ModelTarget
+		if *f.Attainment < marketBelow {
+			t.RepsBelow90++
+		}
+	}
+	for k, v := range derivedActuals(t.Metrics) {
+		t.Metrics[k] = *v
+	}
+	if t.RepsWithData > 0 {
+		rev, model = clean(rev), clean(model)
+		a := clean(rev / model)
+		t.Revenue, t.ModelTarget, t.Attainment = &rev, &model, &a
+	}
+	b.MarketSignal = t.RepsWithData >= marketMinReps && 4*t.RepsBelow90 >= 3*t.RepsWithData
+}

@@ -1,0 +1,212 @@
+package projections
+
+import (
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/google/uuid"
+)
+
+// Scorecard is one person's month against the standard in force on its
+// first day (SPEC §3). Every number the scorecard computes is rounded to
+// 12 significant digits, so 0.3/0.4 reads 0.75, not 0.7499999999999999.
+type Scorecard struct {
+	PersonID    uuid.UUID         `json:"person_id"`
+	Period      domain.Period     `json:"period"`
+	AsOf        *time.Time        `json:"as_of"` // nil: everything known (the API fills in the time it answered)
+	Standard    *ResolvedStandard `json:"standard"`
+	Metrics     []MetricRow       `json:"metrics"`
+	Funnel      Funnel            `json:"funnel"`
+	Submissions []SubmissionRef   `json:"submissions"` // what the actuals are made of
+}
+
+// MetricRow is one metric's actual against its target. Target is nil for a
+// metric without a target, Actual for a target without data; Attainment is
+// Actual / Target when both are known.
+type MetricRow struct {
+	Metric     string   `json:"metric"`
+	Kind       *string  `json:"kind"` // from the target; built-in metrics without one have their usual kind
+	Unit       *string  `json:"unit,omitempty"`
+	Derived    bool     `json:"derived,omitempty"` // win_rate and avg_deal_size, computed from the sums
+	Target     *float64 `json:"target"`
+	Actual     *float64 `json:"actual"`
+	Attainment *float64 `json:"attainment"`
+}
+
+// SubmissionRef names a submission counted in the month.
+type SubmissionRef struct {
+	Period     domain.Period `json:"period"`
+	Source     string        `json:"source"`
+	RecordedAt time.Time     `json:"recorded_at"`
+	Sequence   uint64        `json:"sequence"`
+}
+
+// The built-in metric keys, and the derived ones.
+const (
+	metricActivities   = "activities"
+	metricOpportunites = "new_opportunities"
+	metricWon          = "deals_won"
+	metricLost         = "deals_lost"
+	metricRevenue      = "revenue"
+	metricWinRate      = "win_rate"
+	metricDealSize     = "avg_deal_size"
+)
+
+// builtinKind is the kind of a built-in metric that has no target.
+var builtinKind = map[string]string{
+	metricActivities: "leading", metricOpportunites: "leading",
+	metricWon: "lagging", metricLost: "lagging", metricRevenue: "lagging",
+	metricWinRate: "lagging", metricDealSize: "lagging",
+}
+
+// Scorecard returns personID's scorecard for month (a month period) as
+// known at asOf (recorded_at ≤ asOf; zero: everything). Weekly submissions
+// roll into the month holding the ISO week's Thursday; a later submission
+// for the same period replaces the earlier one whole (a correction restates
+// the period's numbers, it does not patch them); a monthly submission
+// replaces the month's weekly ones. A person with no data, or unknown, gets
+// a scorecard with null actuals, never an error.
+func (s *Set) Scorecard(personID uuid.UUID, month domain.Period, asOf time.Time) Scorecard {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.scorecard(personID, month, asOf)
+}
+
+func (s *Set) scorecard(personID uuid.UUID, month domain.Period, asOf time.Time) Scorecard {
+	month = month.Month()
+	card := Scorecard{PersonID: personID, Period: month, Metrics: []MetricRow{}, Submissions: []SubmissionRef{}}
+	if !asOf.IsZero() {
+		t := asOf.UTC()
+		card.AsOf = &t
+	}
+	if std, ok := s.standard(personID, month.Start(), asOf); ok {
+		card.Standard = &std
+	}
+	actuals, refs := s.rollUp(personID, month, asOf)
+	card.Submissions = refs
+	card.Metrics = metricRows(card.Standard, actuals)
+	card.Funnel = funnelOf(card.Standard, actuals, len(refs) > 0)
+	return card
+}
+
+// rollUp returns the month's summed values and the submissions counted.
+func (s *Set) rollUp(personID uuid.UUID, month domain.Period, asOf time.Time) (map[string]float64, []SubmissionRef) {
+	j := s.scores[personID]
+	if j == nil {
+		return nil, []SubmissionRef{}
+	}
+	latest := map[domain.Period]uint32{}
+	for _, i := range j.months[month] {
+		st := s.steps.at(i)
+		if !known(st, asOf) {
+			continue
+		}
+		if sub, ok := submissionAt(st.data); ok {
+			latest[sub.period] = i // stream order: the later replaces the earlier
+		}
+	}
+	periods := slices.SortedFunc(maps.Keys(latest), func(a, b domain.Period) int { return a.Start().Time().Compare(b.Start().Time()) })
+	if _, ok := latest[month]; ok {
+		periods = []domain.Period{month}
+	}
+	sums := map[string]float64{}
+	refs := make([]SubmissionRef, 0, len(periods))
+	for _, per := range periods {
+		st := s.steps.at(latest[per])
+		sub, _ := submissionAt(st.data)
+		for k, key := range sub.keys {
+			sums[key] += sub.vals[k]
+		}
+		refs = append(refs, SubmissionRef{Period: per, Source: sub.source, RecordedAt: st.recordedAt(), Sequence: st.seq})
+	}
+	for k, v := range sums {
+		sums[k] = clean(v)
+	}
+	return sums, refs
+}
+
+// metricRows lists the standard's targets in its order, then the other
+// metrics with data by key. The derived win_rate and avg_deal_size are
+// computed from the month's sums (values submitted under those keys are
+// ignored: a rate cannot be summed) and listed when targeted or computable.
+func metricRows(std *ResolvedStandard, actuals map[string]float64) []MetricRow {
+	derived := derivedActuals(actuals)
+	actual := func(key string) *float64 {
+		if isDerived(key) {
+			return derived[key]
+		}
+		if v, ok := actuals[key]; ok {
+			return &v
+		}
+		return nil
+	}
+	rows := []MetricRow{}
+	listed := map[string]bool{}
+	if std != nil {
+		for _, t := range std.Targets {
+			target, kind := t.Target, t.Kind
+			row := MetricRow{Metric: t.Metric, Kind: &kind, Unit: t.Unit, Derived: isDerived(t.Metric), Target: &target, Actual: actual(t.Metric)}
+			if row.Actual != nil {
+				a := clean(*row.Actual / target)
+				row.Attainment = &a
+			}
+			rows = append(rows, row)
+			listed[t.Metric] = true
+		}
+	}
+	rest := slices.Sorted(maps.Keys(actuals))
+	rest = append(rest, metricWinRate, metricDealSize)
+	for _, key := range rest {
+		if listed[key] || (isDerived(key) && derived[key] == nil) {
+			continue
+		}
+		listed[key] = true
+		row := MetricRow{Metric: key, Derived: isDerived(key), Actual: actual(key)}
+		if k, ok := builtinKind[key]; ok {
+			row.Kind = &k
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func isDerived(key string) bool { return key == metricWinRate || key == metricDealSize }
+
+// derivedActuals computes win_rate and avg_deal_size where their
+// denominators are not zero.
+func derivedActuals(actuals map[string]float64) map[string]*float64 {
+	out := map[string]*float64{}
+	if opp := actuals[metricOpportunites]; opp > 0 {
+		v := clean(actuals[metricWon] / opp)
+		out[metricWinRate] = &v
+	}
+	if won := actuals[metricWon]; won > 0 {
+		v := clean(actuals[metricRevenue] / won)
+		out[metricDealSize] = &v
+	}
+	return out
+}
+
+// clean rounds a computed number to 12 significant digits: float noise
+// goes, every business number stays. A result beyond float64 (only absurd
+// inputs near its limits overflow) is clamped to ±MaxFloat64, and NaN
+// reads 0, so a response is always valid JSON.
+func clean(v float64) float64 {
+	switch {
+	case math.IsNaN(v):
+		return 0
+	case math.IsInf(v, 1):
+		return math.MaxFloat64
+	case math.IsInf(v, -1):
+		return -math.MaxFloat64
+	}
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
+}
