@@ -15,8 +15,13 @@ import (
 
 // minSequence makes a read wait (bounded) until this replica's projections
 // have applied X-Min-Sequence; past the bound it answers 503 Retry-After.
+// While the store is unreachable, reads answer from the last known
+// projections with X-Projections-Stale: true.
 func (s *Server) minSequence(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if !s.journals.Connected() {
+			c.Response().Header().Set("X-Projections-Stale", "true")
+		}
 		raw := c.Request().Header.Get("X-Min-Sequence")
 		if raw == "" || c.Request().Method != http.MethodGet {
 			return next(c)

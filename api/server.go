@@ -24,6 +24,9 @@ type Journals interface {
 	Verify(ctx context.Context, personID *uuid.UUID) (domain.ChainReport, error)
 	// LastSequence is the stream's last sequence; KindUnavailable when unreachable.
 	LastSequence(ctx context.Context) (uint64, error)
+	// Connected reports whether the store is reachable now; while it is not,
+	// reads serve the last known projections marked stale.
+	Connected() bool
 }
 
 // Config tunes the server.

@@ -21,6 +21,13 @@ type Config struct {
 	MasterKeyFile   string        // default DataDir/master.key; created (32 random bytes, hex, mode 0600) if missing
 	NoSync          bool          // embedded only: skip the fsync of every write (trades durability for speed)
 	Logger          *slog.Logger  // nil: discard
+
+	// External servers only.
+	CredsFile   string        // NATS credentials (JWT + nkey seed) file
+	TLSCAFile   string        // CA that signed the servers' certificates
+	TLSCertFile string        // client certificate, with TLSKeyFile, for mutual TLS
+	TLSKeyFile  string        //
+	StartupWait time.Duration // how long Open waits for the cluster to answer; default 60s
 }
 
 // Default values of Config.
@@ -48,6 +55,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.NATSURL == "" && c.DataDir == "" {
 		return c, errors.New("eventstore: DataDir is required for the embedded server")
+	}
+	if c.StartupWait <= 0 {
+		c.StartupWait = 60 * time.Second
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		return c, errors.New("eventstore: a TLS client certificate needs both the cert and the key file")
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

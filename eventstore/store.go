@@ -67,7 +67,7 @@ func (s *Store) connect() error {
 		}
 		s.nc, err = nats.Connect(s.srv.ClientURL(), append(opts, nats.InProcessServer(s.srv))...)
 	} else {
-		s.nc, err = nats.Connect(s.cfg.NATSURL, append(opts, nats.MaxReconnects(-1))...)
+		s.nc, err = nats.Connect(s.cfg.NATSURL, append(opts, s.externalOptions()...)...)
 	}
 	if err != nil {
 		s.shutdownServer()
@@ -76,12 +76,61 @@ func (s *Store) connect() error {
 	return nil
 }
 
+// externalOptions are the connection options for an external server or
+// cluster: credentials, TLS, reconnecting forever, and a first connection
+// that retries while the cluster comes up.
+func (s *Store) externalOptions() []nats.Option {
+	// No reconnect buffer: a publish while disconnected fails at once (503)
+	// instead of waiting in a buffer and landing after the caller gave up.
+	opts := []nats.Option{nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true), nats.ReconnectWait(250 * time.Millisecond),
+		nats.ReconnectBufSize(-1),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { s.log.Warn("nats disconnected", "err", err) }),
+		nats.ReconnectHandler(func(nc *nats.Conn) { s.log.Info("nats reconnected", "url", nc.ConnectedUrlRedacted()) })}
+	if s.cfg.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(s.cfg.CredsFile))
+	}
+	if s.cfg.TLSCAFile != "" {
+		opts = append(opts, nats.RootCAs(s.cfg.TLSCAFile))
+	}
+	if s.cfg.TLSCertFile != "" {
+		opts = append(opts, nats.ClientCert(s.cfg.TLSCertFile, s.cfg.TLSKeyFile))
+	}
+	return opts
+}
+
+// Connected reports whether the store's NATS connection is up now.
+func (s *Store) Connected() bool { return s.nc != nil && s.nc.IsConnected() }
+
+// Reconnects returns how many times the connection was re-established.
+func (s *Store) Reconnects() uint64 { return s.nc.Stats().Reconnects }
+
+// ensureStream creates or updates the stream, retrying until the server
+// or cluster answers (a cluster needs its meta leader first) or wait ends.
+func (s *Store) ensureStream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.StartupWait)
+	defer cancel()
+	for {
+		attempt, stop := context.WithTimeout(ctx, 5*time.Second)
+		st, err := s.js.CreateOrUpdateStream(attempt, cfg)
+		stop()
+		if err == nil {
+			return st, nil
+		}
+		s.log.Info("waiting for JetStream", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
 func (s *Store) setUp(ctx context.Context, master []byte) error {
 	var err error
 	if s.js, err = jetstream.New(s.nc); err != nil {
 		return fmt.Errorf("eventstore: %w", err)
 	}
-	s.stream, err = s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	s.stream, err = s.ensureStream(ctx, jetstream.StreamConfig{
 		Name:               s.cfg.Stream,
 		Subjects:           []string{"journal.>"},
 		Storage:            jetstream.FileStorage,

@@ -28,13 +28,28 @@ type Env struct {
 	Store   *eventstore.Store
 	Views   *projections.Set
 	Tokens  *api.Tokens
+	opts    Options
 	stop    func()
 }
 
+// Options vary the service a test starts.
+type Options struct {
+	// NATSURL, when set, uses that server or cluster instead of an embedded one.
+	NATSURL string
+	// Replicas of the stream and key bucket (default 1).
+	Replicas int
+	// KeyDir, when set, holds the signing and master keys, so that several
+	// replicas share them; default the data dir.
+	KeyDir string
+}
+
 // Start runs the service on a fresh temp dir; it stops with the test.
-func Start(t testing.TB) *Env {
+func Start(t testing.TB) *Env { return StartWith(t, Options{}) }
+
+// StartWith runs the service with options.
+func StartWith(t testing.TB, o Options) *Env {
 	t.Helper()
-	e := &Env{t: t, DataDir: t.TempDir()}
+	e := &Env{t: t, DataDir: t.TempDir(), opts: o}
 	e.open()
 	t.Cleanup(e.Close)
 	return e
@@ -43,11 +58,16 @@ func Start(t testing.TB) *Env {
 func (e *Env) open() {
 	e.t.Helper()
 	ctx := context.Background()
-	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: e.DataDir, DuplicateWindow: 24 * time.Hour})
+	keyDir := e.opts.KeyDir
+	if keyDir == "" {
+		keyDir = e.DataDir
+	}
+	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: e.DataDir, NATSURL: e.opts.NATSURL, Replicas: e.opts.Replicas,
+		MasterKeyFile: filepath.Join(keyDir, "master.key"), DuplicateWindow: 24 * time.Hour})
 	if err != nil {
 		e.t.Fatalf("open store: %v", err)
 	}
-	key, err := api.LoadOrCreateKey(filepath.Join(e.DataDir, "signing.key"))
+	key, err := api.LoadOrCreateKey(filepath.Join(keyDir, "signing.key"))
 	if err != nil {
 		e.t.Fatalf("signing key: %v", err)
 	}

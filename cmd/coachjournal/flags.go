@@ -16,11 +16,17 @@ import (
 
 // storeFlags are the flags of every command that opens the event store.
 type storeFlags struct {
-	dataDir  string
-	natsURL  string
-	stream   string
-	replicas int
-	noSync   bool
+	dataDir        string
+	natsURL        string
+	natsCreds      string
+	tlsCA          string
+	tlsCert        string
+	tlsKey         string
+	stream         string
+	replicas       int
+	noSync         bool
+	signingKeyPath string
+	masterKeyPath  string
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
@@ -29,12 +35,19 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stream, "stream", "JOURNAL", "JetStream stream name")
 	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas (3 on a cluster)")
 	fs.BoolVar(&f.noSync, "no-sync", false, "embedded only: do not fsync every write (faster, may lose acknowledged writes on power loss)")
+	fs.StringVar(&f.natsCreds, "nats-creds", "", "NATS credentials file (external servers)")
+	fs.StringVar(&f.tlsCA, "nats-tls-ca", "", "CA certificate file for TLS to NATS")
+	fs.StringVar(&f.tlsCert, "nats-tls-cert", "", "client certificate file for mutual TLS to NATS")
+	fs.StringVar(&f.tlsKey, "nats-tls-key", "", "client key file for mutual TLS to NATS")
+	fs.StringVar(&f.signingKeyPath, "signing-key-file", "", "token signing key file, shared by replicas (default DATA_DIR/signing.key; created 0600 if missing)")
+	fs.StringVar(&f.masterKeyPath, "master-key-file", "", "master key file wrapping the per-person data keys, shared by replicas (default DATA_DIR/master.key; created 0600 if missing)")
 }
 
 func (f *storeFlags) config() eventstore.Config {
 	return eventstore.Config{
 		NATSURL: f.natsURL, DataDir: f.dataDir, Stream: f.stream, Replicas: f.replicas, NoSync: f.noSync,
-		DuplicateWindow: 24 * time.Hour,
+		DuplicateWindow: 24 * time.Hour, MasterKeyFile: f.masterKeyPath,
+		CredsFile: f.natsCreds, TLSCAFile: f.tlsCA, TLSCertFile: f.tlsCert, TLSKeyFile: f.tlsKey,
 	}
 }
 
@@ -63,7 +76,12 @@ func (f *storeFlags) toolConfig() eventstore.Config {
 	return cfg
 }
 
-func (f *storeFlags) signingKeyFile() string { return filepath.Join(f.dataDir, "signing.key") }
+func (f *storeFlags) signingKeyFile() string {
+	if f.signingKeyPath != "" {
+		return f.signingKeyPath
+	}
+	return filepath.Join(f.dataDir, "signing.key")
+}
 
 // parse parses args after applying COACHJOURNAL_* environment variables as
 // defaults: a flag given on the command line wins.
