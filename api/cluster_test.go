@@ -89,6 +89,15 @@ func TestCluster(t *testing.T) {
 	acked := load(t, []*apitest.Env{r1, r2}, admin, ana, func() { killLeader(t, c, r1) })
 	last := r1.LastSeq()
 	for _, r := range []*apitest.Env{r1, r2} {
+		// Followers recreate their consumers after the failover: allow them
+		// time to converge (bounded), then compare.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := r.Views.WaitFor(ctx, last); err != nil {
+			t.Fatalf("%s: projections stuck at %d, stream at %d", r.URL, r.Views.Sequence(), last)
+		}
+		cancel()
+	}
+	for _, r := range []*apitest.Env{r1, r2} {
 		ids := map[string]bool{}
 		var page struct{ Items []struct{ ID string } }
 		r.Must(http.StatusOK, http.MethodGet, "/v1/people/"+ana+"/commitments?limit=500", admin, nil,

@@ -27,6 +27,11 @@ type Journals interface {
 	// Connected reports whether the store is reachable now; while it is not,
 	// reads serve the last known projections marked stale.
 	Connected() bool
+	// Events reads one page of the whole stream in order. Errors: KindUnavailable.
+	Events(ctx context.Context, q domain.EventQuery) (domain.EventPage, error)
+	// Follow calls h for every event stored after sequence after, in order,
+	// then for each new one, until ctx is done. Errors: KindUnavailable.
+	Follow(ctx context.Context, after uint64, h func(seq uint64, e domain.Event, err error)) error
 }
 
 // Config tunes the server.
@@ -40,6 +45,12 @@ type Config struct {
 	// Registry receives the API's Prometheus metrics, served at /metrics;
 	// nil means a new registry of its own.
 	Registry *prometheus.Registry
+	// PseudonymKey keys the pseudonyms of the analysts' event feed (at
+	// least 32 bytes; DATA_DIR/pseudonym.key in serve). Without it the
+	// feed answers analysts 503. It is never shown.
+	PseudonymKey []byte
+	// Heartbeat is the interval of the live tail's keep-alive comments; default 15s.
+	Heartbeat time.Duration
 }
 
 // Server holds the API's dependencies.
@@ -51,6 +62,7 @@ type Server struct {
 	now      func() time.Time
 	readWait time.Duration
 	metrics  *metrics
+	feed     feedConfig
 }
 
 // New returns the Echo router with every route of the API.
@@ -65,6 +77,7 @@ func New(journals Journals, views *projections.Set, tokens *Tokens, cfg Config) 
 	if s.readWait <= 0 {
 		s.readWait = 2 * time.Second
 	}
+	s.feed = newFeedConfig(cfg, s.log)
 	reg := cfg.Registry
 	if reg == nil {
 		reg = prometheus.NewRegistry()
@@ -99,6 +112,8 @@ func (s *Server) routes(g *echo.Group) {
 	g.GET("/pips", s.listPIPs)
 	g.GET("/people/:id/timeline", s.timeline)
 	g.GET("/audit/verify", s.verify)
+	g.GET("/events", s.events)
+	g.GET("/events/stream", s.eventStream)
 }
 
 // limitBody rejects a declared body over limit before any handler runs;

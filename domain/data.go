@@ -2,7 +2,6 @@ package domain
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,11 +33,14 @@ const (
 	TypePIPClosed              = "pip.closed"
 )
 
-// registry maps each type to a constructor of its data and its current schema.
-var registry = map[string]struct {
+// registration is an event type's current schema and the constructor of its data.
+type registration struct {
 	schema int
 	new    func() Data
-}{
+}
+
+// registry maps each type to a constructor of its data and its current schema.
+var registry = map[string]registration{
 	TypePersonRegistered:       {1, func() Data { return &PersonRegistered{} }},
 	TypePersonUpdated:          {1, func() Data { return &PersonUpdated{} }},
 	TypeManagerChanged:         {1, func() Data { return &ManagerChanged{} }},
@@ -75,21 +77,10 @@ func EventTypes() []string {
 // SchemaOf returns the current schema version of an event type (0 if unknown).
 func SchemaOf(eventType string) int { return registry[eventType].schema }
 
-// decodeData reads the data of an event. This is the one place where older
-// schemas would be upcast to the current one; catalog version 1 has none yet.
+// decodeData reads the data of an event, upcasting an older schema to the
+// current one first (see upcast.go). This is the one place where that happens.
 func decodeData(eventType string, schema int, raw json.RawMessage) (Data, error) {
-	r, ok := registry[eventType]
-	if !ok {
-		return nil, fmt.Errorf("unknown event type %q", eventType)
-	}
-	if schema < 1 || schema > r.schema {
-		return nil, fmt.Errorf("%s: unsupported schema %d", eventType, schema)
-	}
-	d := r.new()
-	if err := json.Unmarshal(raw, d); err != nil {
-		return nil, fmt.Errorf("%s data: %w", eventType, err)
-	}
-	return d, nil
+	return decodeWith(registry, upcasters, eventType, schema, raw)
 }
 
 func texts(ptrs ...*string) []*string { return ptrs }

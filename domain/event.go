@@ -97,7 +97,9 @@ type rawEvent struct {
 	Hash       string          `json:"hash"`
 }
 
-// DecodeEvent parses an envelope and its typed data, upcasting old schemas.
+// DecodeEvent parses an envelope and its typed data, upcasting old schemas:
+// the event's Schema is then the current one, which its Data follows (the
+// stored bytes, which the hash covers, keep the old one).
 // Personal text is returned as stored (ciphertext); see Data.TextFields.
 func DecodeEvent(b []byte) (Event, error) {
 	var r rawEvent
@@ -109,7 +111,7 @@ func DecodeEvent(b []byte) (Event, error) {
 		return Event{}, err
 	}
 	return Event{
-		ID: r.ID, Type: r.Type, Schema: r.Schema, PersonID: r.PersonID, Version: r.Version,
+		ID: r.ID, Type: r.Type, Schema: SchemaOf(r.Type), PersonID: r.PersonID, Version: r.Version,
 		Actor: r.Actor, OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt, Data: d,
 		PrevHash: r.PrevHash, Hash: r.Hash,
 	}, nil

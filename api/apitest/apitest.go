@@ -85,7 +85,11 @@ func (e *Env) open() {
 	if err := e.Views.WaitFor(waitCtx, last); err != nil {
 		e.t.Fatalf("projections did not catch up to %d: %v", last, err)
 	}
-	srv := httptest.NewServer(api.New(store, e.Views, e.Tokens, api.Config{}))
+	pkey, err := api.LoadOrCreateKey(filepath.Join(e.DataDir, "pseudonym.key"))
+	if err != nil {
+		e.t.Fatalf("pseudonym key: %v", err)
+	}
+	srv := httptest.NewServer(api.New(store, e.Views, e.Tokens, api.Config{PseudonymKey: pkey}))
 	e.URL = srv.URL
 	e.stop = func() {
 		srv.Close()

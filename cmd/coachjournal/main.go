@@ -1,5 +1,5 @@
 // Command coachjournal runs the coaching-journal service and its tools:
-// serve, token, verify.
+// serve, token, verify, export.
 package main
 
 import (
@@ -37,6 +37,7 @@ commands:
   serve    run the API (embedded NATS JetStream under --data-dir, or --nats URL)
   token    mint a bearer token
   verify   check every journal's hash chain; exit 1 on a broken link
+  export   replay the history to NDJSON, CSV or Parquet, pseudonymized unless --clear
 
 Run 'coachjournal <command> -h' for a command's flags. Every flag has a
 COACHJOURNAL_* environment equivalent (--data-dir: COACHJOURNAL_DATA_DIR).
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return token(args[1:], stdout, stderr)
 	case "verify":
 		return verify(ctx, args[1:], stdout, stderr)
+	case "export":
+		return export(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

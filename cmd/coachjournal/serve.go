@@ -47,6 +47,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	pseudonymKey, err := api.LoadOrCreateKey(f.pseudonymKeyFile())
+	if err != nil {
+		return err
+	}
 	cfg := f.config()
 	cfg.Logger = log
 	store, err := eventstore.Open(ctx, cfg)
@@ -73,7 +77,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	handler := api.New(store, views, tokens, api.Config{Logger: log})
+	handler := api.New(store, views, tokens, api.Config{Logger: log, PseudonymKey: pseudonymKey})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return err

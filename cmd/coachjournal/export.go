@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/coachjournal/coachjournal/api"
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventstore"
+)
+
+// exportFlags are export's own flags.
+type exportFlags struct {
+	storeFlags
+	format, typ, from, to, out, keyFile string
+	clear                               bool
+}
+
+// export replays the stream as it is when the command starts (up to its
+// last sequence) into NDJSON, CSV or Parquet, pseudonymized unless --clear.
+// It streams: memory does not grow with the history.
+func export(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	var f exportFlags
+	f.register(fs)
+	fs.StringVar(&f.format, "format", "ndjson", "ndjson, csv or parquet")
+	fs.StringVar(&f.typ, "type", "", "only this event type, or types with this prefix ending in '.' (e.g. commitment.)")
+	fs.StringVar(&f.from, "from", "", "only events that occurred at or after this RFC 3339 time or date")
+	fs.StringVar(&f.to, "to", "", "only events that occurred before this RFC 3339 time or date")
+	fs.StringVar(&f.out, "out", "-", "ndjson: the file ('-': stdout); csv, parquet: the prefix of PREFIX.metrics.EXT and PREFIX.events.EXT")
+	fs.BoolVar(&f.clear, "clear", false, "export person ids and personal text in clear (admin use; the default is pseudonymized)")
+	fs.StringVar(&f.keyFile, "pseudonym-key", "", "pseudonym key file (default DATA_DIR/pseudonym.key, shared with serve so pseudonyms match the API's)")
+	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	q, err := f.query()
+	if err != nil {
+		fmt.Fprintln(stderr, "export:", err)
+		return exitCode(2)
+	}
+	x := &exporter{q: q}
+	if !f.clear {
+		if x.pseudo, err = f.pseudonymizer(); err != nil {
+			return err
+		}
+	}
+	sink, err := openSink(f.format, f.out, stdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "export:", err)
+		return exitCode(2)
+	}
+	store, err := eventstore.Open(ctx, f.toolConfig())
+	if err != nil {
+		sink.abort()
+		return err
+	}
+	defer store.Close()
+	n, err := x.run(ctx, store, sink, newProgress(stderr))
+	if err != nil {
+		sink.abort()
+		return err
+	}
+	if err := sink.close(); err != nil {
+		return err
+	}
+	if x.undecodable > 0 {
+		fmt.Fprintf(stderr, "export: skipped %d undecodable messages (run verify)\n", x.undecodable)
+	}
+	fmt.Fprintf(stderr, "exported %d events (%d metric rows) in %s\n", n, x.metricRows, x.took.Round(time.Millisecond))
+	return nil
+}
+
+func (f *exportFlags) query() (domain.EventQuery, error) {
+	q := domain.EventQuery{Type: f.typ}
+	if !domain.ValidType(q.Type) {
+		return q, fmt.Errorf("--type %q is not an event type or a prefix ending in '.'", f.typ)
+	}
+	var err error
+	if q.From, err = parseTimeFlag("from", f.from); err != nil {
+		return q, err
+	}
+	q.To, err = parseTimeFlag("to", f.to)
+	return q, err
+}
+
+func parseTimeFlag(name, raw string) (time.Time, error) {
+	if raw == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, raw); err == nil {
+		return t, nil
+	}
+	if d, err := domain.ParseDate(raw); err == nil {
+		return d.Time(), nil
+	}
+	return time.Time{}, fmt.Errorf("--%s %q is not an RFC 3339 time or a date", name, raw)
+}
+
+// pseudonymKeyFile is where serve and export keep the pseudonym key.
+func (f *storeFlags) pseudonymKeyFile() string { return filepath.Join(f.dataDir, "pseudonym.key") }
+
+func (f *exportFlags) pseudonymizer() (*domain.Pseudonymizer, error) {
+	path := f.keyFile
+	if path == "" {
+		path = f.pseudonymKeyFile()
+	}
+	key, err := api.LoadOrCreateKey(path)
+	if err != nil {
+		return nil, fmt.Errorf("pseudonym key: %w", err)
+	}
+	return domain.NewPseudonymizer(key)
+}
+
+var errInterrupted = errors.New("export interrupted before the end of the stream; no output written")
