@@ -93,6 +93,9 @@ func New(journals Journals, views *projections.Set, tokens *Tokens, cfg Config) 
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	v1 := e.Group("/v1", tokens.authenticate, s.minSequence)
 	s.routes(v1)
+	if err := s.mountWeb(e); err != nil {
+		s.log.Error("web UI disabled: its templates do not parse", "err", err)
+	}
 	return e
 }
 

@@ -1,0 +1,118 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+// boardMonths is how many months the heat-map shows.
+const boardMonths = 6
+
+type boardData struct {
+	Manager projections.Person
+	Period  domain.Period // the last month shown
+	Prev    string
+	Next    string
+	Months  []boardMonth
+	Rows    []boardRow
+	Totals  []boardCell // per month
+	Markets []string    // banner lines, one per month with the market signal
+	Current projections.Board
+}
+
+type boardMonth struct {
+	Period domain.Period
+	Market bool
+}
+
+type boardRow struct {
+	ID    uuid.UUID
+	Name  string
+	Cells []boardCell
+}
+
+type boardCell struct {
+	Period     domain.Period
+	Attainment *float64
+	Gap        *string
+	Market     bool
+	Detail     string
+}
+
+// board renders GET /ui/teams/{id}?period=YYYY-MM: the manager's direct
+// reports × the six months ending period (default: last month, the last
+// complete one), revenue attainment with the primary gap in words.
+func (u *ui) board(c echo.Context) error {
+	mgr, ok, err := u.see(c, "id")
+	if !ok {
+		return err
+	}
+	end, ok := u.month(c, lastMonth(u.Now()))
+	if !ok {
+		return u.fail(c, http.StatusBadRequest, "period must be a month, YYYY-MM.")
+	}
+	d := boardData{Manager: mgr, Period: end, Prev: addMonths(end, -1).String()}
+	if addMonths(end, 1).Start().Before(domain.DateOf(u.Now().UTC()).AddDays(1)) {
+		d.Next = addMonths(end, 1).String()
+	}
+	index := map[uuid.UUID]int{}
+	for k := boardMonths - 1; k >= 0; k-- {
+		m := addMonths(end, -k)
+		b := u.Views.Board(mgr.ID, m, time.Time{})
+		d.Months = append(d.Months, boardMonth{Period: m, Market: b.MarketSignal})
+		if b.MarketSignal {
+			d.Markets = append(d.Markets, fmt.Sprintf("%s: %d of %d reps with data were below 90%% of goal. The market may have shifted: agree a 90-day plan with leadership, then tell the team (communication).",
+				monthName(m), b.Totals.RepsBelow90, b.Totals.RepsWithData))
+		}
+		d.Totals = append(d.Totals, boardCell{Period: m, Attainment: b.Totals.Attainment,
+			Detail: fmt.Sprintf("%d of %d below 90%%", b.Totals.RepsBelow90, b.Totals.RepsWithData)})
+		for _, r := range b.Rows {
+			i, seen := index[r.PersonID]
+			if !seen {
+				i = len(d.Rows)
+				index[r.PersonID] = i
+				d.Rows = append(d.Rows, boardRow{ID: r.PersonID, Name: r.Name, Cells: make([]boardCell, boardMonths)})
+				for j := range d.Rows[i].Cells {
+					d.Rows[i].Cells[j].Period = addMonths(end, j-boardMonths+1)
+				}
+			}
+			f := r.Scorecard.Funnel
+			d.Rows[i].Cells[boardMonths-1-k] = boardCell{Period: m, Attainment: f.Attainment, Gap: f.PrimaryGap, Market: b.MarketSignal}
+		}
+		if k == 0 {
+			d.Current = b
+		}
+	}
+	return u.render(c, http.StatusOK, "board", mgr.Name+"'s team", d)
+}
+
+// month reads ?period=YYYY-MM, def without one.
+func (u *ui) month(c echo.Context, def domain.Period) (domain.Period, bool) {
+	raw := c.QueryParam("period")
+	if raw == "" {
+		return def, true
+	}
+	p, err := domain.ParsePeriod(raw)
+	if err != nil || p.IsWeek() || p.Start().After(domain.DateOf(u.Now().UTC())) {
+		return p, false
+	}
+	return p, true
+}
+
+func lastMonth(now time.Time) domain.Period {
+	d := domain.DateOf(now.UTC())
+	return domain.MonthPeriod(d.AddDays(-d.Time().Day()))
+}
+
+func thisMonth(now time.Time) domain.Period { return domain.MonthPeriod(domain.DateOf(now.UTC())) }
+
+func addMonths(p domain.Period, n int) domain.Period {
+	t := p.Start().Time()
+	return domain.MonthPeriod(domain.DateOf(time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)))
+}

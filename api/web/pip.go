@@ -1,0 +1,128 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+func parseID(s string) (uuid.UUID, error) { return uuid.Parse(s) }
+
+type pipData struct {
+	Person     projections.Person
+	PIP        projections.PIP
+	OpenedBy   string
+	Versions   []versionView
+	Goals      []goalRow
+	CheckIns   []projections.CheckIn // in order, for the goal columns
+	Schedule   []projections.ExpectedCheckIn
+	Summary    projections.CheckInSummary
+	Steps      []timelineEntry
+	Scorecards []projections.Scorecard
+	Chain      chainView
+}
+
+type versionView struct {
+	projections.GoalVersion
+	By string
+}
+
+// goalRow is one goal of the current version and its status at each check-in.
+type goalRow struct {
+	projections.Goal
+	Statuses []string // per check-in, "" when that check-in did not rate it
+}
+
+type chainView struct {
+	Checked bool
+	OK      bool
+	Events  int
+	Detail  string
+}
+
+// pip renders GET /ui/people/{id}/pips/{pid}: the PIP's audit view, with
+// the person's hash chain verified on the spot.
+func (u *ui) pip(c echo.Context) error {
+	p, ok, err := u.see(c, "id")
+	if !ok {
+		return err
+	}
+	id, err := uuid.Parse(c.Param("pid"))
+	x, found := u.Views.PIP(id)
+	if err != nil || !found || x.PersonID != p.ID {
+		return u.fail(c, http.StatusNotFound, errNotFound)
+	}
+	today := domain.DateOf(u.Now().UTC())
+	d := pipData{Person: p, PIP: x, OpenedBy: u.actorName(x.OpenedBy), CheckIns: x.CheckIns, Schedule: x.Schedule(today)}
+	d.Summary = projections.SummarizeCheckIns(d.Schedule)
+	for _, v := range x.GoalVersions {
+		d.Versions = append(d.Versions, versionView{GoalVersion: v, By: u.actorName(v.Actor)})
+	}
+	for _, g := range x.Goals {
+		row := goalRow{Goal: g, Statuses: make([]string, len(x.CheckIns))}
+		for i, ci := range x.CheckIns {
+			for _, gs := range ci.Goals {
+				if gs.GoalID == g.GoalID {
+					row.Statuses[i] = gs.Status
+				}
+			}
+		}
+		d.Goals = append(d.Goals, row)
+	}
+	for _, st := range x.Steps {
+		d.Steps = append(d.Steps, timelineEntry{Step: st, Who: u.actorName(st.Actor)})
+	}
+	for _, m := range x.Months(today) {
+		d.Scorecards = append(d.Scorecards, u.Views.Scorecard(p.ID, m, time.Time{}))
+	}
+	d.Chain = u.chain(c, p.ID)
+	return u.render(c, http.StatusOK, "pip", "PIP: "+p.Name, d)
+}
+
+// chain verifies one journal's hash chain for the badge.
+func (u *ui) chain(c echo.Context, id uuid.UUID) chainView {
+	if u.Verify == nil {
+		return chainView{}
+	}
+	r, err := u.Verify(c.Request().Context(), &id)
+	if err != nil {
+		return chainView{Detail: "The store could not be reached to verify the chain."}
+	}
+	v := chainView{Checked: true, OK: r.OK(), Events: r.Events}
+	if !v.OK {
+		v.Detail = r.Broken[0].Reason
+	}
+	return v
+}
+
+type pipListData struct {
+	State string
+	Items []pipItem
+}
+
+type pipItem struct {
+	projections.PIP
+	Name    string
+	Summary projections.CheckInSummary
+}
+
+// pipList renders GET /ui/pips?state=: HR's list of PIPs.
+func (u *ui) pipList(c echo.Context) error {
+	if r := viewer(c).Role; r != domain.RoleHR && r != domain.RoleAdmin {
+		return u.fail(c, http.StatusForbidden, "The PIP list is for HR.")
+	}
+	state := c.QueryParam("state")
+	if state != "" && state != "active" && state != "closed" {
+		return u.fail(c, http.StatusBadRequest, "state must be active or closed.")
+	}
+	d := pipListData{State: state}
+	today := domain.DateOf(u.Now().UTC())
+	for _, x := range u.Views.PIPs(state) {
+		d.Items = append(d.Items, pipItem{PIP: x, Name: u.name(x.PersonID.String()), Summary: projections.SummarizeCheckIns(x.Schedule(today))})
+	}
+	return u.render(c, http.StatusOK, "pips", "PIPs", d)
+}

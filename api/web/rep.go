@@ -1,0 +1,193 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/labstack/echo/v4"
+)
+
+// timelinePage is how many entries the rep page lists at a time.
+const timelinePage = 20
+
+// timelineTypes are the timeline filter's choices: event type prefixes.
+var timelineTypes = []struct{ Value, Label string }{
+	{"", "Everything"}, {"metrics.", "Numbers"}, {"meeting.", "Meetings"}, {"commitment.", "Commitments"},
+	{"pip.", "PIP"}, {"standard.", "Standards"}, {"person.", "Person"},
+}
+
+type repData struct {
+	Person      projections.Person
+	Manager     string
+	Period      domain.Period
+	Prev, Next  string
+	Card        projections.Scorecard
+	Funnel      template.HTML
+	Trend       template.HTML
+	Keeping     projections.KeepingCounts
+	Commitments []projections.CommitmentLife // open first, then the latest resolved
+	PIPs        []projections.PIP
+	Types       []struct{ Value, Label string }
+	Type        string
+	Timeline    []timelineEntry
+	Older       string // query string of the next (older) page
+	Newer       bool
+}
+
+type timelineEntry struct {
+	projections.Step
+	Who string
+}
+
+// rep renders GET /ui/people/{id}?period=&type=&before=: a month's
+// scorecard (default this month), the attainment trend, commitments and
+// the coaching timeline, newest first.
+func (u *ui) rep(c echo.Context) error {
+	p, ok, err := u.see(c, "id")
+	if !ok {
+		return err
+	}
+	month, ok := u.month(c, thisMonth(u.Now()))
+	if !ok {
+		return u.fail(c, http.StatusBadRequest, "period must be a month, YYYY-MM, not in the future.")
+	}
+	d := repData{Person: p, Period: month, Prev: addMonths(month, -1).String(), Types: timelineTypes}
+	if !addMonths(month, 1).Start().After(domain.DateOf(u.Now().UTC())) {
+		d.Next = addMonths(month, 1).String()
+	}
+	if p.ManagerID != nil {
+		d.Manager = u.name(p.ManagerID.String())
+	}
+	d.Card = u.Views.Scorecard(p.ID, month, time.Time{})
+	d.Funnel = funnelChart(d.Card.Funnel)
+	var pts []point
+	for k := boardMonths - 1; k >= 0; k-- {
+		m := addMonths(month, -k)
+		pts = append(pts, point{Label: m.Start().Time().Format("Jan"), Value: u.Views.Scorecard(p.ID, m, time.Time{}).Funnel.Attainment})
+	}
+	d.Trend = trendLine(pts)
+	today := domain.DateOf(u.Now().UTC())
+	k := u.Views.CommitmentKeeping(p.ID, time.Time{}, today)
+	d.Keeping = k.Totals
+	d.Commitments = recentCommitments(k.Commitments, 6)
+	d.PIPs = u.Views.PIPsOf(p.ID)
+	if err := u.timeline(c, p, &d); err != nil {
+		return u.fail(c, http.StatusBadRequest, err.Error())
+	}
+	return u.render(c, http.StatusOK, "rep", p.Name, d)
+}
+
+// funnelChart draws the three factors, marking the primary gap.
+func funnelChart(f projections.Funnel) template.HTML {
+	fs := f.Factors
+	bars := []bar{
+		{"Opportunities", detail(fs.Opportunities, num), fs.Opportunities.Ratio},
+		{"Win rate", detail(fs.WinRate, pct), fs.WinRate.Ratio},
+		{"Deal size", detail(fs.DealSize, money), fs.DealSize.Ratio},
+	}
+	weakest := -1
+	if f.PrimaryGap != nil {
+		weakest = map[string]int{"activity": 0, "conversion": 1, "deal_size": 2}[*f.PrimaryGap]
+		bars[weakest].Detail += " · primary gap"
+	}
+	return funnelBars(bars, weakest)
+}
+
+func detail(f projections.Factor, format func(*float64) string) string {
+	return format(f.Actual) + " of " + format(f.Target)
+}
+
+// recentCommitments lists the open ones (overdue first), then the latest
+// resolved, up to n in all.
+func recentCommitments(all []projections.CommitmentLife, n int) []projections.CommitmentLife {
+	var open, done []projections.CommitmentLife
+	for _, c := range all {
+		if c.Status == "open" {
+			open = append(open, c)
+		} else {
+			done = append(done, c)
+		}
+	}
+	slices.SortStableFunc(open, func(a, b projections.CommitmentLife) int {
+		if a.Overdue != b.Overdue {
+			if a.Overdue {
+				return -1
+			}
+			return 1
+		}
+		return a.DueOn.Time().Compare(b.DueOn.Time())
+	})
+	slices.Reverse(done)
+	out := append(open, done...)
+	return out[:min(n, len(out))]
+}
+
+// timeline fills the newest-first page of entries before ?before= (a
+// stream sequence), of the type prefix ?type=.
+func (u *ui) timeline(c echo.Context, p projections.Person, d *repData) error {
+	d.Type = c.QueryParam("type")
+	if strings.ContainsAny(d.Type, " *>") || len(d.Type) > 64 {
+		return fmt.Errorf("type must be an event type or a prefix of one")
+	}
+	before := uint64(math.MaxUint64)
+	if raw := c.QueryParam("before"); raw != "" {
+		n, err := strconv.ParseUint(raw, 10, 64)
+		if err != nil {
+			return fmt.Errorf("before is not a cursor this page gave")
+		}
+		before, d.Newer = n, true
+	}
+	var all []projections.Step
+	for after := uint64(0); ; {
+		page, next := u.Views.Timeline(p.ID, projections.TimelineQuery{TypePrefix: d.Type, After: after, Limit: 500})
+		all = append(all, page...)
+		if next == 0 {
+			break
+		}
+		after = next
+	}
+	slices.Reverse(all)
+	for _, st := range all {
+		if st.Sequence >= before {
+			continue
+		}
+		if len(d.Timeline) == timelinePage {
+			q := url.Values{"before": {strconv.FormatUint(d.Timeline[len(d.Timeline)-1].Sequence, 10)}, "period": {d.Period.String()}}
+			if d.Type != "" {
+				q.Set("type", d.Type)
+			}
+			d.Older = "/ui/people/" + p.ID.String() + "?" + q.Encode()
+			break
+		}
+		d.Timeline = append(d.Timeline, timelineEntry{Step: st, Who: u.actorName(st.Actor)})
+	}
+	return nil
+}
+
+// name returns a person's name for an id, or the id itself.
+func (u *ui) name(id string) string {
+	if pid, err := parseID(id); err == nil {
+		if p, ok := u.Views.Person(pid); ok {
+			return p.Name
+		}
+	}
+	return id
+}
+
+// actorName is who did something, with their role when it is not member.
+func (u *ui) actorName(a domain.Actor) string {
+	n := u.name(a.ID)
+	if a.Role != domain.RoleMember {
+		n += " (" + string(a.Role) + ")"
+	}
+	return n
+}

@@ -1,0 +1,128 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+// CookieName is the session cookie: it holds the bearer token.
+const CookieName = "coachjournal_session"
+
+// maxToken caps what is accepted as a token, as the API does.
+const maxToken = 4096
+
+const viewerKey = "web.viewer"
+
+// session requires a valid token in the cookie; without one, the browser
+// goes to the login page.
+func (u *ui) session(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(CookieName)
+		if err != nil || ck.Value == "" || len(ck.Value) > maxToken {
+			return c.Redirect(http.StatusSeeOther, "/ui/login")
+		}
+		v, err := u.Parse(ck.Value)
+		if err != nil {
+			u.clearCookie(c)
+			return c.Redirect(http.StatusSeeOther, "/ui/login?expired=1")
+		}
+		c.Set(viewerKey, v)
+		return next(c)
+	}
+}
+
+func viewer(c echo.Context) Viewer {
+	v, _ := c.Get(viewerKey).(Viewer)
+	return v
+}
+
+type loginData struct {
+	Error   string
+	Expired bool
+}
+
+// loginPage shows the form; with ?token= (a demo link) it signs in.
+func (u *ui) loginPage(c echo.Context) error {
+	if tok := c.QueryParam("token"); tok != "" {
+		return u.signIn(c, tok, false)
+	}
+	return u.render(c, http.StatusOK, "login", "Sign in", loginData{Expired: c.QueryParam("expired") != ""})
+}
+
+func (u *ui) login(c echo.Context) error { return u.signIn(c, c.FormValue("token"), true) }
+
+// signIn checks the token and sets the cookie. After a form post it
+// redirects; after a link, which may come from another site, it answers a
+// page that moves on by itself, because a SameSite=Strict cookie is not
+// sent on a redirect that a cross-site navigation started.
+func (u *ui) signIn(c echo.Context, tok string, form bool) error {
+	tok = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(tok), "Bearer "))
+	if len(tok) > maxToken {
+		return u.render(c, http.StatusUnauthorized, "login", "Sign in", loginData{Error: "That token is too long."})
+	}
+	if _, err := u.Parse(tok); err != nil {
+		return u.render(c, http.StatusUnauthorized, "login", "Sign in", loginData{Error: "That token is not valid, or it has expired."})
+	}
+	c.SetCookie(&http.Cookie{Name: CookieName, Value: tok, Path: "/ui", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: c.IsTLS()})
+	if form {
+		return c.Redirect(http.StatusSeeOther, "/ui/")
+	}
+	return u.render(c, http.StatusOK, "signedin", "Signed in", nil)
+}
+
+func (u *ui) logout(c echo.Context) error {
+	u.clearCookie(c)
+	return c.Redirect(http.StatusSeeOther, "/ui/login")
+}
+
+func (u *ui) clearCookie(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: CookieName, Value: "", Path: "/ui", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: c.IsTLS()})
+}
+
+// see applies the API's rule (api.Server.see) to the person named by path
+// parameter name: admin and HR see everyone, a member themselves and
+// everyone below them in today's tree; analysts read no person (403);
+// anything else is a 404 that does not tell whether the person exists.
+// ok is false when the error page has been written.
+func (u *ui) see(c echo.Context, name string) (projections.Person, bool, error) {
+	raw := c.Param(name)
+	id, err := uuid.Parse(raw)
+	if err != nil || len(raw) != 36 {
+		return projections.Person{}, false, u.fail(c, http.StatusNotFound, errNotFound)
+	}
+	v := viewer(c)
+	if v.Role == domain.RoleAnalyst {
+		return projections.Person{}, false, u.fail(c, http.StatusForbidden,
+			"Analysts read the pseudonymized event feed and trends, not people's journals.")
+	}
+	p, found := u.Views.Person(id)
+	if !found || (v.Role == domain.RoleMember && !u.Views.InView(v.Person, id)) {
+		return projections.Person{}, false, u.fail(c, http.StatusNotFound, errNotFound)
+	}
+	return p, true, nil
+}
+
+// home sends each role where they start: a manager to their team board, a
+// rep to their own page, HR to the PIP list.
+func (u *ui) home(c echo.Context) error {
+	v := viewer(c)
+	switch v.Role {
+	case domain.RoleHR, domain.RoleAdmin:
+		return c.Redirect(http.StatusSeeOther, "/ui/pips")
+	case domain.RoleMember:
+		if len(u.Views.People(&v.Person)) > 0 {
+			return c.Redirect(http.StatusSeeOther, "/ui/teams/"+v.Person.String())
+		}
+		if _, ok := u.Views.Person(v.Person); ok {
+			return c.Redirect(http.StatusSeeOther, "/ui/people/"+v.Person.String())
+		}
+	}
+	return u.render(c, http.StatusOK, "home", "Welcome", nil)
+}

@@ -1,0 +1,164 @@
+// Package web is coachjournal's web UI: server-rendered pages (html/template)
+// over the same read models and access rules as the JSON API, with the
+// templates, stylesheet and a little progressive JavaScript embedded.
+//
+// The session is the bearer token itself, in an HttpOnly, SameSite=Strict
+// cookie (Secure behind TLS) scoped to /ui: there is no server-side session
+// state, and a token's expiry ends the session. Pages keep every script and
+// style in embedded files (no inline handlers), ready for a strict CSP.
+package web
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Viewer is the signed-in caller, as the API's authentication reads a token.
+type Viewer struct {
+	Sub    string
+	Person uuid.UUID // uuid.Nil for a service name
+	Role   domain.Role
+}
+
+// Deps is what the UI needs; the api package provides it.
+type Deps struct {
+	Views *projections.Set
+	// Verify recomputes one journal's hash chain (the Journals port's Verify).
+	Verify func(ctx context.Context, personID *uuid.UUID) (domain.ChainReport, error)
+	// Parse verifies a bearer token, as the API does.
+	Parse  func(token string) (Viewer, error)
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// ui serves the pages.
+type ui struct {
+	Deps
+	pages map[string]*template.Template
+}
+
+// Mount registers / (a redirect) and everything under /ui on e.
+// It returns an error only when an embedded template does not parse.
+func Mount(e *echo.Echo, d Deps) error {
+	u := &ui{Deps: d}
+	if u.Now == nil {
+		u.Now = time.Now
+	}
+	if u.Logger == nil {
+		u.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := u.parse(); err != nil {
+		return err
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/ui/") })
+	e.GET("/ui", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/ui/") })
+	g := e.Group("/ui")
+	g.GET("/static/*", echo.WrapHandler(http.StripPrefix("/ui/static/", cacheStatic(http.FileServerFS(static)))))
+	g.GET("/login", u.loginPage)
+	g.POST("/login", u.login)
+	g.POST("/logout", u.logout)
+	in := g.Group("", u.session)
+	in.GET("/", u.home)
+	in.GET("/teams/:id", u.board)
+	in.GET("/people/:id", u.rep)
+	in.GET("/people/:id/pips/:pid", u.pip)
+	in.GET("/pips", u.pipList)
+	in.GET("/cadence/:id", u.cadence)
+	return nil
+}
+
+// cacheStatic lets browsers keep the embedded assets for an hour.
+func cacheStatic(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// parse builds one template per page: the layout plus the page's file.
+func (u *ui) parse() error {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return err
+	}
+	u.pages = map[string]*template.Template{}
+	for _, page := range []string{"login", "home", "board", "rep", "pip", "pips", "cadence", "error", "signedin"} {
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+page+".html")
+		if err != nil {
+			return err
+		}
+		u.pages[page] = t
+	}
+	return nil
+}
+
+// page is what every page template gets: the layout's data and the page's.
+type page struct {
+	Title  string
+	Viewer *viewerView
+	Nav    string // the current nav entry
+	Data   any
+}
+
+type viewerView struct {
+	Name      string
+	Role      string
+	Person    string // id, empty for a service
+	HasTeam   bool
+	IsHR      bool
+	IsAnalyst bool
+}
+
+func (u *ui) render(c echo.Context, status int, name, title string, data any) error {
+	p := page{Title: title, Data: data, Nav: name}
+	if v, ok := c.Get(viewerKey).(Viewer); ok {
+		p.Viewer = u.viewerView(v)
+	}
+	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
+	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+	c.Response().Header().Set("Referrer-Policy", "same-origin")
+	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(status)
+	if err := u.pages[name].ExecuteTemplate(c.Response(), "layout.html", p); err != nil {
+		u.Logger.Error("render page", "page", name, "err", err)
+	}
+	return nil
+}
+
+func (u *ui) viewerView(v Viewer) *viewerView {
+	vv := &viewerView{Name: v.Sub, Role: string(v.Role), IsHR: v.Role == domain.RoleHR || v.Role == domain.RoleAdmin,
+		IsAnalyst: v.Role == domain.RoleAnalyst}
+	if p, ok := u.Views.Person(v.Person); ok {
+		vv.Name, vv.Person = p.Name, p.ID.String()
+		vv.HasTeam = len(u.Views.People(&p.ID)) > 0
+	}
+	return vv
+}
+
+// fail renders the error page: 404 says nothing of whether the thing exists.
+func (u *ui) fail(c echo.Context, status int, msg string) error {
+	title := map[int]string{http.StatusNotFound: "Not found", http.StatusForbidden: "Not allowed", http.StatusBadRequest: "Bad request"}[status]
+	return u.render(c, status, "error", title, struct {
+		Status         int
+		Title, Message string
+	}{status, title, msg})
+}
+
+var errNotFound = "There is nothing here, or it is outside your view."

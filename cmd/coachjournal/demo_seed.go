@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/google/uuid"
+)
+
+// Executor is what the demo needs of the event store: the real command
+// path (eventstore.Store.Execute).
+type Executor interface {
+	Execute(ctx context.Context, w domain.Write) (domain.Written, error)
+}
+
+// seedDemo writes the demo organisation through the command path: every
+// event is decided, encrypted and chained like any other. Each journal is
+// written in the order things happened, and the journals are written
+// concurrently so that the appends can share their disk flushes. now is
+// the server clock (recorded_at); the numbers are the same on every run for
+// the same week (math/rand/v2 seeded).
+func seedDemo(ctx context.Context, store Executor, now time.Time) error {
+	s := &seeder{ctx: ctx, store: store, now: now, cal: newDemoCalendar(domain.DateOf(now.UTC()))}
+	start := s.cal.weeks[0].monday.Time().Add(-14 * 24 * time.Hour)
+	s.registerAll(start) // in order: lists and boards follow registration order
+	if s.err != nil {
+		return s.err
+	}
+	s.go_(func() { s.leader(demoLeo, start) })
+	s.go_(func() { s.leader(demoPriya, start) })
+	s.go_(func() { s.owner(start) })
+	for i, p := range demoReps {
+		s.go_(func() { s.rep(i, p) })
+	}
+	return s.wait()
+}
+
+// seeder executes commands until the first error.
+type seeder struct {
+	ctx   context.Context
+	store Executor
+	now   time.Time
+	cal   demoCalendar
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	err   error
+}
+
+func (s *seeder) go_(f func()) {
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); f() }()
+}
+
+func (s *seeder) wait() error {
+	s.wg.Wait()
+	return s.err
+}
+
+// do executes cmd on person's journal, as actor, as happening at, and
+// returns the event as stored (the zero event after an error).
+func (s *seeder) do(person uuid.UUID, actor domain.Actor, at time.Time, cmd domain.Command) domain.Event {
+	s.mu.Lock()
+	failed := s.err != nil
+	s.mu.Unlock()
+	if failed {
+		return domain.Event{}
+	}
+	w, err := s.store.Execute(s.ctx, domain.Write{PersonID: person, Command: cmd,
+		Meta: domain.Meta{Actor: actor, Now: s.now, OccurredAt: at}})
+	if err != nil {
+		s.mu.Lock()
+		if s.err == nil {
+			s.err = fmt.Errorf("demo %T for %s: %w", cmd, person, err)
+		}
+		s.mu.Unlock()
+	}
+	return w.Event
+}
+
+var seederActor = domain.Actor{ID: "demo-seeder", Role: domain.RoleAdmin}
+
+func member(name string) domain.Actor {
+	return domain.Actor{ID: demoID(name).String(), Role: domain.RoleMember}
+}
+
+func hrActor() domain.Actor { return domain.Actor{ID: demoID(demoHR).String(), Role: domain.RoleHR} }
+
+func (s *seeder) registerAll(at time.Time) {
+	reg := func(name, email, title, manager string) {
+		var mgr *string
+		if manager != "" {
+			m := demoID(manager).String()
+			mgr = &m
+		}
+		s.do(demoID(name), seederActor, at, domain.RegisterPerson{Name: name, Email: email, Title: &title, ManagerID: mgr})
+	}
+	reg(demoOwner, "olivia@demo.example", "Owner", "")
+	reg(demoHR, "helen@demo.example", "People & Culture", "")
+	reg(demoLeo, "leo@demo.example", "Sales Leader", demoOwner)
+	reg(demoPriya, "priya@demo.example", "Sales Leader", demoOwner)
+	for _, p := range demoReps {
+		reg(p.name, p.email, "Account Executive", p.manager)
+	}
+}
+
+func f64(v float64) *float64 { return &v }
+
+func str(v string) *string { return &v }
+
+// leader sets the team standard and a weekly cadence on a leader's journal.
+func (s *seeder) leader(name string, start time.Time) {
+	id, actor := demoID(name), member(name)
+	s.do(id, actor, start, domain.SetStandard{AppliesTo: "reports", EffectiveFrom: s.cal.months[0].Start().String(), Period: "month",
+		Targets: []domain.TargetInput{
+			{Metric: "revenue", Target: f64(200000), Kind: "lagging", Unit: str("USD")},
+			{Metric: "new_opportunities", Target: f64(stdOpps), Kind: "leading"},
+			{Metric: "win_rate", Target: f64(stdWinRate), Kind: "leading"},
+			{Metric: "avg_deal_size", Target: f64(stdSize), Kind: "lagging", Unit: str("USD")},
+			{Metric: "activities", Target: f64(120), Kind: "leading"},
+		}})
+	s.do(id, actor, start, domain.SetCadence{EveryDays: 7})
+}
+
+// owner holds a performance 1-on-1 with each leader every two weeks.
+func (s *seeder) owner(start time.Time) {
+	s.do(demoID(demoOwner), member(demoOwner), start, domain.SetCadence{EveryDays: 14})
+	for _, l := range []string{demoLeo, demoPriya} {
+		for w := 0; w < len(s.cal.weeks); w += 2 {
+			at := s.cal.weeks[w].monday.Time().Add(3*24*time.Hour + 15*time.Hour)
+			note := "Reviewed the team board and the 1-on-1 cadence."
+			if l == demoPriya && w >= len(s.cal.weeks)-4 {
+				note = "Raised that 4 in 10 of Priya's 1-on-1s were pipeline reviews, not performance discussions."
+			}
+			s.do(demoID(l), member(demoOwner), at, domain.HoldMeeting{Kind: "performance", HeldAt: at.Format(time.RFC3339),
+				WithID: demoID(demoOwner).String(), DurationMinutes: ptr(45), Notes: &note})
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// op is one step of a journal, at the time it happened; a journal's ops
+// run in time order (stable), so a later op may use what an earlier set.
+type op struct {
+	at  time.Time
+	run func()
+}
+
+type journalPlan []op
+
+func (p *journalPlan) add(at time.Time, run func()) { *p = append(*p, op{at, run}) }
+
+func (p journalPlan) run() {
+	slices.SortStableFunc(p, func(a, b op) int { return a.at.Compare(b.at) })
+	for _, o := range p {
+		o.run()
+	}
+}
+
+// rep writes one rep's journal: weekly numbers, 1-on-1s, commitments and,
+// for two of them, a PIP.
+func (s *seeder) rep(i int, p demoRepProfile) {
+	rng := rand.New(rand.NewPCG(42, uint64(i)+1))
+	months := s.cal.repMonths(p, rng)
+	var plan journalPlan
+	s.planNumbers(&plan, p, months, rng)
+	s.planMeetings(&plan, i, p, months, rng)
+	switch p.name {
+	case demoPIPWon:
+		s.planSucceededPIP(&plan, p)
+	case demoPIPNow:
+		s.planActivePIP(&plan, p)
+	}
+	plan.run()
+}
+
+// planNumbers submits each ended week's numbers on Friday evening, as the
+// rep (source self); a few weeks the leader enters them (source manager),
+// and Dee once corrects a week.
+func (s *seeder) planNumbers(plan *journalPlan, p demoRepProfile, months []demoMonth, rng *rand.Rand) {
+	id := demoID(p.name)
+	pos := map[int]int{}
+	for w, wk := range s.cal.weeks {
+		m := months[wk.month]
+		k := pos[wk.month]
+		pos[wk.month]++
+		opps, won := m.weekOpps[k], m.weekWon[k]
+		values := map[string]float64{
+			"activities":        float64(opps*9 + 8 + rng.IntN(10)),
+			"new_opportunities": float64(opps),
+			"deals_won":         float64(won),
+			"deals_lost":        float64(rng.IntN(opps/2 + 1)),
+			"revenue":           float64(won) * m.size,
+		}
+		at := wk.monday.Time().Add(4*24*time.Hour + 17*time.Hour)
+		actor, source := member(p.name), "self"
+		if w%7 == 3 {
+			actor, source = member(p.manager), "manager"
+		}
+		period := wk.period.String()
+		plan.add(at, func() { s.do(id, actor, at, domain.SubmitMetrics{Period: period, Values: values, Source: source}) })
+		if p.name == "Dee Diaz" && w == len(s.cal.weeks)-3 {
+			fixed := maps.Clone(values)
+			fixed["activities"] += 6
+			later := at.Add(3 * 24 * time.Hour)
+			plan.add(later, func() {
+				s.do(id, member(p.name), later, domain.SubmitMetrics{Period: period, Values: fixed, Source: "self",
+					CorrectionReason: str("Six calls were logged in the wrong week")})
+			})
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coachjournal/coachjournal/api/apitest"
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+)
+
+// TestDemoArchetypes seeds the demo through the command path and checks
+// that the projections show what the README promises: the will, skill and
+// targeting reps diagnosed as such last month, the market signal on the
+// dip month only, the cadence of the two leaders, and the two PIPs.
+func TestDemoArchetypes(t *testing.T) {
+	env := apitest.Start(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	began := time.Now()
+	if err := seedDemo(ctx, env.Store, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Views.WaitFor(ctx, env.LastSeq()); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("seeded %d events in %s", env.LastSeq(), time.Since(began))
+
+	cal := newDemoCalendar(domain.DateOf(now))
+	last := cal.months[len(cal.months)-2]
+	for name, want := range map[string]string{"Ana Lima": "activity", "Ben Brook": "conversion", "Cy Chen": "deal_size", "Hana Ito": "conversion"} {
+		f := env.Views.Scorecard(demoID(name), last, time.Time{}).Funnel
+		if f.PrimaryGap == nil || *f.PrimaryGap != want {
+			t.Errorf("%s in %s: primary_gap = %v, want %s", name, last, f.PrimaryGap, want)
+		}
+	}
+	for _, name := range []string{"Dee Diaz", "Eli Moreno", "Jo Kim", "Ivan Petrov"} {
+		for i, m := range cal.months[:len(cal.months)-1] {
+			a := env.Views.Scorecard(demoID(name), m, time.Time{}).Funnel.Attainment
+			if a == nil || (i != cal.dip && *a < 0.9) || (i == cal.dip && *a >= 0.9) {
+				t.Errorf("steady %s in %s: attainment %v", name, m, a)
+			}
+		}
+	}
+	for _, leader := range []string{demoLeo, demoPriya} {
+		for i, m := range cal.months[:len(cal.months)-1] {
+			b := env.Views.Board(demoID(leader), m, time.Time{})
+			if b.MarketSignal != (i == cal.dip) {
+				t.Errorf("%s's board for %s: market_signal = %v, want %v (%d of %d below 90%%)", leader, m, b.MarketSignal, i == cal.dip,
+					b.Totals.RepsBelow90, b.Totals.RepsWithData)
+			}
+		}
+	}
+
+	k := env.Views.CommitmentKeeping(demoID(demoRep), time.Time{}, domain.DateOf(now))
+	if k.Totals.Overdue != 1 || k.Totals.Kept < 2 {
+		t.Errorf("Ana's commitments: %+v, want one overdue and some kept", k.Totals)
+	}
+
+	cad := env.Views.Cadence(demoID(demoOwner), cal.weeks[0].monday, domain.DateOf(now))
+	compliance := map[string]float64{}
+	for _, l := range cad.Leaders {
+		if l.Summary.Compliance != nil {
+			compliance[l.Name] = *l.Summary.Compliance
+		}
+	}
+	if c := compliance[demoPriya]; c < 0.5 || c > 0.7 {
+		t.Errorf("Priya's compliance = %v, want about 0.6 (%v)", c, compliance)
+	}
+	if c := compliance[demoLeo]; c < 0.85 {
+		t.Errorf("Leo's compliance = %v, want ≥ 0.85", c)
+	}
+
+	pips := map[string]string{}
+	for _, p := range env.Views.PIPs("") {
+		person, _ := env.Views.Person(p.PersonID)
+		pips[person.Name] = p.State
+		if person.Name == demoPIPNow {
+			sum := projections.SummarizeCheckIns(p.Schedule(domain.DateOf(now)))
+			if len(p.GoalVersions) != 2 || len(p.Acknowledgements) != 2 || p.AwaitingAcknowledgement || len(sum.Late) != 1 || len(sum.Missed) != 0 {
+				t.Errorf("Hana's PIP: %d goal versions, %d acks, awaiting %v, schedule %+v", len(p.GoalVersions), len(p.Acknowledgements), p.AwaitingAcknowledgement, sum)
+			}
+		}
+	}
+	if pips[demoPIPWon] != "closed" || pips[demoPIPNow] != "active" || len(pips) != 2 {
+		t.Errorf("PIPs = %v, want Gus closed and Hana active", pips)
+	}
+	report, err := env.Store.Verify(ctx, nil)
+	if err != nil || !report.OK() {
+		t.Fatalf("verify: %+v, %v", report, err)
+	}
+
+	// A second start finds the organisation and seeds nothing.
+	var out bytes.Buffer
+	before := env.LastSeq()
+	if err := demo(ctx, env.Store, env.Views, env.Tokens, "http://127.0.0.1:1", &out); err != nil {
+		t.Fatal(err)
+	}
+	if env.LastSeq() != before || !strings.Contains(out.String(), "/ui/login?token=") || strings.Contains(out.String(), "seeded") {
+		t.Fatalf("second demo start appended %d events; printed %s", env.LastSeq()-before, out.String())
+	}
+}
