@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
+	"github.com/coachjournal/coachjournal/projections/snapshot"
 )
 
 // Env is one running service.
@@ -28,8 +30,11 @@ type Env struct {
 	Store   *eventstore.Store
 	Views   *projections.Set
 	Tokens  *api.Tokens
-	opts    Options
-	stop    func()
+	// FollowedFrom is the sequence the projections resumed after: the
+	// snapshot's (DATA_DIR/snapshots), or 0 when they were rebuilt.
+	FollowedFrom uint64
+	opts         Options
+	stop         func()
 }
 
 // Options vary the service a test starts.
@@ -72,14 +77,20 @@ func (e *Env) open() {
 		e.t.Fatalf("signing key: %v", err)
 	}
 	e.Tokens, _ = api.NewTokens(key)
-	e.Store, e.Views = store, projections.NewSet()
-	followCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); _ = store.Follow(followCtx, 0, e.Views.Apply) }()
 	last, err := store.LastSequence(ctx)
 	if err != nil {
 		e.t.Fatalf("last sequence: %v", err)
 	}
+	snaps := &snapshot.Store{Dir: snapshot.Dir(e.DataDir), Key: store.SnapshotKey(), Stream: store.StreamCreated()}
+	log := slog.New(slog.DiscardHandler)
+	e.Store, e.Views = store, snapshot.Resume(snaps, last, log)
+	e.FollowedFrom = e.Views.Sequence()
+	keeper := snapshot.NewKeeper(snaps, e.Views, log)
+	followCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = store.Follow(followCtx, e.FollowedFrom, keeper.Apply) }()
+	kept := make(chan struct{})
+	go func() { defer close(kept); keeper.Run(followCtx) }()
 	waitCtx, cancelWait := context.WithTimeout(ctx, 20*time.Second)
 	defer cancelWait()
 	if err := e.Views.WaitFor(waitCtx, last); err != nil {
@@ -95,6 +106,10 @@ func (e *Env) open() {
 		srv.Close()
 		cancel()
 		<-done
+		<-kept
+		if err := keeper.Save(); err != nil { // as serve does on shutdown
+			e.t.Errorf("projection snapshot: %v", err)
+		}
 		_ = store.Close()
 	}
 }

@@ -65,14 +65,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.Remove(f.urlFile())
 	}
 
-	views := projections.NewSet()
-	followCtx, stopFollow := context.WithCancel(context.Background())
-	defer stopFollow()
-	go func() {
-		if err := store.Follow(followCtx, 0, views.Apply); err != nil {
-			log.Error("projection follower stopped", "err", err)
-		}
-	}()
+	views, stopProjections, err := startProjections(ctx, store, f.dataDir, log)
+	if err != nil {
+		return err
+	}
+	defer stopProjections() // before store.Close: writes the final snapshot
 	if err := catchUp(ctx, store, views); err != nil {
 		return err
 	}

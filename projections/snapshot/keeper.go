@@ -1,0 +1,126 @@
+package snapshot
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+)
+
+// The default write policy of a Keeper.
+const (
+	DefaultEvery  = 10_000
+	DefaultMinGap = 30 * time.Second
+)
+
+// Resume returns the Set to follow the stream with: the snapshot's, when
+// Load accepts it, else an empty one (a rebuild from 0). Either way it
+// logs which and why; a snapshot that cannot be resumed from is removed,
+// since the next write replaces it anyway.
+func Resume(st *Store, last uint64, log *slog.Logger) *projections.Set {
+	start := time.Now()
+	s, err := st.Load(last)
+	switch {
+	case err == nil:
+		log.Info("projections resumed from snapshot", "sequence", s.Sequence(), "stream_last", last, "took", time.Since(start).String())
+		return s
+	case errors.Is(err, fs.ErrNotExist):
+		log.Info("no projection snapshot: rebuilding from the stream", "stream_last", last)
+	default:
+		log.Warn("projection snapshot ignored: rebuilding from the stream", "reason", err.Error(), "stream_last", last)
+		if rerr := st.Remove(); rerr != nil {
+			log.Warn("remove projection snapshot", "err", rerr)
+		}
+	}
+	return projections.NewSet()
+}
+
+// Keeper applies events to a Set and rewrites its snapshot by policy.
+type Keeper struct {
+	store  *Store
+	views  *projections.Set
+	log    *slog.Logger
+	Every  uint64        // events since the last write that call for a new one
+	MinGap time.Duration // at least this long between policy writes
+
+	erased chan struct{} // a person.erased was applied
+
+	mu      sync.Mutex // one write at a time
+	savedAt time.Time
+	saved   uint64 // the sequence the file on disk covers
+}
+
+// NewKeeper returns a Keeper of views, whose snapshot on disk (if any)
+// covers views' current sequence.
+func NewKeeper(st *Store, views *projections.Set, log *slog.Logger) *Keeper {
+	return &Keeper{store: st, views: views, log: log, Every: DefaultEvery, MinGap: DefaultMinGap,
+		erased: make(chan struct{}, 1), savedAt: time.Now(), saved: views.Sequence()}
+}
+
+// Apply applies one event to the Set (its signature is Follow's handler)
+// and, after a person.erased, asks Run for a prompt write: the file on disk
+// still holds that person's text.
+func (k *Keeper) Apply(seq uint64, e domain.Event, err error) {
+	k.views.Apply(seq, e, err)
+	if err == nil && e.Type == domain.TypePersonErased {
+		select {
+		case k.erased <- struct{}{}:
+		default: // a write is already due
+		}
+	}
+}
+
+// Run writes snapshots until ctx ends: after an erasure at once, else when
+// Every events were applied since the last write and MinGap has passed.
+// It does not write on exit: call Save after the follower stopped.
+func (k *Keeper) Run(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-k.erased:
+			k.save("erasure")
+		case <-tick.C:
+			if k.due() {
+				k.save("policy")
+			}
+		}
+	}
+}
+
+func (k *Keeper) due() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.views.Sequence()-k.saved >= k.Every && time.Since(k.savedAt) >= k.MinGap
+}
+
+func (k *Keeper) save(why string) {
+	if err := k.Save(); err != nil {
+		k.log.Error("projection snapshot not written", "why", why, "err", err)
+	}
+}
+
+// Save writes the snapshot now, unless the file already covers the Set's
+// sequence.
+func (k *Keeper) Save() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.views.Sequence() == k.saved && k.saved != 0 {
+		return nil
+	}
+	start := time.Now()
+	seq, err := k.store.Save(k.views)
+	if err != nil {
+		return err
+	}
+	k.saved, k.savedAt = seq, time.Now()
+	k.log.Info("projection snapshot written", "sequence", seq, "took", time.Since(start).String())
+	return nil
+}
