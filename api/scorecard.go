@@ -84,16 +84,9 @@ func (s *Server) standardInForce(c echo.Context) error {
 // (RFC 3339: 400 otherwise). A missing or future as_of is now, returned as
 // the zero time: everything applied.
 func (s *Server) monthQuery(c echo.Context) (domain.Period, time.Time, error) {
-	var asOf time.Time
-	if raw := c.QueryParam("as_of"); raw != "" {
-		t, err := time.Parse(time.RFC3339Nano, raw)
-		if err != nil {
-			return domain.Period{}, asOf, problem(http.StatusBadRequest, "validation_failed", "as_of is not an RFC 3339 time",
-				domain.FieldError{Field: "as_of", Message: "must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"})
-		}
-		if t.Before(s.now()) {
-			asOf = t
-		}
+	asOf, err := s.asOfQuery(c)
+	if err != nil {
+		return domain.Period{}, asOf, err
 	}
 	raw := c.QueryParam("period")
 	month, err := domain.ParsePeriod(raw)
@@ -104,4 +97,21 @@ func (s *Server) monthQuery(c echo.Context) (domain.Period, time.Time, error) {
 		return month, asOf, domain.Invalid(domain.FieldError{Field: "period", Message: "must be a month, YYYY-MM"})
 	}
 	return month, asOf, nil
+}
+
+// asOfQuery reads as_of (RFC 3339: 400 otherwise); a missing or future
+// one is now, returned as the zero time: everything applied.
+func (s *Server) asOfQuery(c echo.Context) (time.Time, error) {
+	var asOf time.Time
+	if raw := c.QueryParam("as_of"); raw != "" {
+		t, err := time.Parse(time.RFC3339Nano, raw)
+		if err != nil {
+			return asOf, problem(http.StatusBadRequest, "validation_failed", "as_of is not an RFC 3339 time",
+				domain.FieldError{Field: "as_of", Message: "must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"})
+		}
+		if t.Before(s.now()) {
+			asOf = t
+		}
+	}
+	return asOf, nil
 }

@@ -117,6 +117,7 @@ func (s *Server) routes(g *echo.Group) {
 	g.GET("/audit/verify", s.verify)
 	g.GET("/events", s.events)
 	g.GET("/events/stream", s.eventStream)
+	g.GET("/trends", s.trends)
 }
 
 // limitBody rejects a declared body over limit before any handler runs;

@@ -93,14 +93,16 @@ func (s *Set) scorecard(personID uuid.UUID, month domain.Period, asOf time.Time)
 	return card
 }
 
-// rollUp returns the month's summed values and the submissions counted.
+// rollUp returns the period's summed values and the submissions counted:
+// for a month, as Scorecard says; for an ISO week (the trends), that
+// week's latest submission alone (a monthly one cannot be split into weeks).
 func (s *Set) rollUp(personID uuid.UUID, month domain.Period, asOf time.Time) (map[string]float64, []SubmissionRef) {
 	j := s.scores[personID]
 	if j == nil {
 		return nil, []SubmissionRef{}
 	}
 	latest := map[domain.Period]uint32{}
-	for _, i := range j.months[month] {
+	for _, i := range j.months[month.Month()] {
 		st := s.steps.at(i)
 		if !known(st, asOf) {
 			continue
@@ -110,8 +112,11 @@ func (s *Set) rollUp(personID uuid.UUID, month domain.Period, asOf time.Time) (m
 		}
 	}
 	periods := slices.SortedFunc(maps.Keys(latest), func(a, b domain.Period) int { return a.Start().Time().Compare(b.Start().Time()) })
-	if _, ok := latest[month]; ok {
+	switch _, ok := latest[month]; {
+	case ok:
 		periods = []domain.Period{month}
+	case month.IsWeek():
+		periods = nil
 	}
 	sums := map[string]float64{}
 	refs := make([]SubmissionRef, 0, len(periods))
