@@ -1,11 +1,6 @@
 package projections
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,39 +9,7 @@ import (
 )
 
 // The scorecard and board goldens are the API's response bodies (the API
-// only fills in as_of when none was asked). -update rewrites them; the flag
-// is shared with the package's other golden tests.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-	}
-}
-
-func checkScoreGolden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", "golden", name)
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs (run go test -update if intended)\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
-}
+// only fills in as_of when none was asked); see matchGolden.
 
 // goldenTeam is a fixed team for October 2026: the worked example (Ana),
 // an activity gap (Ben, in weeks, one corrected), a deal-size gap (Cy)
@@ -78,7 +41,7 @@ func goldenTeam(t *testing.T) (*Set, uuid.UUID, uuid.UUID, time.Time) {
 
 func TestScorecardGolden(t *testing.T) {
 	s, _, ana, asOf := goldenTeam(t)
-	checkScoreGolden(t, "scorecard.json", s.Scorecard(ana, period_(t, "2026-10"), asOf))
+	matchGolden(t, "scorecard.json", s.Scorecard(ana, period_(t, "2026-10"), asOf))
 }
 
 func TestBoardGolden(t *testing.T) {
@@ -87,10 +50,10 @@ func TestBoardGolden(t *testing.T) {
 	if !b.MarketSignal {
 		t.Error("market signal off: three of three reps with data are below 90%")
 	}
-	checkScoreGolden(t, "board.json", b)
+	matchGolden(t, "board.json", b)
 	std, ok := s.Standard(b.Rows[0].PersonID, domain.NewDate(2026, 10, 1), asOf)
 	if !ok {
 		t.Fatal("no standard")
 	}
-	checkScoreGolden(t, "standard.json", std)
+	matchGolden(t, "standard.json", std)
 }

@@ -197,7 +197,7 @@ func TestTrendsMonthlyReplacesWeeksOnlyByMonth(t *testing.T) {
 
 func TestTrendsGolden(t *testing.T) {
 	s, lead, _, asOf := goldenTeam(t)
-	checkScoreGolden(t, "trends.json", map[string]Trends{
+	matchGolden(t, "trends.json", map[string]Trends{
 		"monthly_revenue": s.Trends(TrendQuery{Metric: "revenue", ManagerID: &lead, Granularity: TrendMonth,
 			From: period_(t, "2026-09"), To: period_(t, "2026-10"), AsOf: asOf}),
 		"weekly_new_opportunities": s.Trends(TrendQuery{Metric: "new_opportunities", Granularity: TrendWeek,
