@@ -37,12 +37,12 @@ func (s *Server) seeParam(c echo.Context, name string) (projections.Person, erro
 		return projections.Person{}, err
 	}
 	p := principal(c)
-	if p.Role == domain.RoleAnalyst {
-		return projections.Person{}, forbidden("analysts read the pseudonymized event feed, not people")
-	}
-	person, ok := s.views.Person(id)
-	if !ok || (p.Role == domain.RoleMember && !s.views.InView(p.Person, id)) {
-		return projections.Person{}, errNotFound
+	person, v := s.views.Visibility(p.Role, p.Person, id)
+	switch v {
+	case projections.Forbidden:
+		return person, forbidden("analysts read the pseudonymized event feed, not people")
+	case projections.Hidden:
+		return person, errNotFound
 	}
 	return person, nil
 }

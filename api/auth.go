@@ -37,9 +37,11 @@ type claims struct {
 	jwt.RegisteredClaims
 }
 
-// Tokens signs and verifies HS256 bearer tokens with one key.
+// Tokens signs HS256 bearer tokens with one key and verifies them, and an
+// identity provider's when configured (jwks.go).
 type Tokens struct {
 	key []byte
+	idp *idp // an identity provider's RS256/EdDSA keys (jwks.go); nil: HS256 only
 }
 
 // NewTokens returns a signer/verifier for key (at least 32 bytes).
@@ -91,11 +93,10 @@ func (t *Tokens) Mint(sub string, role domain.Role, ttl time.Duration) (string, 
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.key)
 }
 
-// Parse verifies a token: HS256 only, exp required, small leeway.
+// Parse verifies a token: HS256 with the local key, or RS256/EdDSA with an
+// identity provider's keys (jwks.go); exp required, small leeway.
 func (t *Tokens) Parse(token string) (Principal, error) {
-	var c claims
-	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.key, nil },
-		jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithLeeway(leeway))
+	c, err := t.verify(token) // jwks.go: which key for which alg
 	if err != nil {
 		return Principal{}, err
 	}

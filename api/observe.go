@@ -75,7 +75,8 @@ func (s *Server) ready(c echo.Context) error {
 
 // observe gives every request an id (X-Request-Id, kept from the client
 // when it is a short printable token), times it into the histogram, and
-// logs one line: method, route, status, duration, request id, caller. It
+// logs one line: method, route, status, duration, request id, caller, and
+// the client IP (from the configured extractor, security.go). It
 // never logs bodies, tokens or personal text.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -98,7 +99,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		s.metrics.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Observe(d.Seconds())
 		p := principal(c)
 		s.log.Info("request", "request_id", rid, "method", c.Request().Method, "route", route,
-			"status", status, "duration_ms", float64(d.Microseconds())/1000, "sub", p.Sub, "role", p.Role)
+			"status", status, "duration_ms", float64(d.Microseconds())/1000, "sub", p.Sub, "role", p.Role, "ip", c.RealIP())
 		return nil
 	}
 }

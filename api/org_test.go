@@ -17,7 +17,7 @@ type org struct {
 	ownerT, leaderT, anaT, benT, otherT, cyT string // their tokens
 }
 
-func newOrg(t *testing.T) *org {
+func newOrg(t testing.TB) *org {
 	t.Helper()
 	o := &org{Env: apitest.Start(t)}
 	o.admin = o.Token("admin-service", domain.RoleAdmin)

@@ -97,7 +97,7 @@ func (s *Server) getPIP(c echo.Context) error {
 		return problem(http.StatusNotFound, "not_found", "no such PIP")
 	}
 	c.Response().Header().Set("ETag", etag(person.Version))
-	return c.JSON(http.StatusOK, s.pipAudit(pip))
+	return s.auditedPIP(c, pip) // records the read first (read_audit.go)
 }
 
 func (s *Server) listPIPs(c echo.Context) error {

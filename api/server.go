@@ -32,6 +32,11 @@ type Journals interface {
 	// Follow calls h for every event stored after sequence after, in order,
 	// then for each new one, until ctx is done. Errors: KindUnavailable.
 	Follow(ctx context.Context, after uint64, h func(seq uint64, e domain.Event, err error)) error
+	// Import decides the writes in order and appends their events in
+	// consecutive atomic batches of up to 1,000 (each all or none),
+	// stopping at the first that fails; it returns the events stored and
+	// the index of a refused write, else -1. Errors: the kinds of Execute.
+	Import(ctx context.Context, ws []domain.Write) (events []domain.Event, failed int, err error)
 }
 
 // Config tunes the server.
@@ -51,6 +56,8 @@ type Config struct {
 	PseudonymKey []byte
 	// Heartbeat is the interval of the live tail's keep-alive comments; default 15s.
 	Heartbeat time.Duration
+	// Security: rate limits, client IP, CORS, request deadline (security.go).
+	Security Security
 }
 
 // Server holds the API's dependencies.
@@ -87,10 +94,12 @@ func New(journals Journals, views *projections.Set, tokens *Tokens, cfg Config) 
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(s.log)
 	e.Use(s.observe)
+	s.harden(e, cfg.Security) // headers first, then the limits
 	e.Pre(limitBody(MaxBody))
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.ready)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	e.GET("/openapi.json", serveOpenAPI)
 	v1 := e.Group("/v1", tokens.authenticate, s.minSequence)
 	s.routes(v1)
 	if err := s.mountWeb(e); err != nil {
@@ -117,16 +126,21 @@ func (s *Server) routes(g *echo.Group) {
 	g.GET("/audit/verify", s.verify)
 	g.GET("/events", s.events)
 	g.GET("/events/stream", s.eventStream)
+	g.POST("/import", s.importNDJSON)
 	g.GET("/trends", s.trends)
 }
 
-// limitBody rejects a declared body over limit before any handler runs;
-// readBody enforces it again on what is actually sent.
+// limitBody rejects a declared body over limit before any handler runs,
+// and caps what is actually read (chunked bodies, UI forms); readBody
+// answers 413 when a JSON body runs over.
 func limitBody(limit int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if c.Request().ContentLength > limit {
+			if c.Request().ContentLength > limit && c.Request().URL.Path != importPath {
 				return problem(http.StatusRequestEntityTooLarge, "payload_too_large", "the body is too large")
+			}
+			if c.Request().URL.Path != importPath { // every other body, UI forms too, stops at limit
+				c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, limit)
 			}
 			return next(c)
 		}

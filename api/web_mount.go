@@ -15,7 +15,8 @@ func (s *Server) mountWeb(e *echo.Echo) error {
 			p, err := s.tokens.Parse(token)
 			return web.Viewer{Sub: p.Sub, Person: p.Person, Role: p.Role}, err
 		},
-		Now:    s.now,
-		Logger: s.log,
+		Now:     s.now,
+		Logger:  s.log,
+		ReadPIP: s.webReadPIP,
 	})
 }

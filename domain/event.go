@@ -102,6 +102,9 @@ type rawEvent struct {
 // stored bytes, which the hash covers, keep the old one).
 // Personal text is returned as stored (ciphertext); see Data.TextFields.
 func DecodeEvent(b []byte) (Event, error) {
+	if e, ok := scanEvent(b); ok {
+		return e, nil
+	}
 	var r rawEvent
 	if err := json.Unmarshal(b, &r); err != nil {
 		return Event{}, fmt.Errorf("decode envelope: %w", err)

@@ -44,6 +44,10 @@ func decodeWith(reg map[string]registration, ups map[upcastKey]Upcaster, eventTy
 		}
 	}
 	d := r.new()
+	if scanData(d, raw) {
+		return d, nil
+	}
+	d = r.new() // the scan may have filled some of it
 	if err := json.Unmarshal(raw, d); err != nil {
 		return nil, fmt.Errorf("%s data: %w", eventType, err)
 	}

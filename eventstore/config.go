@@ -20,6 +20,7 @@ type Config struct {
 	DuplicateWindow time.Duration // default 24h: how long an idempotency key is remembered
 	MasterKeyFile   string        // default DataDir/master.key; created (32 random bytes, hex, mode 0600) if missing
 	NoSync          bool          // embedded only: skip the fsync of every write (trades durability for speed)
+	NoGroupCommit   bool          // publish every append alone instead of grouping concurrent ones into atomic batches
 	Logger          *slog.Logger  // nil: discard
 
 	// External servers only.

@@ -79,13 +79,14 @@ func (d *decrypter) open(ctx context.Context, e *domain.Event) error {
 			*p = domain.Erased
 			continue
 		}
-		plain, err := open(a, e.PersonID, (*p)[len(encPrefix):], d.scratch)
+		text := (*p)[len(encPrefix):]
+		if n := openScratch(len(text)); cap(d.scratch) < n {
+			d.scratch = make([]byte, n)
+		}
+		plain, err := open(a, e.PersonID, text, d.scratch)
 		if err != nil {
 			*p = domain.Erased
 			continue
-		}
-		if cap(plain) > cap(d.scratch) {
-			d.scratch = plain[:0]
 		}
 		*p = string(plain)
 	}
@@ -101,17 +102,23 @@ func seal(a cipher.AEAD, id uuid.UUID, plain []byte) string {
 	return base64.StdEncoding.EncodeToString(a.Seal(nonce, nonce, plain, id[:]))
 }
 
-// open reverses seal, decoding into scratch when it is large enough.
+// openScratch is the scratch space open needs for a text of n bytes: a copy
+// of the text (base64 decodes from bytes) and the decoded bytes.
+func openScratch(n int) int { return n + base64.StdEncoding.DecodedLen(n) }
+
+// open reverses seal, working in scratch when it is large enough (see
+// openScratch); the clear text it returns then lives in scratch.
 func open(a cipher.AEAD, id uuid.UUID, text string, scratch []byte) ([]byte, error) {
 	n := base64.StdEncoding.DecodedLen(len(text))
-	if cap(scratch) < n {
-		scratch = make([]byte, n)
+	if cap(scratch) < len(text)+n {
+		scratch = make([]byte, len(text)+n)
 	}
-	m, err := base64.StdEncoding.Decode(scratch[:n], []byte(text))
+	src := append(scratch[:0], text...)
+	m, err := base64.StdEncoding.Decode(scratch[len(text):len(text)+n], src)
 	if err != nil {
 		return nil, err
 	}
-	b := scratch[:m]
+	b := scratch[len(text) : len(text)+m]
 	if len(b) < a.NonceSize()+a.Overhead() {
 		return nil, errors.New("ciphertext too short")
 	}

@@ -106,7 +106,7 @@ func (s *Store) append(ctx context.Context, je *journalEntry, e *domain.Event, m
 		m.Header.Set(jetstream.MsgIDHeader, msgID)
 		m.Header.Set(hdrRequestHash, requestHash)
 	}
-	ack, err := s.js.PublishMsg(ctx, m)
+	ack, err := s.publish(ctx, m) // groupcommit.go
 	if err != nil && !wrongLastSequence(err) {
 		je.j = nil // the outcome is unknown: reload before the next decision
 		return nil, s.unavailable("publish", err)

@@ -24,6 +24,8 @@ type Store struct {
 	stream jetstream.Stream
 	keys   *keyring
 	idem   *idemIndex
+	gc     *committer  // group commit (groupcommit.go); nil when off
+	audit  *auditIndex // reads of PIPs (audit.go)
 
 	mu       sync.Mutex
 	journals map[uuid.UUID]*journalEntry
@@ -46,6 +48,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{cfg: cfg, log: cfg.Logger, journals: map[uuid.UUID]*journalEntry{}}
+	s.gc = newCommitter(s)
 	if err := s.connect(); err != nil {
 		return nil, err
 	}
@@ -150,6 +153,9 @@ func (s *Store) setUp(ctx context.Context, master []byte) error {
 		return err
 	}
 	s.wg.Go(func() { s.keys.watch(bg) })
+	if err := s.ensureAudit(ctx, bg); err != nil {
+		return err
+	}
 	s.idem = newIdemIndex(s.cfg.DuplicateWindow)
 	return s.idem.follow(ctx, bg, s.stream, s.log, &s.wg)
 }

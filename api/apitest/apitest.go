@@ -46,6 +46,12 @@ type Options struct {
 	// KeyDir, when set, holds the signing and master keys, so that several
 	// replicas share them; default the data dir.
 	KeyDir string
+	// Security: rate limits, trusted proxies, CORS (default: none of them).
+	Security api.Security
+	// IdentityProvider also accepts an identity provider's tokens.
+	IdentityProvider api.TokenOptions
+	// Logger receives the server's and the store's logs; default discard.
+	Logger *slog.Logger
 }
 
 // Start runs the service on a fresh temp dir; it stops with the test.
@@ -67,7 +73,7 @@ func (e *Env) open() {
 	if keyDir == "" {
 		keyDir = e.DataDir
 	}
-	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: e.DataDir, NATSURL: e.opts.NATSURL, Replicas: e.opts.Replicas,
+	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: e.DataDir, NATSURL: e.opts.NATSURL, Replicas: e.opts.Replicas, Logger: e.opts.Logger,
 		MasterKeyFile: filepath.Join(keyDir, "master.key"), DuplicateWindow: 24 * time.Hour})
 	if err != nil {
 		e.t.Fatalf("open store: %v", err)
@@ -77,6 +83,9 @@ func (e *Env) open() {
 		e.t.Fatalf("signing key: %v", err)
 	}
 	e.Tokens, _ = api.NewTokens(key)
+	if err := e.Tokens.UseIdentityProvider(e.opts.IdentityProvider); err != nil {
+		e.t.Fatalf("identity provider: %v", err)
+	}
 	last, err := store.LastSequence(ctx)
 	if err != nil {
 		e.t.Fatalf("last sequence: %v", err)
@@ -100,7 +109,7 @@ func (e *Env) open() {
 	if err != nil {
 		e.t.Fatalf("pseudonym key: %v", err)
 	}
-	srv := httptest.NewServer(api.New(store, e.Views, e.Tokens, api.Config{PseudonymKey: pkey}))
+	srv := httptest.NewServer(api.New(store, e.Views, e.Tokens, api.Config{PseudonymKey: pkey, Security: e.opts.Security, Logger: e.opts.Logger}))
 	e.URL = srv.URL
 	e.stop = func() {
 		srv.Close()

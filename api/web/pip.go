@@ -24,6 +24,7 @@ type pipData struct {
 	Steps      []timelineEntry
 	Scorecards []projections.Scorecard
 	Chain      chainView
+	Reads      pipReads // who read this PIP (read audit)
 }
 
 type versionView struct {
@@ -56,8 +57,13 @@ func (u *ui) pip(c echo.Context) error {
 	if err != nil || !found || x.PersonID != p.ID {
 		return u.fail(c, http.StatusNotFound, errNotFound)
 	}
+	reads, err := u.recordRead(c.Request().Context(), viewer(c), x, c.Response().Header().Get(echo.HeaderXRequestID))
+	if err != nil {
+		u.Logger.Warn("PIP page refused: its read could not be recorded", "err", err)
+		return u.fail(c, http.StatusServiceUnavailable, "This PIP cannot be shown right now: its read could not be recorded. Try again shortly.")
+	}
 	today := domain.DateOf(u.Now().UTC())
-	d := pipData{Person: p, PIP: x, OpenedBy: u.actorName(x.OpenedBy), CheckIns: x.CheckIns, Schedule: x.Schedule(today)}
+	d := pipData{Reads: reads, Person: p, PIP: x, OpenedBy: u.actorName(x.OpenedBy), CheckIns: x.CheckIns, Schedule: x.Schedule(today)}
 	d.Summary = projections.SummarizeCheckIns(d.Schedule)
 	for _, v := range x.GoalVersions {
 		d.Versions = append(d.Versions, versionView{GoalVersion: v, By: u.actorName(v.Actor)})

@@ -98,13 +98,13 @@ func (u *ui) see(c echo.Context, name string) (projections.Person, bool, error) 
 		return projections.Person{}, false, u.fail(c, http.StatusNotFound, errNotFound)
 	}
 	v := viewer(c)
-	if v.Role == domain.RoleAnalyst {
-		return projections.Person{}, false, u.fail(c, http.StatusForbidden,
+	p, vis := u.Views.Visibility(v.Role, v.Person, id)
+	switch vis {
+	case projections.Forbidden:
+		return p, false, u.fail(c, http.StatusForbidden,
 			"Analysts read the pseudonymized event feed and trends, not people's journals.")
-	}
-	p, found := u.Views.Person(id)
-	if !found || (v.Role == domain.RoleMember && !u.Views.InView(v.Person, id)) {
-		return projections.Person{}, false, u.fail(c, http.StatusNotFound, errNotFound)
+	case projections.Hidden:
+		return p, false, u.fail(c, http.StatusNotFound, errNotFound)
 	}
 	return p, true, nil
 }

@@ -45,6 +45,9 @@ type Deps struct {
 	Parse  func(token string) (Viewer, error)
 	Now    func() time.Time
 	Logger *slog.Logger
+	// ReadPIP records every read of a PIP page (the read audit); nil
+	// refuses PIP pages.
+	ReadPIP ReadPIPFunc
 }
 
 // ui serves the pages.
@@ -69,7 +72,7 @@ func Mount(e *echo.Echo, d Deps) error {
 	static, _ := fs.Sub(staticFS, "static")
 	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/ui/") })
 	e.GET("/ui", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/ui/") })
-	g := e.Group("/ui")
+	g := e.Group("/ui", csrf()) // csrf.go
 	g.GET("/static/*", echo.WrapHandler(http.StripPrefix("/ui/static/", cacheStatic(http.FileServerFS(static)))))
 	g.GET("/login", u.loginPage)
 	g.POST("/login", u.login)
@@ -115,6 +118,7 @@ type page struct {
 	Viewer *viewerView
 	Nav    string // the current nav entry
 	Data   any
+	CSRF   string // the token every POST form repeats (csrf.go)
 }
 
 type viewerView struct {
@@ -127,13 +131,13 @@ type viewerView struct {
 }
 
 func (u *ui) render(c echo.Context, status int, name, title string, data any) error {
-	p := page{Title: title, Data: data, Nav: name}
+	p := page{Title: title, Data: data, Nav: name, CSRF: csrfToken(c)}
 	if v, ok := c.Get(viewerKey).(Viewer); ok {
 		p.Viewer = u.viewerView(v)
 	}
 	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
 	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
-	c.Response().Header().Set("Referrer-Policy", "same-origin")
+	c.Response().Header().Set("Referrer-Policy", "no-referrer") // a login link carries a token
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(status)
 	if err := u.pages[name].ExecuteTemplate(c.Response(), "layout.html", p); err != nil {
@@ -154,7 +158,8 @@ func (u *ui) viewerView(v Viewer) *viewerView {
 
 // fail renders the error page: 404 says nothing of whether the thing exists.
 func (u *ui) fail(c echo.Context, status int, msg string) error {
-	title := map[int]string{http.StatusNotFound: "Not found", http.StatusForbidden: "Not allowed", http.StatusBadRequest: "Bad request"}[status]
+	title := map[int]string{http.StatusNotFound: "Not found", http.StatusForbidden: "Not allowed", http.StatusBadRequest: "Bad request",
+		http.StatusServiceUnavailable: "Unavailable"}[status]
 	return u.render(c, status, "error", title, struct {
 		Status         int
 		Title, Message string

@@ -38,6 +38,7 @@ commands:
   token    mint a bearer token
   verify   check every journal's hash chain; exit 1 on a broken link
   export   replay the history to NDJSON, CSV or Parquet, pseudonymized unless --clear
+  bench    measure the service against the raw engine (in process, on loopback)
 
 Run 'coachjournal <command> -h' for a command's flags. Every flag has a
 COACHJOURNAL_* environment equivalent (--data-dir: COACHJOURNAL_DATA_DIR).
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return verify(ctx, args[1:], stdout, stderr)
 	case "export":
 		return export(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return bench(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

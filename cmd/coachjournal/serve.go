@@ -22,6 +22,7 @@ type serveFlags struct {
 	storeFlags
 	addr string
 	demo bool
+	sec  securityFlags // security_flags.go
 }
 
 // serve runs the API until ctx ends, then shuts down gracefully: stop
@@ -32,6 +33,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo organisation into an empty store and print tokens")
+	f.sec.register(fs)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
@@ -44,6 +46,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	tokens, err := api.NewTokens(key)
+	if err != nil {
+		return err
+	}
+	if err := tokens.UseIdentityProvider(f.sec.tokenOptions()); err != nil {
+		return err
+	}
+	security, err := f.sec.security()
 	if err != nil {
 		return err
 	}
@@ -74,7 +83,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	handler := api.New(store, views, tokens, api.Config{Logger: log, PseudonymKey: pseudonymKey})
+	handler := api.New(store, views, tokens, api.Config{Logger: log, PseudonymKey: pseudonymKey, Security: security})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return err
@@ -88,8 +97,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		MaxHeaderBytes:    64 << 10,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	base := "http://" + ln.Addr().String()
+	go func() { errc <- f.sec.serveOn(srv, ln) }()
+	base := f.sec.scheme() + "://" + ln.Addr().String()
 	log.Info("serving", "url", base, "data_dir", f.dataDir)
 	if f.demo {
 		if err := demo(ctx, store, views, tokens, base, stdout); err != nil {

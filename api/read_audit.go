@@ -1,0 +1,114 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/coachjournal/coachjournal/api/web"
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+// ReadAudit records and lists the reads of PIPs (SPEC §3, "who read this
+// PIP"); eventstore.Store implements it. A Journals without it serves no
+// PIP at all (503): a read is never served unrecorded.
+type ReadAudit interface {
+	// RecordRead stores one read and returns once it is acknowledged, with
+	// its sequence. Errors: KindUnavailable.
+	RecordRead(ctx context.Context, r domain.ReadRecord) (domain.ReadRecord, error)
+	// ReadsOf returns a PIP's newest reads, newest first, at most limit.
+	ReadsOf(pipID uuid.UUID, limit int) []domain.ReadRecord
+}
+
+// readsShown bounds the reads listed in a PIP's audit view.
+const readsShown = 100
+
+// readView is one read as listed. Who sees what (the audit cuts both
+// ways): HR and admins see every field; the person on the PIP sees when,
+// through which channel, the reader's role and, when the reader is a
+// person, their name, but not service-account names nor request ids
+// (operational details, not theirs to correlate); managers above the
+// person do not see the list at all.
+type readView struct {
+	At        time.Time   `json:"at"`
+	Role      domain.Role `json:"role"`
+	Via       string      `json:"via"`
+	Sub       string      `json:"sub,omitempty"`
+	Name      string      `json:"name,omitempty"` // the reader's name, when the reader is a registered person
+	You       bool        `json:"you,omitempty"`  // the caller's own read
+	RequestID string      `json:"request_id,omitempty"`
+	Sequence  uint64      `json:"sequence,omitempty"`
+}
+
+// auditedPIPView is the audit view of a PIP with its reads; Reads is
+// absent for callers who may not see them.
+type auditedPIPView struct {
+	pipView
+	Reads *[]readView `json:"reads,omitempty"`
+}
+
+// recordRead stores the read of pip by the caller before it is served.
+func (s *Server) recordRead(ctx context.Context, caller domain.Actor, pip projections.PIP, requestID, via string) error {
+	ra, ok := s.journals.(ReadAudit)
+	if !ok {
+		return domain.Errorf(domain.KindUnavailable, "the read audit is not available")
+	}
+	_, err := ra.RecordRead(ctx, domain.NewReadRecord(caller, pip.PersonID, pip.ID, s.now(), requestID, via))
+	return err
+}
+
+// auditedPIP records the read, then answers the PIP's audit view.
+func (s *Server) auditedPIP(c echo.Context, pip projections.PIP) error {
+	p := principal(c)
+	rid := c.Response().Header().Get(echo.HeaderXRequestID)
+	if err := s.recordRead(c.Request().Context(), p.Actor(), pip, rid, "api"); err != nil {
+		return err
+	}
+	v := auditedPIPView{pipView: s.pipAudit(pip)}
+	if reads, ok := s.readsFor(p.Actor(), pip); ok {
+		v.Reads = &reads
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// readsFor lists the reads of pip as viewer may see them, and whether
+// viewer may see them at all (HR, admin, the person on the PIP).
+func (s *Server) readsFor(viewer domain.Actor, pip projections.PIP) ([]readView, bool) {
+	self := viewer.Role == domain.RoleMember && viewer.ID == pip.PersonID.String()
+	full := viewer.Role == domain.RoleHR || viewer.Role == domain.RoleAdmin
+	ra, ok := s.journals.(ReadAudit)
+	if !ok || (!self && !full) {
+		return nil, false
+	}
+	out := []readView{}
+	for _, r := range ra.ReadsOf(pip.ID, readsShown) {
+		v := readView{At: r.At, Role: r.Reader.Role, Via: r.Via, You: r.Reader == viewer}
+		if id, isPerson := r.Reader.PersonID(); isPerson {
+			if person, found := s.views.Person(id); found {
+				v.Name = person.Name
+			}
+		}
+		if full {
+			v.Sub, v.RequestID, v.Sequence = r.Reader.ID, r.RequestID, r.Sequence
+		}
+		out = append(out, v)
+	}
+	return out, true
+}
+
+// webReadPIP is the read audit of the UI's PIP page (web.ReadPIPFunc).
+func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, pip projections.PIP, requestID string) ([]web.ReadRow, bool, error) {
+	caller := domain.Actor{ID: v.Sub, Role: v.Role}
+	if err := s.recordRead(ctx, caller, pip, requestID, "ui"); err != nil {
+		return nil, false, err
+	}
+	reads, ok := s.readsFor(caller, pip)
+	rows := make([]web.ReadRow, 0, len(reads))
+	for _, r := range reads {
+		rows = append(rows, web.ReadRow{At: r.At, Role: string(r.Role), Via: r.Via, Sub: r.Sub, Name: r.Name, You: r.You, RequestID: r.RequestID})
+	}
+	return rows, ok, nil
+}

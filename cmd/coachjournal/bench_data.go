@@ -1,0 +1,353 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/coachjournal/coachjournal/projections/snapshot"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// dataScenarios generates the org's history through the domain rules and
+// measures rebuilds at two sizes, then reads, memory and cold start at the
+// large one.
+func (b *benchRun) dataScenarios(ctx context.Context) error {
+	env, err := startBenchEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if env != nil {
+			env.close()
+		}
+	}()
+	reps := max(1, b.opts.people-1-b.opts.people/(repsPerLeader+1))
+	weeks := b.opts.large/(2*reps)*13/10 + 8
+	g := newBenchGen(env.store, b.opts.people, weeks, 42)
+	if err := g.setUp(ctx); err != nil {
+		return err
+	}
+	var small float64
+	for i, n := range []int{b.opts.small, b.opts.large} {
+		t0 := time.Now()
+		if err := g.until(ctx, n); err != nil {
+			return err
+		}
+		b.logf("generated %d events (%d people, %d weeks) in %s", g.events, g.People(), g.week, time.Since(t0).Round(time.Millisecond))
+		if err := env.waitViews(ctx); err != nil {
+			return err
+		}
+		if !b.opts.only["rebuild"] && !(i == 1 && b.opts.only["memory"]) {
+			continue
+		}
+		secs, err := b.rebuild(ctx, env, i == 1)
+		if err != nil {
+			return fmt.Errorf("rebuild: %w", err)
+		}
+		if i == 0 {
+			small = secs
+		} else if small > 0 {
+			ns, nl := float64(b.opts.small), float64(b.opts.large)
+			b.add(benchRow{Scenario: "rebuild.growth", Value: secs / small, Unit: "× time", Baseline: nl / ns, Base: "× events",
+				Target: "time ≤ 1.1 × events growth", Met: metIf(secs/small <= 1.1*nl/ns)})
+		}
+	}
+	if b.opts.only["reads"] {
+		if err := b.reads(ctx, env, g); err != nil {
+			return fmt.Errorf("reads: %w", err)
+		}
+	}
+	if b.opts.only["coldstart"] {
+		snaps := &snapshot.Store{Dir: filepath.Join(env.dir, "snapshots"), Key: env.store.SnapshotKey(), Stream: env.store.StreamCreated()}
+		if _, err := snaps.Save(env.views); err != nil {
+			return fmt.Errorf("snapshot: %w", err)
+		}
+		dir := env.dir
+		env.keepDir = true // for the cold starts
+		env.close()
+		env = nil
+		defer os.RemoveAll(dir)
+		if err := b.coldStart(ctx, dir, snaps); err != nil {
+			return fmt.Errorf("cold start: %w", err)
+		}
+	}
+	return nil
+}
+
+// rebuild measures the raw ordered-consumer read of the whole stream and
+// the rebuild of every projection from it; with memory set, it also
+// measures the heap the rebuilt projections hold. It returns the rebuild's
+// median seconds.
+func (b *benchRun) rebuild(ctx context.Context, env *benchEnv, memory bool) (float64, error) {
+	last, err := env.store.LastSequence(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if memory && b.opts.only["memory"] {
+		if err := b.memory(ctx, env, last); err != nil {
+			return 0, err
+		}
+	}
+	if !b.opts.only["rebuild"] {
+		return 0, nil
+	}
+	var raw, full []float64
+	for range b.opts.rounds {
+		r, err := rawRead(ctx, env, last)
+		if err != nil {
+			return 0, err
+		}
+		raw = append(raw, r)
+		set := projections.NewSet()
+		t0 := time.Now()
+		if err := followUntil(ctx, env.store, 0, last, set.Apply); err != nil {
+			return 0, err
+		}
+		full = append(full, time.Since(t0).Seconds())
+	}
+	n := sizeName(last)
+	rawRate, fullRate := float64(last)/median(raw), float64(last)/median(full)
+	b.add(benchRow{Scenario: "rebuild." + n + ".raw_read", Value: rawRate, Unit: "events/s"})
+	row := benchRow{Scenario: "rebuild." + n + ".projections", Value: fullRate, Unit: "events/s", Baseline: rawRate, Base: "raw ordered read"}
+	if memory || last >= 1_000_000 {
+		row.Target, row.Met = "ratio ≥ 0.5", metIf(fullRate/rawRate >= 0.5)
+	}
+	b.add(row)
+	return median(full), nil
+}
+
+// rawRead reads every message up to last with an ordered consumer and
+// returns the seconds it took.
+func rawRead(ctx context.Context, env *benchEnv, last uint64) (float64, error) {
+	st, err := env.store.JetStream().Stream(ctx, "JOURNAL")
+	if err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		return 0, err
+	}
+	done := make(chan struct{})
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		if md, err := m.Metadata(); err == nil && md.Sequence.Stream == last {
+			close(done)
+		}
+	}, jetstream.PullMaxMessages(4096))
+	if err != nil {
+		return 0, err
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	secs := time.Since(t0).Seconds()
+	cc.Stop()
+	return secs, ctx.Err()
+}
+
+// followUntil runs store.Follow from after into h until sequence last is applied.
+func followUntil(ctx context.Context, store *eventstore.Store, after, last uint64, h func(uint64, domain.Event, error)) error {
+	if after >= last {
+		return nil
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() {
+		errc <- store.Follow(fctx, after, func(seq uint64, e domain.Event, err error) {
+			h(seq, e, err)
+			if seq >= last {
+				cancel()
+			}
+		})
+	}()
+	<-fctx.Done()
+	if err := <-errc; err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// memory rebuilds one more projection set and reports the heap it holds
+// (the heap after a GC with it, minus before it) and the process RSS.
+func (b *benchRun) memory(ctx context.Context, env *benchEnv, last uint64) error {
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	set := projections.NewSet()
+	if err := followUntil(ctx, env.store, 0, last, set.Apply); err != nil {
+		return err
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(set)
+	held := float64(after.HeapAlloc) - float64(before.HeapAlloc)
+	per := held / float64(last)
+	b.add(benchRow{Scenario: "memory.heap_per_event", Value: per, Unit: "bytes", Baseline: 300, Base: "target",
+		Target: "< 300 bytes", Met: metIf(per < 300), Note: fmt.Sprintf("%.0f MiB held by one projection set of %d events; process heap %.0f MiB, RSS %s (two sets, the NATS server and the bench included)",
+			held/(1<<20), last, float64(after.HeapAlloc)/(1<<20), rss())})
+	return nil
+}
+
+func rss() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			return strings.Join(strings.Fields(strings.TrimPrefix(l, "VmRSS:")), " ")
+		}
+	}
+	return "unknown"
+}
+
+// reads: 64 clients on four read endpoints vs a static Echo GET.
+func (b *benchRun) reads(ctx context.Context, env *benchEnv, g *benchGen) error {
+	const c = 64
+	cl := benchClient(c)
+	defer cl.CloseIdleConnections()
+	last := domain.MonthPeriod(g.start.AddDays(7 * (g.week - 2)))
+	months := []string{last.String(), domain.MonthPeriod(last.Start().AddDays(-1)).String()}
+	static := medianLoad(b.opts.rounds, func() loadResult {
+		return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(int, int) error {
+			return do(cl, http.MethodGet, env.noop+"/static", "", nil, http.StatusOK)
+		})
+	})
+	b.add(benchRow{Scenario: "reads.static_get", Value: static.rate(), Unit: "req/s", P50: static.pct(0.5), P99: static.pct(0.99)})
+	paths := []struct {
+		name string
+		url  func(r *rand.Rand) string
+	}{
+		{"scorecard", func(r *rand.Rand) string {
+			return "/v1/people/" + g.reps[r.IntN(len(g.reps))].id.String() + "/scorecard?period=" + months[r.IntN(2)]
+		}},
+		{"team_board", func(r *rand.Rand) string {
+			return "/v1/teams/" + g.leaders[r.IntN(len(g.leaders))].String() + "/board?period=" + months[r.IntN(2)]
+		}},
+		{"timeline_page", func(r *rand.Rand) string {
+			return "/v1/people/" + g.reps[r.IntN(len(g.reps))].id.String() + "/timeline?limit=50"
+		}},
+		{"commitment_history", func(r *rand.Rand) string {
+			return "/v1/people/" + g.reps[r.IntN(len(g.reps))].id.String() + "/commitment-history"
+		}},
+	}
+	for _, p := range paths {
+		b.logf("reads: %s", p.name)
+		rngs := make([]*rand.Rand, c)
+		for i := range rngs {
+			rngs[i] = rand.New(rand.NewPCG(uint64(i), 7))
+		}
+		res := medianLoad(b.opts.rounds, func() loadResult {
+			return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) error {
+				return do(cl, http.MethodGet, env.api+p.url(rngs[w]), env.token, nil, http.StatusOK)
+			})
+		})
+		if res.errs > 0 {
+			return res.firstE
+		}
+		ok := res.rate()/static.rate() >= 0.6 && res.pct(0.99) < 10
+		b.add(benchRow{Scenario: "reads.c64." + p.name, Value: res.rate(), Unit: "req/s", Baseline: static.rate(), Base: "static GET",
+			Target: "ratio ≥ 0.6, p99 < 10 ms", Met: metIf(ok), P50: res.pct(0.5), P99: res.pct(0.99)})
+	}
+	return nil
+}
+
+// coldStart opens the closed store in dir again and measures the time to
+// ready (projections caught up with the stream): resuming from the
+// snapshot vs replaying everything.
+func (b *benchRun) coldStart(ctx context.Context, dir string, snaps *snapshot.Store) error {
+	empty := &snapshot.Store{Dir: filepath.Join(dir, "no-snapshot"), Key: snaps.Key, Stream: snaps.Stream}
+	var withSnap, replay []coldTimes
+	var events uint64
+	for range b.opts.rounds {
+		for _, st := range []*snapshot.Store{snaps, empty} {
+			t, last, err := coldStartOnce(ctx, dir, st)
+			if err != nil {
+				return err
+			}
+			events = last
+			if st == snaps {
+				withSnap = append(withSnap, t)
+			} else {
+				replay = append(replay, t)
+			}
+		}
+	}
+	s, r := medianCold(withSnap), medianCold(replay)
+	n := sizeName(events)
+	b.add(benchRow{Scenario: "coldstart." + n + ".full_replay", Value: r.total, Unit: "s", Note: r.String()})
+	b.add(benchRow{Scenario: "coldstart." + n + ".snapshot", Value: s.total, Unit: "s", Baseline: r.total, Base: "full replay",
+		Target: "< 2 s and ≥ 10× faster", Met: metIf(s.total < 2 && r.total/s.total >= 10),
+		Note: fmt.Sprintf("%s; speed-up %.1f×, of the projections alone %.1f×", s, r.total/s.total, (r.resume+r.follow)/(s.resume+s.follow))})
+	return nil
+}
+
+// coldTimes splits a cold start: opening the store (NATS, JetStream
+// recovery, the idempotency index over the dedup window), loading the
+// snapshot, following the rest of the stream.
+type coldTimes struct{ total, open, resume, follow float64 }
+
+func (t coldTimes) String() string {
+	return fmt.Sprintf("open store %.2f s, load snapshot %.2f s, follow %.2f s", t.open, t.resume, t.follow)
+}
+
+func medianCold(ts []coldTimes) coldTimes {
+	slices.SortFunc(ts, func(a, b coldTimes) int { return cmp.Compare(a.total, b.total) })
+	return ts[len(ts)/2]
+}
+
+// coldStartOnce opens the store, resumes the projections from st (a
+// snapshot, or none) and follows until caught up, as serve does before it
+// listens; it returns the times and the stream's last sequence.
+func coldStartOnce(ctx context.Context, dir string, st *snapshot.Store) (coldTimes, uint64, error) {
+	var t coldTimes
+	t0 := time.Now()
+	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: filepath.Join(dir, "data")})
+	if err != nil {
+		return t, 0, err
+	}
+	defer store.Close()
+	last, err := store.LastSequence(ctx)
+	if err != nil {
+		return t, 0, err
+	}
+	t.open = time.Since(t0).Seconds()
+	t1 := time.Now()
+	views := snapshot.Resume(st, last, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.resume = time.Since(t1).Seconds()
+	t2 := time.Now()
+	if err := followUntil(ctx, store, views.Sequence(), last, views.Apply); err != nil {
+		return t, 0, err
+	}
+	t.follow = time.Since(t2).Seconds()
+	t.total = time.Since(t0).Seconds()
+	return t, last, nil
+}
+
+// sizeName names an event count in a scenario: 719, 100k, 1M.
+func sizeName(n uint64) string {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 < 50_000:
+		return strconv.FormatUint(n/1_000_000, 10) + "M"
+	case n >= 1000:
+		return strconv.FormatUint((n+500)/1000, 10) + "k"
+	}
+	return strconv.FormatUint(n, 10)
+}

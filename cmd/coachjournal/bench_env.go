@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/coachjournal/coachjournal/api"
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/labstack/echo/v4"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// rawStream is the bench's own stream for the raw engine's figures: same
+// server, same storage and durability as the journal stream.
+const rawStream = "BENCHRAW"
+
+// benchEnv is the service under test in this process: the store on an
+// embedded server with its default durability (fsync on every write), the
+// projections following it, the real API on a loopback port, and a bare
+// Echo server (no-op POST, static GET) for the HTTP ceiling.
+type benchEnv struct {
+	dir     string
+	store   *eventstore.Store
+	views   *projections.Set
+	api     string // base URL of the real API
+	noop    string // base URL of the bare Echo server
+	token   string // an admin token
+	raw     jetstream.Stream
+	stop    []func()
+	stopAPI func()
+	keepDir bool // close leaves the directory
+}
+
+func startBenchEnv(ctx context.Context) (*benchEnv, error) {
+	dir, err := os.MkdirTemp("", "coachjournal-bench-")
+	if err != nil {
+		return nil, err
+	}
+	env := &benchEnv{dir: dir}
+	if err := env.openStore(ctx); err != nil {
+		env.close()
+		return nil, err
+	}
+	if err := env.startAPI(ctx); err != nil {
+		env.close()
+		return nil, err
+	}
+	env.noop, err = serveLoopback(noopEcho(), &env.stop)
+	if err != nil {
+		env.close()
+		return nil, err
+	}
+	return env, nil
+}
+
+// openStore opens the store with default settings and creates the raw stream.
+func (env *benchEnv) openStore(ctx context.Context) error {
+	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: filepath.Join(env.dir, "data")})
+	if err != nil {
+		return err
+	}
+	env.store = store
+	env.raw, err = store.JetStream().CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: rawStream, Subjects: []string{"benchraw.>"}, Storage: jetstream.FileStorage, AllowAtomicPublish: true,
+	})
+	return err
+}
+
+// startAPI starts the projections (following from 0) and the real API.
+func (env *benchEnv) startAPI(ctx context.Context) error {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	tokens, err := api.NewTokens(key)
+	if err != nil {
+		return err
+	}
+	if env.token, err = tokens.Mint("bench", domain.RoleAdmin, 24*time.Hour); err != nil {
+		return err
+	}
+	env.views = projections.NewSet()
+	fctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = env.store.Follow(fctx, 0, env.views.Apply) }()
+	var stops []func()
+	h := api.New(env.store, env.views, tokens, api.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PseudonymKey: key})
+	env.api, err = serveLoopback(h, &stops)
+	env.stopAPI = func() {
+		for _, f := range stops {
+			f()
+		}
+		cancel()
+		<-done
+	}
+	return err
+}
+
+func (env *benchEnv) close() {
+	if env.stopAPI != nil {
+		env.stopAPI()
+	}
+	if env.store != nil {
+		env.store.Close()
+	}
+	for i := len(env.stop) - 1; i >= 0; i-- {
+		env.stop[i]()
+	}
+	if !env.keepDir {
+		os.RemoveAll(env.dir)
+	}
+}
+
+// serveLoopback serves h on 127.0.0.1 and appends its shutdown to stops.
+func serveLoopback(h http.Handler, stops *[]func()) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 120 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	*stops = append(*stops, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	return "http://" + ln.Addr().String(), nil
+}
+
+// noopEcho is the HTTP ceiling: Echo with a POST that reads the body and
+// answers 201 with a small JSON object, and a GET with a static object.
+func noopEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	type written struct {
+		ID       string `json:"id"`
+		Sequence uint64 `json:"sequence"`
+		Version  uint64 `json:"version"`
+	}
+	e.POST("/noop/:id", func(c echo.Context) error {
+		if _, err := io.Copy(io.Discard, c.Request().Body); err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, written{ID: c.Param("id"), Sequence: 1, Version: 1})
+	})
+	static := map[string]any{"person_id": "0193a0c4-1f0e-7000-8000-000000000000", "period": "2026-10", "metrics": []int{1, 2, 3}}
+	e.GET("/static", func(c echo.Context) error { return c.JSON(http.StatusOK, static) })
+	return e
+}
+
+// waitViews waits until the projections have applied the stream's last event.
+func (env *benchEnv) waitViews(ctx context.Context) error {
+	last, err := env.store.LastSequence(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	if err := env.views.WaitFor(ctx, last); err != nil {
+		return fmt.Errorf("projections did not reach %d: %w", last, err)
+	}
+	return nil
+}

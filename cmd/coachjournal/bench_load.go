@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// loadResult is one timed run of c concurrent workers.
+type loadResult struct {
+	ops    int
+	errs   int
+	firstE error
+	dur    time.Duration
+	lat    []time.Duration // sorted
+}
+
+func (r loadResult) rate() float64 { return float64(r.ops) / r.dur.Seconds() }
+
+// pct returns the p-th percentile latency in milliseconds.
+func (r loadResult) pct(p float64) float64 {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	i := min(len(r.lat)-1, int(p*float64(len(r.lat))))
+	return float64(r.lat[i]) / float64(time.Millisecond)
+}
+
+// runLoad runs op on c workers for d after a short warm-up; op's i counts
+// the worker's calls. Only calls that start and end within d count.
+func runLoad(ctx context.Context, c int, warm, d time.Duration, op func(worker, i int) error) loadResult {
+	var measuring atomic.Bool
+	var wg sync.WaitGroup
+	lats := make([][]time.Duration, c)
+	errs := make([]int, c)
+	firsts := make([]error, c)
+	stop := make(chan struct{})
+	for w := range c {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				counted := measuring.Load()
+				t0 := time.Now()
+				err := op(w, i)
+				el := time.Since(t0)
+				if counted && measuring.Load() {
+					if err != nil {
+						errs[w]++
+						if firsts[w] == nil {
+							firsts[w] = err
+						}
+						continue
+					}
+					lats[w] = append(lats[w], el)
+				}
+			}
+		})
+	}
+	sleepCtx(ctx, warm)
+	measuring.Store(true)
+	t0 := time.Now()
+	sleepCtx(ctx, d)
+	measuring.Store(false)
+	dur := time.Since(t0)
+	close(stop)
+	wg.Wait()
+	r := loadResult{dur: dur}
+	for w := range c {
+		r.lat = append(r.lat, lats[w]...)
+		r.errs += errs[w]
+		if r.firstE == nil {
+			r.firstE = firsts[w]
+		}
+	}
+	r.ops = len(r.lat)
+	slices.Sort(r.lat)
+	return r
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// benchClient is a keep-alive HTTP client for c concurrent workers.
+func benchClient(c int) *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: c + 8, MaxIdleConnsPerHost: c + 8, MaxConnsPerHost: 0, IdleConnTimeout: time.Minute, DisableCompression: true,
+	}}
+}
+
+// do sends one request and drains the answer; a status other than want is an error.
+func do(cl *http.Client, method, url, token string, body []byte, want int) error {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		return err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := cl.Do(req)
+	if err != nil {
+		return err
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, bytes.TrimSpace(b[:min(len(b), 300)]))
+	}
+	return nil
+}

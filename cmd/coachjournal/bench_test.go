@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBenchQuick runs the whole harness at toy sizes: every scenario
+// produces its rows, in the --json shape. It measures nothing.
+func TestBenchQuick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the bench smoke test starts servers and writes thousands of events; skipped with -short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var out, errb bytes.Buffer
+	args := []string{"bench", "--quick", "--json", "--rounds", "1", "--people", "120", "--events", "3000", "--duration", "150ms"}
+	if err := run(ctx, args, &out, &errb); err != nil {
+		t.Fatalf("bench: %v\n%s", err, errb.String())
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		for _, k := range []string{"scenario", "value", "unit", "baseline", "ratio", "target", "met"} {
+			if _, ok := r[k]; !ok {
+				t.Errorf("line %q lacks %q", line, k)
+			}
+		}
+		seen[strings.SplitN(r["scenario"].(string), ".", 2)[0]] = true
+	}
+	for _, s := range []string{"append", "import", "rebuild", "reads", "coldstart", "memory"} {
+		if !seen[s] {
+			t.Errorf("no %s rows in\n%s", s, out.String())
+		}
+	}
+}

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"github.com/synadia-io/orbit.go/jetstreamext"
+)
+
+// benchConcurrency are the publisher and client counts of the appends scenario.
+var benchConcurrency = []int{1, 16, 64}
+
+// appends: raw JetStream publishes by c publishers, the no-op Echo POST and
+// real commands over HTTP by c keep-alive clients.
+func (b *benchRun) appends(ctx context.Context, env *benchEnv) error {
+	payload, err := sampleEnvelope(ctx, env)
+	if err != nil {
+		return err
+	}
+	js := env.store.JetStream()
+	for _, c := range benchConcurrency {
+		b.logf("appends: %d concurrent", c)
+		cl := benchClient(c)
+		raw := medianLoad(b.opts.rounds, func() loadResult {
+			return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) error {
+				_, err := js.Publish(ctx, "benchraw.append."+strconv.Itoa(w), payload)
+				return err
+			})
+		})
+		noop := medianLoad(b.opts.rounds, func() loadResult {
+			return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, i int) error {
+				return do(cl, http.MethodPost, env.noop+"/noop/x", "", metricsBody(i), http.StatusCreated)
+			})
+		})
+		var failed error
+		apiRes := medianLoad(b.opts.rounds, func() loadResult {
+			people, err := registerBenchPeople(ctx, env, c)
+			if err != nil {
+				failed = err
+				return loadResult{dur: time.Second}
+			}
+			r := runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, i int) error {
+				path, body := apiWrite(people[w], i)
+				return do(cl, http.MethodPost, env.api+path, env.token, body, http.StatusCreated)
+			})
+			if r.errs > 0 && failed == nil {
+				failed = r.firstE
+			}
+			return r
+		})
+		if failed != nil {
+			return failed
+		}
+		ceiling := min(raw.rate(), noop.rate())
+		base := "raw JetStream"
+		if noop.rate() < raw.rate() {
+			base = "no-op HTTP"
+		}
+		sc := "append.c" + strconv.Itoa(c)
+		b.add(benchRow{Scenario: sc + ".raw_jetstream", Value: raw.rate(), Unit: "ops/s", P50: raw.pct(0.5), P99: raw.pct(0.99)})
+		b.add(benchRow{Scenario: sc + ".noop_http", Value: noop.rate(), Unit: "ops/s", P50: noop.pct(0.5), P99: noop.pct(0.99)})
+		row := benchRow{Scenario: sc + ".api", Value: apiRes.rate(), Unit: "ops/s", Baseline: ceiling, Base: base,
+			P50: apiRes.pct(0.5), P99: apiRes.pct(0.99)}
+		if c >= 16 {
+			row.Target, row.Met = "ratio ≥ 0.8", metIf(ceiling > 0 && apiRes.rate()/ceiling >= 0.8)
+		}
+		if c == 1 {
+			row.Note = fmt.Sprintf("lone-client latency p50 %.2f ms, p99 %.2f ms (raw publish p50 %.2f ms)", apiRes.pct(0.5), apiRes.pct(0.99), raw.pct(0.5))
+		}
+		b.add(row)
+		cl.CloseIdleConnections()
+	}
+	return nil
+}
+
+// sampleEnvelope stores one real commitment.made and returns its bytes,
+// the raw publishers' payload.
+func sampleEnvelope(ctx context.Context, env *benchEnv) ([]byte, error) {
+	people, err := registerBenchPeople(ctx, env, 1)
+	if err != nil {
+		return nil, err
+	}
+	w, err := env.store.Execute(ctx, domain.Write{PersonID: people[0], Command: domain.MakeCommitment{Text: "book 15 first meetings by Friday", DueOn: "2026-01-09"},
+		Meta: domain.Meta{Actor: domain.Actor{ID: "bench", Role: domain.RoleAdmin}, Now: time.Now()}})
+	if err != nil {
+		return nil, err
+	}
+	st, err := env.store.JetStream().Stream(ctx, "JOURNAL")
+	if err != nil {
+		return nil, err
+	}
+	m, err := st.GetMsg(ctx, w.Event.Sequence)
+	if err != nil {
+		return nil, err
+	}
+	return m.Data, nil
+}
+
+// registerBenchPeople registers n people (one atomic batch per thousand).
+func registerBenchPeople(ctx context.Context, env *benchEnv, n int) ([]uuid.UUID, error) {
+	ids := make([]uuid.UUID, n)
+	var ws []domain.Write
+	meta := domain.Meta{Actor: domain.Actor{ID: "bench", Role: domain.RoleAdmin}, Now: time.Now()}
+	for i := range ids {
+		ids[i] = uuid.New()
+		ws = append(ws, domain.Write{PersonID: ids[i], Meta: meta,
+			Command: domain.RegisterPerson{Name: "Bench Rep " + strconv.Itoa(i), Email: fmt.Sprintf("rep%d@example.com", i)}})
+	}
+	for lo := 0; lo < n; lo += 1000 {
+		if _, failed, err := env.store.ImportBatch(ctx, ws[lo:min(lo+1000, n)]); err != nil {
+			return nil, fmt.Errorf("register (write %d): %w", failed, err)
+		}
+	}
+	return ids, env.waitViews(ctx)
+}
+
+// benchWeeks is how many distinct weekly periods a bench person gets
+// before further submissions become corrections.
+const benchWeeks = 1500
+
+// benchPeriod returns the k-th weekly period counted from 1990.
+func benchPeriod(k int) string {
+	return domain.WeekPeriod(domain.NewDate(1990, 1, 1).AddDays(7 * (k % benchWeeks))).String()
+}
+
+func metricsBody(i int) []byte {
+	k := i / 2
+	m := map[string]any{"period": benchPeriod(k), "source": "import",
+		"values": map[string]any{"activities": 40 + i%7, "new_opportunities": 3, "deals_won": 1, "revenue": 52000}}
+	if k >= benchWeeks {
+		m["correction_reason"] = "late deal"
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// apiWrite alternates a metrics submission and a commitment: real
+// commands of the weekly loop.
+func apiWrite(person uuid.UUID, i int) (string, []byte) {
+	p := "/v1/people/" + person.String()
+	if i%2 == 0 {
+		return p + "/metrics", metricsBody(i)
+	}
+	return p + "/commitments", []byte(`{"text":"book 15 first meetings by Friday","due_on":"2026-01-09"}`)
+}
+
+// bulkImport: POST /v1/import of n lines vs raw atomic batch publishes of
+// the same stored events.
+func (b *benchRun) bulkImport(ctx context.Context, env *benchEnv) error {
+	n := b.opts.importN
+	var imp, raw []float64
+	for r := range b.opts.rounds {
+		b.logf("import: round %d, %d lines", r+1, n)
+		people, err := registerBenchPeople(ctx, env, 1000)
+		if err != nil {
+			return err
+		}
+		body := importBody(people, n)
+		cl := benchClient(1)
+		t0 := time.Now()
+		if err := do(cl, http.MethodPost, env.api+"/v1/import", env.token, body, http.StatusOK); err != nil {
+			return err
+		}
+		imp = append(imp, float64(n)/time.Since(t0).Seconds())
+		msgs, err := storedTail(ctx, env, n)
+		if err != nil {
+			return err
+		}
+		t0 = time.Now()
+		for lo := 0; lo < len(msgs); lo += 1000 {
+			if _, err := jetstreamext.PublishMsgBatch(ctx, env.store.JetStream(), msgs[lo:min(lo+1000, len(msgs))]); err != nil {
+				return fmt.Errorf("raw batch: %w", err)
+			}
+		}
+		raw = append(raw, float64(len(msgs))/time.Since(t0).Seconds())
+	}
+	b.add(benchRow{Scenario: "import.raw_atomic_batch", Value: median(raw), Unit: "events/s"})
+	v := median(imp)
+	b.add(benchRow{Scenario: "import.api", Value: v, Unit: "events/s", Baseline: median(raw), Base: "raw atomic batch",
+		Target: "ratio ≥ 0.7", Met: metIf(v/median(raw) >= 0.7)})
+	b.add(benchRow{Scenario: "import.api_absolute", Value: v, Unit: "events/s", Baseline: 50_000, Base: "target",
+		Target: "≥ 50000 events/s", Met: metIf(v >= 50_000)})
+	return nil
+}
+
+// importBody is n NDJSON lines for people: weekly numbers and commitments.
+func importBody(people []uuid.UUID, n int) []byte {
+	var sb strings.Builder
+	for i := range n {
+		p := people[i%len(people)].String()
+		k := i / len(people)
+		if k%2 == 0 {
+			fmt.Fprintf(&sb, `{"person_id":%q,"type":"metrics.submitted","occurred_at":"2025-06-06T17:00:00Z","data":%s}`+"\n", p, metricsBody(k))
+		} else {
+			fmt.Fprintf(&sb, `{"person_id":%q,"type":"commitment.made","data":{"text":"book 15 first meetings by Friday","due_on":"2026-01-09"}}`+"\n", p)
+		}
+	}
+	return []byte(sb.String())
+}
+
+// storedTail reads the stream's last n messages and readdresses them to the
+// raw stream, headers dropped: the same bytes, published raw.
+func storedTail(ctx context.Context, env *benchEnv, n int) ([]*nats.Msg, error) {
+	last, err := env.store.LastSequence(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*nats.Msg
+	for next := last - uint64(n) + 1; next <= last; {
+		msgs, err := jetstreamext.GetBatch(ctx, env.store.JetStream(), "JOURNAL", min(1000, int(last-next+1)), jetstreamext.GetBatchSeq(next))
+		if err != nil {
+			return nil, err
+		}
+		got := 0
+		for m, err := range msgs {
+			if err != nil {
+				if errors.Is(err, jetstreamext.ErrNoMessages) {
+					break
+				}
+				return nil, err
+			}
+			out = append(out, &nats.Msg{Subject: "benchraw.import." + strings.TrimPrefix(m.Subject, "journal."), Data: m.Data, Header: nats.Header{}})
+			next = m.Sequence + 1
+			got++
+		}
+		if got == 0 {
+			return nil, errors.New("stored tail: no answer")
+		}
+	}
+	return out, nil
+}
