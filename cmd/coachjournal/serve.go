@@ -15,6 +15,7 @@ import (
 	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // serveFlags are serve's own flags.
@@ -83,7 +84,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	handler := api.New(store, views, tokens, api.Config{Logger: log, PseudonymKey: pseudonymKey, Security: security})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(newGroupCommitCollector(store.GroupCommitStats),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "coachjournal_nats_reconnects_total", Help: "Times the NATS connection was re-established."},
+			func() float64 { return float64(store.Reconnects()) }))
+	handler := api.New(store, views, tokens, api.Config{Logger: log, PseudonymKey: pseudonymKey, Security: security, Registry: reg})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return err
