@@ -40,6 +40,9 @@ func (s *Server) eventStream(c echo.Context) error {
 	events := make(chan domain.Event, 256)
 	followed := make(chan error, 1)
 	go func() {
+		// Closed after its one value, so that both tail and the deferred
+		// wait below can receive: whichever comes second does not block.
+		defer close(followed)
 		followed <- s.journals.Follow(ctx, q.After, func(_ uint64, e domain.Event, err error) {
 			if err != nil || !q.Match(e) {
 				return // undecodable messages are logged by the store's readers
