@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
 	"github.com/nats-io/nats-server/v2/server"
 )
 
@@ -61,6 +63,13 @@ func TestNATSOutage(t *testing.T) {
 	}
 	env.Must(http.StatusServiceUnavailable, http.MethodGet, "/readyz", "", nil)
 
+	// A follower started while NATS is away waits for it instead of giving up.
+	late := projections.NewSet()
+	ctx, cancel := context.WithCancel(context.Background())
+	followed := make(chan error, 1)
+	go func() { followed <- env.Store.Follow(ctx, 0, late.Apply) }()
+	t.Cleanup(func() { cancel(); <-followed })
+
 	startNATS(t, dir, port)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -74,6 +83,11 @@ func TestNATSOutage(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	env.Must(http.StatusOK, http.MethodGet, "/readyz", "", nil)
+	waitCtx, cancelWait := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancelWait()
+	if err := late.WaitFor(waitCtx, env.LastSeq()); err != nil {
+		t.Fatalf("a follower started during the outage is stuck at %d", late.Sequence())
+	}
 	if r := env.Must(http.StatusOK, http.MethodGet, "/v1/people/"+ana+"/commitments", admin, nil); r.Header.Get("X-Projections-Stale") != "" {
 		t.Errorf("still stale after recovery")
 	}

@@ -15,15 +15,23 @@ import (
 // (domain.Erased once the key is gone). A message that cannot be decoded
 // (forged bytes, unknown type, stored on the wrong subject) is passed to h
 // as an error, and Follow goes on. h runs on one goroutine at a time.
-// Errors: KindUnavailable when the consumer cannot be created.
+// While the consumer cannot be created (NATS away, a slow server), Follow
+// keeps trying: a follower that gave up would freeze the projections.
+// Errors: KindUnavailable when consuming cannot start.
 func (s *Store) Follow(ctx context.Context, after uint64, h func(seq uint64, e domain.Event, err error)) error {
 	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
 	if after > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, after+1
 	}
 	cons, err := s.stream.OrderedConsumer(ctx, cfg)
-	if err != nil {
-		return s.unavailable("follow", err)
+	for err != nil {
+		s.log.Warn("follow: cannot create the consumer yet; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(500 * time.Millisecond):
+		}
+		cons, err = s.stream.OrderedConsumer(ctx, cfg)
 	}
 	p := s.startPipeline(ctx, h)
 	var cur *followBatch
