@@ -91,40 +91,13 @@ func (x *auditIndex) follow(ctx, bg context.Context, st jetstream.Stream, log *s
 	if err != nil {
 		return fmt.Errorf("eventstore: read-audit index: %w", err)
 	}
-	ready := make(chan struct{})
-	var once sync.Once
-	if cons.CachedInfo().NumPending == 0 {
-		once.Do(func() { close(ready) })
-	}
-	cc, err := cons.Consume(func(m jetstream.Msg) {
-		meta, err := m.Metadata()
-		if err != nil {
-			return
-		}
+	return tail(ctx, bg, cons, "read-audit index", log, wg, func(m jetstream.Msg, meta *jetstream.MsgMetadata) {
 		var r domain.ReadRecord
 		if err := json.Unmarshal(m.Data(), &r); err == nil && r.Type == domain.ReadRecordType {
 			r.Sequence = meta.Sequence.Stream
 			x.add(r)
 		}
-		if meta.NumPending == 0 {
-			once.Do(func() { close(ready) })
-		}
-	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		log.Debug("read-audit tail", "err", err)
-	}))
-	if err != nil {
-		return fmt.Errorf("eventstore: read-audit index: %w", err)
-	}
-	wg.Go(func() {
-		<-bg.Done()
-		cc.Stop()
 	})
-	select {
-	case <-ready:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("eventstore: building the read-audit index: %w", ctx.Err())
-	}
 }
 
 // RecordRead appends one read record to AUDIT and returns once the server

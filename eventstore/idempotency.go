@@ -78,34 +78,7 @@ func (x *idemIndex) follow(ctx, bg context.Context, st jetstream.Stream, log *sl
 	if err != nil {
 		return fmt.Errorf("eventstore: idempotency index: %w", err)
 	}
-	ready := make(chan struct{})
-	var once sync.Once
-	if cons.CachedInfo().NumPending == 0 {
-		once.Do(func() { close(ready) })
-	}
-	cc, err := cons.Consume(func(m jetstream.Msg) {
-		meta, err := m.Metadata()
-		if err != nil {
-			return
-		}
+	return tail(ctx, bg, cons, "idempotency index", log, wg, func(m jetstream.Msg, meta *jetstream.MsgMetadata) {
 		x.record(m.Headers().Get(jetstream.MsgIDHeader), meta.Sequence.Stream, meta.Timestamp)
-		if meta.NumPending == 0 {
-			once.Do(func() { close(ready) })
-		}
-	}, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		log.Debug("idempotency tail", "err", err)
-	}))
-	if err != nil {
-		return fmt.Errorf("eventstore: idempotency index: %w", err)
-	}
-	wg.Go(func() {
-		<-bg.Done()
-		cc.Stop()
 	})
-	select {
-	case <-ready:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("eventstore: building the idempotency index: %w", ctx.Err())
-	}
 }
