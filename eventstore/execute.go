@@ -34,7 +34,9 @@ func (s *Store) Execute(ctx context.Context, w domain.Write) (domain.Written, er
 		}
 	}
 	for range maxAttempts {
-		if seq, ok := s.idem.lookup(msgID); ok {
+		if seq, ok, err := s.idem.lookup(ctx, msgID); err != nil {
+			return domain.Written{}, s.unavailable("idempotency index", err)
+		} else if ok {
 			return s.replay(ctx, w, seq)
 		}
 		e, err := s.decide(je, w)
@@ -47,7 +49,9 @@ func (s *Store) Execute(ctx context.Context, w domain.Write) (domain.Written, er
 			if fresh {
 				continue
 			}
-			if seq, ok := s.idem.lookup(msgID); ok {
+			if seq, ok, lerr := s.idem.lookup(ctx, msgID); lerr != nil {
+				return domain.Written{}, s.unavailable("idempotency index", lerr)
+			} else if ok {
 				return s.replay(ctx, w, seq)
 			}
 			return domain.Written{}, s.refused(ctx, je, w, err)

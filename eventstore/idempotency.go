@@ -21,6 +21,7 @@ const hdrRequestHash = "Coachjournal-Request-Hash"
 // Execute answer a repeat as the first time before deciding anything.
 type idemIndex struct {
 	window time.Duration
+	ready  chan struct{} // closed once the window's messages are indexed
 
 	mu        sync.Mutex
 	ids       map[string]idemEntry
@@ -33,7 +34,7 @@ type idemEntry struct {
 }
 
 func newIdemIndex(window time.Duration) *idemIndex {
-	return &idemIndex{window: window, ids: map[string]idemEntry{}, lastPrune: time.Now()}
+	return &idemIndex{window: window, ready: make(chan struct{}), ids: map[string]idemEntry{}, lastPrune: time.Now()}
 }
 
 // record notes that msgID was stored at seq at time at; an empty id is ignored.
@@ -57,7 +58,22 @@ func (x *idemIndex) record(msgID string, seq uint64, at time.Time) {
 }
 
 // lookup returns the sequence a message id was stored at within the window.
-func (x *idemIndex) lookup(msgID string) (uint64, bool) {
+// It waits (until ctx ends) for the index to have read the window at start:
+// only idempotent writes wait, and only right after a start.
+func (x *idemIndex) lookup(ctx context.Context, msgID string) (uint64, bool, error) {
+	if msgID == "" {
+		return 0, false, nil
+	}
+	select {
+	case <-x.ready:
+	case <-ctx.Done():
+		return 0, false, ctx.Err()
+	}
+	seq, ok := x.find(msgID)
+	return seq, ok, nil
+}
+
+func (x *idemIndex) find(msgID string) (uint64, bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	e, ok := x.ids[msgID]
@@ -67,9 +83,10 @@ func (x *idemIndex) lookup(msgID string) (uint64, bool) {
 	return e.seq, true
 }
 
-// follow fills the index from the window's messages, waits until it has
-// caught up with the stream, then keeps it fresh in the background (keys
-// used by other processes) until bg is done.
+// follow fills the index from the window's messages in the background,
+// closes ready once it has caught up with the stream, and keeps it fresh
+// (keys used by other processes) until bg is done. Reading a whole window
+// of headers takes seconds at a million events; a start need not wait for it.
 func (x *idemIndex) follow(ctx, bg context.Context, st jetstream.Stream, log *slog.Logger, wg *sync.WaitGroup) error {
 	start := time.Now().Add(-x.window)
 	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
@@ -78,7 +95,15 @@ func (x *idemIndex) follow(ctx, bg context.Context, st jetstream.Stream, log *sl
 	if err != nil {
 		return fmt.Errorf("eventstore: idempotency index: %w", err)
 	}
-	return tail(ctx, bg, cons, "idempotency index", log, wg, func(m jetstream.Msg, meta *jetstream.MsgMetadata) {
-		x.record(m.Headers().Get(jetstream.MsgIDHeader), meta.Sequence.Stream, meta.Timestamp)
+	wg.Go(func() {
+		err := tail(bg, bg, cons, "idempotency index", log, wg, func(m jetstream.Msg, meta *jetstream.MsgMetadata) {
+			x.record(m.Headers().Get(jetstream.MsgIDHeader), meta.Sequence.Stream, meta.Timestamp)
+		})
+		if err != nil {
+			log.Warn("idempotency index not built", "err", err)
+			return
+		}
+		close(x.ready)
 	})
+	return nil
 }
