@@ -118,7 +118,7 @@ func (s *Server) importNDJSON(c echo.Context) error {
 		s.countWrite("appended")
 	}
 	if err != nil {
-		i := len(events) / ImportBatchSize
+		i := min(len(events)/ImportBatchSize, len(batches)-1)
 		batches[i].Status = "rejected"
 		s.countWrite(writeOutcome(domain.Written{}, err))
 		return s.importFailed(c, batches, i, lines, failed, err)
@@ -148,6 +148,9 @@ func (s *Server) importFailed(c echo.Context, batches []importBatch, i int, line
 	pr, internal := toProblem(err)
 	if internal {
 		s.log.Error("import batch failed", "err", err)
+	}
+	if pr.Status == http.StatusNotFound { // a line names what does not exist: the body is at fault, not the URL
+		pr = problem(http.StatusUnprocessableEntity, "validation_failed", pr.Detail, pr.Errors...)
 	}
 	out := importProblem{Problem: *pr, Batches: batches}
 	b := batches[i]

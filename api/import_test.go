@@ -96,7 +96,7 @@ func TestImportRuleViolationRejectsItsBatch(t *testing.T) {
 		lines = append(lines, l)
 	}
 	var a importAnswer
-	e.Must(http.StatusNotFound, http.MethodPost, "/v1/import", tok, ndjson(t, lines...)).Decode(t, &a)
+	e.Must(http.StatusUnprocessableEntity, http.MethodPost, "/v1/import", tok, ndjson(t, lines...)).Decode(t, &a)
 	if a.FailedLine != 1005 || len(a.Batches) != 2 || a.Batches[0].Status != "committed" || a.Batches[1].Status != "rejected" {
 		t.Fatalf("answer = %+v", a)
 	}

@@ -15,7 +15,7 @@ func TestBenchQuick(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the bench smoke test starts servers and writes thousands of events; skipped with -short")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	var out, errb bytes.Buffer
 	args := []string{"bench", "--quick", "--json", "--rounds", "1", "--people", "120", "--events", "3000", "--duration", "150ms"}

@@ -13,6 +13,7 @@ import (
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/synadia-io/orbit.go/jetstreamext"
 )
 
@@ -157,7 +158,7 @@ func apiWrite(person uuid.UUID, i int) (string, []byte) {
 // the same stored events.
 func (b *benchRun) bulkImport(ctx context.Context, env *benchEnv) error {
 	n := b.opts.importN
-	var imp, raw []float64
+	var imp, raw, cond, direct []float64
 	for r := range b.opts.rounds {
 		b.logf("import: round %d, %d lines", r+1, n)
 		people, err := registerBenchPeople(ctx, env, 1000)
@@ -171,6 +172,11 @@ func (b *benchRun) bulkImport(ctx context.Context, env *benchEnv) error {
 			return err
 		}
 		imp = append(imp, float64(n)/time.Since(t0).Seconds())
+		if st, err := storeImport(ctx, env, n); err != nil {
+			return err
+		} else {
+			direct = append(direct, st)
+		}
 		msgs, err := storedTail(ctx, env, n)
 		if err != nil {
 			return err
@@ -182,8 +188,20 @@ func (b *benchRun) bulkImport(ctx context.Context, env *benchEnv) error {
 			}
 		}
 		raw = append(raw, float64(len(msgs))/time.Since(t0).Seconds())
+		for _, m := range msgs {
+			m.Subject = "benchraw.cond." + strings.TrimPrefix(m.Subject, "benchraw.import.")
+		}
+		t0 = time.Now()
+		if err := publishConditional(ctx, env, msgs); err != nil {
+			return err
+		}
+		cond = append(cond, float64(len(msgs))/time.Since(t0).Seconds())
 	}
 	b.add(benchRow{Scenario: "import.raw_atomic_batch", Value: median(raw), Unit: "events/s"})
+	b.add(benchRow{Scenario: "import.raw_atomic_batch_conditional", Value: median(cond), Unit: "events/s", Baseline: median(raw), Base: "raw atomic batch",
+		Note: "the same raw batches with the per-journal expected-last-subject-sequence headers the import sets: the server's own cost of the conditions"})
+	b.add(benchRow{Scenario: "import.store_direct", Value: median(direct), Unit: "events/s", Baseline: median(raw), Base: "raw atomic batch",
+		Note: "Store.Import of the same commands without HTTP, parsing or waiting for the projections: decide, encrypt, seal, publish"})
 	v := median(imp)
 	b.add(benchRow{Scenario: "import.api", Value: v, Unit: "events/s", Baseline: median(raw), Base: "raw atomic batch",
 		Target: "ratio ≥ 0.7", Met: metIf(v/median(raw) >= 0.7)})
@@ -237,4 +255,67 @@ func storedTail(ctx context.Context, env *benchEnv, n int) ([]*nats.Msg, error) 
 		}
 	}
 	return out, nil
+}
+
+// publishConditional publishes msgs in atomic batches of a thousand, the
+// first message of each journal in a batch conditional on the journal's
+// last sequence, as the import does.
+func publishConditional(ctx context.Context, env *benchEnv, msgs []*nats.Msg) error {
+	last := map[string]uint64{}
+	for lo := 0; lo < len(msgs); lo += 1000 {
+		batch := msgs[lo:min(lo+1000, len(msgs))]
+		seen := map[string]bool{}
+		for _, m := range batch {
+			j := journalOfRaw(m.Subject)
+			m.Header = nats.Header{}
+			if !seen[j] {
+				seen[j] = true
+				m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(last[j], 10))
+				m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, j+".>")
+			}
+		}
+		ack, err := jetstreamext.PublishMsgBatch(ctx, env.store.JetStream(), batch)
+		if err != nil {
+			return fmt.Errorf("raw conditional batch: %w", err)
+		}
+		for i, m := range batch {
+			last[journalOfRaw(m.Subject)] = ack.Sequence - uint64(len(batch)-1-i)
+		}
+	}
+	return nil
+}
+
+// journalOfRaw returns benchraw.cond.<id> of benchraw.cond.<id>.<type…>.
+func journalOfRaw(subject string) string {
+	const prefix = "benchraw.cond."
+	rest := strings.TrimPrefix(subject, prefix)
+	if i := strings.IndexByte(rest, '.'); i >= 0 {
+		rest = rest[:i]
+	}
+	return prefix + rest
+}
+
+// storeImport imports n writes like importBody's straight into the store
+// and returns the events/s.
+func storeImport(ctx context.Context, env *benchEnv, n int) (float64, error) {
+	people, err := registerBenchPeople(ctx, env, 1000)
+	if err != nil {
+		return 0, err
+	}
+	meta := domain.Meta{Actor: domain.Actor{ID: "bench", Role: domain.RoleAdmin}, Now: time.Now(), OccurredAt: time.Date(2025, 6, 6, 17, 0, 0, 0, time.UTC)}
+	ws := make([]domain.Write, n)
+	for i := range ws {
+		k := i / len(people)
+		var cmd domain.Command = domain.MakeCommitment{Text: "book 15 first meetings by Friday", DueOn: "2026-01-09"}
+		if k%2 == 0 {
+			cmd = domain.SubmitMetrics{Period: benchPeriod(k), Source: "import",
+				Values: map[string]float64{"activities": float64(40 + k%7), "new_opportunities": 3, "deals_won": 1, "revenue": 52000}}
+		}
+		ws[i] = domain.Write{PersonID: people[i%len(people)], Command: cmd, Meta: meta}
+	}
+	t0 := time.Now()
+	if _, failed, err := env.store.Import(ctx, ws); err != nil {
+		return 0, fmt.Errorf("store import (write %d): %w", failed, err)
+	}
+	return float64(n) / time.Since(t0).Seconds(), env.waitViews(ctx)
 }
