@@ -18,27 +18,7 @@ import (
 // Each iteration is one round of each; run it with -benchtime=5x or more.
 func BenchmarkFollowVsRaw(b *testing.B) {
 	const n = 200_000
-	s := mustOpen(b, eventstore.Config{DataDir: b.TempDir(), NoSync: true})
-	ctx := context.Background()
-	id := register(b, s, "Nia", "nia@example.com")
-	w := makeCommitmentW(b, s, id, "book 15 first meetings by Friday and log them")
-	st, _ := s.JetStream().Stream(ctx, "JOURNAL")
-	raw, err := st.GetMsg(ctx, w.Event.Sequence)
-	if err != nil {
-		b.Fatal(err)
-	}
-	subj := domain.Subject(id, domain.TypeCommitmentMade)
-	for i := range n {
-		if _, err := s.JetStream().PublishAsync(subj, raw.Data); err != nil {
-			b.Fatal(err)
-		}
-		if i%1000 == 999 {
-			<-s.JetStream().PublishAsyncComplete()
-		}
-	}
-	<-s.JetStream().PublishAsyncComplete()
-	last, _ := s.LastSequence(ctx)
-	time.Sleep(time.Second) // let the server finish writing
+	s, st, last := fillCopies(b, n)
 
 	var rawRates, followRates []float64
 	for b.Loop() {

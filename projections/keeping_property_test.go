@@ -38,13 +38,7 @@ func keepingShape(k Keeping) any {
 // those of a full rebuild.
 func TestKeepingAsOfEqualsPrefix(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		w := &world{f: newFeed(), manager: map[uuid.UUID]*uuid.UUID{}, erased: map[uuid.UUID]bool{}, open: map[uuid.UUID][]uuid.UUID{},
-			pip: map[uuid.UUID]*struct {
-				id    uuid.UUID
-				goals []uuid.UUID
-				ends  domain.Date
-				acked bool
-			}{}}
+		w := newWorld()
 		n := rapid.IntRange(1, 120).Draw(t, "events")
 		for len(w.f.events) < n {
 			w.step(t)

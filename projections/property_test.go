@@ -26,6 +26,17 @@ type world struct {
 
 var words = rapid.SampledFrom([]string{"alpha", "bravo call", "charlie", "delta ✓", "echo\nnote", "fox"})
 
+// newWorld returns an empty world on a new feed.
+func newWorld() *world {
+	return &world{f: newFeed(), manager: map[uuid.UUID]*uuid.UUID{}, erased: map[uuid.UUID]bool{}, open: map[uuid.UUID][]uuid.UUID{},
+		pip: map[uuid.UUID]*struct {
+			id    uuid.UUID
+			goals []uuid.UUID
+			ends  domain.Date
+			acked bool
+		}{}}
+}
+
 func (w *world) chain(id uuid.UUID) []uuid.UUID {
 	out := []uuid.UUID{id}
 	for m := w.manager[id]; m != nil; m = w.manager[*m] {
@@ -156,13 +167,7 @@ func (w *world) step(t *rapid.T) {
 // and that what was read in between is not changed by the second half.
 func TestIncrementalEqualsRebuild(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		w := &world{f: newFeed(), manager: map[uuid.UUID]*uuid.UUID{}, erased: map[uuid.UUID]bool{}, open: map[uuid.UUID][]uuid.UUID{},
-			pip: map[uuid.UUID]*struct {
-				id    uuid.UUID
-				goals []uuid.UUID
-				ends  domain.Date
-				acked bool
-			}{}}
+		w := newWorld()
 		n := rapid.IntRange(1, 120).Draw(t, "events")
 		for len(w.f.events) < n {
 			w.step(t)

@@ -64,16 +64,6 @@ func models(t *rapid.T, s *Set, today domain.Date) string {
 	return mustJSON(t, out)
 }
 
-func newWorld() *world {
-	return &world{f: newFeed(), manager: map[uuid.UUID]*uuid.UUID{}, erased: map[uuid.UUID]bool{}, open: map[uuid.UUID][]uuid.UUID{},
-		pip: map[uuid.UUID]*struct {
-			id    uuid.UUID
-			goals []uuid.UUID
-			ends  domain.Date
-			acked bool
-		}{}}
-}
-
 // applyAll applies events [from, to), passing an event without data as
 // an unreadable message.
 func applyAll(s *Set, f *feed, from, to int) {
