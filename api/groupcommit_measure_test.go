@@ -58,7 +58,8 @@ func TestMeasureGroupCommitHTTP(t *testing.T) {
 		t.Logf("%4d %9.0f %9.0f %9.0f %8.2f× %9s %9s %9s %9s", c, raw, single.rate, group.rate, group.rate/raw,
 			msStr(single.p50), msStr(single.p99), msStr(group.p50), msStr(group.p99))
 		st := group.stats
-		t.Logf("     group commit: %d batches of %d appends, %d singles, %d fallbacks, break-even %d", st.Batches, st.BatchedAppends, st.Singles, st.Fallbacks, st.BreakEven)
+		t.Logf("     group commit: %d batches of %d appends, %d singles, %d fallbacks, break-even %d (single %.0f µs, batch %.0f µs + %.1f µs/message)",
+			st.Batches, st.BatchedAppends, st.Singles, st.Fallbacks, st.BreakEven, st.SingleSeconds*1e6, st.BatchFixedSeconds*1e6, st.BatchPerMessageSeconds*1e6)
 	}
 	t.Logf("load: %s", loadAvg())
 }

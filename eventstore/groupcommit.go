@@ -5,7 +5,6 @@ import (
 	"errors"
 	"maps"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -15,13 +14,26 @@ import (
 
 // Group commit. With an fsync on every write, the server stores one
 // conditional append per fsync; an atomic batch stores many under one.
-// Concurrent appends to different journals therefore queue while a publish
-// is in flight and leave together when it returns: a lone append is
-// published at once, and under load the groups grow up to the server's
-// batch limit. Each message keeps its own expected-last-subject-sequence
+// Each message of a batch keeps its own expected-last-subject-sequence
 // headers and Nats-Msg-Id, and the server checks them all before it stores
 // any; a batch it refuses is retried message by message, so one conflict or
 // repeated idempotency key never fails its neighbours.
+//
+// A batch is not free: on a single-replica file stream nats-server v2.15.2
+// stages every atomic batch in a store of its own, which it creates (with
+// synchronous metadata writes) and removes again, so a batch of k costs
+// about F + c·k, where F is worth 10 to 20 single appends. The server
+// stores singles one after the other, each in time s. A group of k is
+// therefore worth a batch only from the break-even F / (s − c), which is
+// learnt as the committer runs (costModel). The schedule:
+//
+//   - Under light load (fewer appends wanting to go than the break-even)
+//     every append is published at once, pipelined like independent
+//     publishers: a lone request is never delayed.
+//   - Under load, appends queue while anything is in flight, and the queue
+//     leaves as one batch (up to the server's 1,000) when the server has
+//     finished what it was given, so batches grow with the load. A queue
+//     shorter than the break-even leaves as singles.
 //
 // Facts this rests on (nats-server v2.15.2, TestAtomicBatchFacts): a batch
 // is acknowledged once, with the sequence of its last message, and its
@@ -30,17 +42,6 @@ import (
 // batch never holds two messages of one journal.
 const (
 	maxBatch = 1000 // the server's default atomic batch limit
-	// A group smaller than the break-even goes out as concurrent single
-	// appends: an atomic batch on an R1 file stream costs a few fsyncs of
-	// its own (the staging store the server creates and removes), which
-	// costs as much as several single appends: 6 or 7 on a quiet disk, 12
-	// or more on a busy one. The break-even is learnt (see minBatch); these
-	// bound it.
-	defaultMinBatch = 6
-	maxMinBatch     = 64
-	// Every probeEvery-th group that the break-even sends out alone goes as
-	// a batch anyway, so that a batch's cost is re-learnt after a slow spell.
-	probeEvery = 32
 	// batchTimeout bounds a batch publish; a caller waits at most this long
 	// for the outcome of a batch it is in.
 	batchTimeout = 5 * time.Second
@@ -51,13 +52,16 @@ type committer struct {
 	s        *Store
 	minBatch int // fixed break-even (tests); 0: learnt
 	stats    commitStats
-	// Moving averages of how long a single append and a batch take, in
-	// nanoseconds, and a count of groups sent alone, for probing.
-	singleNs, batchNs, alone atomic.Int64
+	cost     costModel
 
-	mu    sync.Mutex
-	busy  bool // a publish is in flight
-	queue []*commitReq
+	mu       sync.Mutex
+	singles  int  // single appends in flight
+	batching bool // a batch is in flight
+	queue    []*commitReq
+	// demand is a moving average of how many appends want to go (in flight,
+	// queued, and the one arriving) when one arrives.
+	demand   float64
+	inFlight int // appends of the batch in flight
 }
 
 // commitReq is one append waiting for the next group.
@@ -78,7 +82,7 @@ func newCommitter(s *Store) *committer {
 	if s.cfg.NoGroupCommit {
 		return nil
 	}
-	return &committer{s: s, stats: newCommitStats()}
+	return &committer{s: s, stats: newCommitStats(), cost: newCostModel()}
 }
 
 // publish stores m like JetStream's PublishMsg: an ack, or an error, which
@@ -92,21 +96,17 @@ func (s *Store) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, er
 
 func (c *committer) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, error) {
 	c.mu.Lock()
-	if !c.busy {
-		// Nothing in flight, so nothing is queued either: go at once.
-		c.busy = true
+	k := c.breakEven()
+	wanting := c.singles + c.inFlight + len(c.queue) + 1
+	c.demand += (float64(wanting) - c.demand) / 8
+	if !c.batching && len(c.queue) == 0 && wanting < k && c.demand < float64(k) {
+		c.singles++
 		c.mu.Unlock()
-		c.stats.singles.Add(1)
-		start := time.Now()
-		ack, err := c.s.js.PublishMsg(ctx, m)
-		if err == nil {
-			average(&c.singleNs, time.Since(start))
-		}
-		c.release()
-		return ack, err
+		return c.single(ctx, m)
 	}
 	r := &commitReq{ctx: ctx, msg: m, journal: m.Header.Get(jetstream.ExpectedLastSubjSeqSubjHeader), done: make(chan commitResult, 1)}
 	c.queue = append(c.queue, r)
+	c.dispatch()
 	c.mu.Unlock()
 	// No early return on ctx: the journal stays locked until the outcome of
 	// its append is known, which the batch timeout bounds.
@@ -114,30 +114,50 @@ func (c *committer) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck
 	return res.ack, res.err
 }
 
-// release ends a publish; what queued meanwhile leaves as the next group.
-func (c *committer) release() {
+// single publishes m alone (c.singles counts it already), then lets the
+// queue go if it waited for this one.
+func (c *committer) single(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, error) {
+	c.stats.singles.Add(1)
+	start := time.Now()
+	ack, err := c.s.js.PublishMsg(ctx, m)
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.queue) == 0 {
-		c.busy = false
-		return
+	c.singles--
+	if err == nil {
+		c.cost.singleDone(start, time.Now())
 	}
-	go c.flush()
+	c.dispatch()
+	c.mu.Unlock()
+	return ack, err
 }
 
-// flush publishes the queue group by group until it is empty.
-func (c *committer) flush() {
-	for {
-		c.mu.Lock()
+// dispatch sends the queue once nothing is in flight (until then the
+// server is busy anyway, and the queue grows): as one batch when it holds
+// at least the break-even, else as singles, all at once. c.mu is held.
+func (c *committer) dispatch() {
+	if c.batching || c.singles > 0 || len(c.queue) == 0 {
+		return
+	}
+	if len(c.queue) >= c.breakEven() {
 		group := c.take()
-		if len(group) == 0 {
-			c.busy = false
-			c.mu.Unlock()
+		if len(group) >= 2 {
+			c.batching, c.inFlight = true, len(group)
+			go c.commit(group)
 			return
 		}
-		c.mu.Unlock()
-		c.commit(group)
+		c.queue = append(group, c.queue...)
 	}
+	for _, r := range c.queue {
+		if r.ctx.Err() != nil {
+			r.done <- commitResult{err: r.ctx.Err()} // never sent: the journal is reloaded anyway
+			continue
+		}
+		c.singles++
+		go func() {
+			ack, err := c.single(r.ctx, r.msg)
+			r.done <- commitResult{ack: ack, err: err}
+		}()
+	}
+	c.queue = nil
 }
 
 // take removes the next group from the queue: in order, at most maxBatch,
@@ -164,33 +184,31 @@ func (c *committer) take() []*commitReq {
 	return group
 }
 
-// commit publishes a group and answers each of its members.
+// commit publishes a group as one batch, answers each of its members, and
+// lets the queue that grew meanwhile go.
 func (c *committer) commit(group []*commitReq) {
-	if len(group) < c.breakEven() && (len(group) < 2 || c.alone.Add(1)%probeEvery != 0) {
-		c.stats.singles.Add(uint64(len(group)))
-		start := time.Now()
-		if c.singles(group) {
-			// The server stores them one by one: the group took k appends' time.
-			average(&c.singleNs, time.Since(start)/time.Duration(len(group)))
-		}
-		return
-	}
+	defer func() {
+		c.mu.Lock()
+		c.batching, c.inFlight = false, 0
+		c.dispatch()
+		c.mu.Unlock()
+	}()
 	start := time.Now()
 	ack, err := c.batch(group)
 	took := time.Since(start)
 	c.stats.observe(len(group), took, err)
-	if err == nil {
-		average(&c.batchNs, took)
-	}
 	switch {
 	case err == nil:
+		c.mu.Lock()
+		c.cost.batchDone(len(group), took, time.Now())
+		c.mu.Unlock()
 		first := ack.Sequence - uint64(len(group)) + 1
 		for i, r := range group {
 			r.done <- commitResult{ack: &jetstream.PubAck{Stream: ack.Stream, Sequence: first + uint64(i), Domain: ack.Domain}}
 		}
 	case refusedWhole(err):
 		c.stats.fallbacks.Add(1)
-		c.singles(group)
+		c.fallback(group)
 	default: // the batch may or may not be stored: each caller reloads its journal
 		for _, r := range group {
 			r.done <- commitResult{err: err}
@@ -198,27 +216,12 @@ func (c *committer) commit(group []*commitReq) {
 	}
 }
 
-// breakEven returns the smallest group worth a batch: a batch takes about
-// as long as this many single appends, which the server stores one by one.
+// breakEven returns the smallest group worth a batch. c.mu is held.
 func (c *committer) breakEven() int {
 	if c.minBatch > 0 {
 		return c.minBatch
 	}
-	single, batch := c.singleNs.Load(), c.batchNs.Load()
-	if single == 0 || batch == 0 {
-		return defaultMinBatch
-	}
-	return int(min(max((batch+single-1)/single, 2), maxMinBatch))
-}
-
-// average folds d into the moving average at a (weight 1/8).
-func average(a *atomic.Int64, d time.Duration) {
-	old := a.Load()
-	if old == 0 {
-		a.Store(int64(d))
-		return
-	}
-	a.Store(old + (int64(d)-old)/8) // one writer at a time: the publisher in flight
+	return c.cost.breakEven()
 }
 
 // batch publishes the group as one atomic batch. The messages are copied:
@@ -235,21 +238,18 @@ func (c *committer) batch(group []*commitReq) (*jetstreamext.BatchAck, error) {
 	return jetstreamext.PublishMsgBatch(ctx, c.s.js, msgs, jetstreamext.BatchFlowControl{AckFirst: false})
 }
 
-// singles publishes each member of the group as a conditional append of
-// its own, all at once, answers each with its own outcome, and reports
-// whether all were stored.
-func (c *committer) singles(group []*commitReq) bool {
+// fallback publishes each member of a refused batch as a conditional
+// append of its own, all at once, and answers each with its own outcome.
+func (c *committer) fallback(group []*commitReq) {
 	var wg sync.WaitGroup
-	var failed atomic.Bool
 	for _, r := range group {
 		wg.Go(func() {
+			c.stats.singles.Add(1)
 			ack, err := c.s.js.PublishMsg(r.ctx, r.msg)
-			failed.CompareAndSwap(false, err != nil)
 			r.done <- commitResult{ack: ack, err: err}
 		})
 	}
 	wg.Wait()
-	return !failed.Load()
 }
 
 // refusedWhole reports whether the server refused a batch before storing

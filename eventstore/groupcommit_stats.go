@@ -28,7 +28,10 @@ type GroupCommitStats struct {
 	BatchSeconds Histogram
 	// BreakEven is the smallest group now sent as a batch: a batch costs
 	// about as much time as this many single appends (learnt as it runs).
-	BreakEven int
+	// It follows from the learnt costs: a single append takes the server
+	// SingleSeconds; a batch of k, BatchFixedSeconds + k·BatchPerMessageSeconds.
+	BreakEven                                                int
+	SingleSeconds, BatchFixedSeconds, BatchPerMessageSeconds float64
 }
 
 // Histogram is a cumulative histogram in the form Prometheus expects.
@@ -44,7 +47,11 @@ func (s *Store) GroupCommitStats() GroupCommitStats {
 		return GroupCommitStats{}
 	}
 	st := s.gc.stats.snapshot()
+	s.gc.mu.Lock()
 	st.BreakEven = s.gc.breakEven()
+	st.SingleSeconds = s.gc.cost.single
+	st.BatchFixedSeconds, st.BatchPerMessageSeconds = s.gc.cost.line()
+	s.gc.mu.Unlock()
 	return st
 }
 
