@@ -1,7 +1,9 @@
 package eventstore_test
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/eventstore"
@@ -94,4 +96,43 @@ func TestImportPipelinesBatchesAndStopsAtARefusal(t *testing.T) {
 	if rep, _ := s.Verify(ctx, nil); !rep.OK() {
 		t.Fatalf("Verify after refusal: %+v", rep)
 	}
+}
+
+// A journal longer than two batch gets loads whole, through a fresh Store
+// and through ReadJournal: the synchronous subscription that batch gets
+// read through holds a whole batch (see connect).
+func TestLongJournalLoadsWhole(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, eventstore.Config{DataDir: dir})
+	ctx := ctxT(t)
+	id := uuid.New()
+	ws := []domain.Write{{PersonID: id, Command: domain.RegisterPerson{Name: "Ana", Email: "ana@example.com"}, Meta: meta()}}
+	week := time.Date(2020, 1, 6, 0, 0, 0, 0, time.UTC)
+	for i := range 2*1000 + 10 {
+		// A correction of the same weeks, over and over: a long journal.
+		y, w := week.AddDate(0, 0, 7*(i%300)).ISOWeek()
+		ws = append(ws, domain.Write{PersonID: id, Command: domain.SubmitMetrics{Period: fmt.Sprintf("%d-W%02d", y, w),
+			Values: map[string]float64{"activities": float64(i)}, Source: "import", CorrectionReason: correction(i)}, Meta: meta()})
+	}
+	if _, failed, err := s.Import(ctx, ws); err != nil || failed != -1 {
+		t.Fatalf("Import: failed=%d err=%v", failed, err)
+	}
+	events, err := s.ReadJournal(ctx, id)
+	if err != nil || len(events) != len(ws) {
+		t.Fatalf("ReadJournal: %d events, %v; want %d", len(events), err, len(ws))
+	}
+	// A peer Store has no cache: its first write loads the whole journal
+	// and appends at version len(ws)+1.
+	peer := mustOpenPeer(t, s, dir)
+	w := mustExec(t, peer, id, domain.SubmitMetrics{Period: "2019-W02", Values: map[string]float64{"activities": 1}, Source: "import"})
+	if w.Event.Version != uint64(len(ws)+1) {
+		t.Errorf("version after the peer's write = %d, want %d", w.Event.Version, len(ws)+1)
+	}
+}
+
+func correction(i int) *string {
+	if i < 300 {
+		return nil
+	}
+	return ptr("re-count")
 }

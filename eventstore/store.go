@@ -63,7 +63,14 @@ func (s *Store) connect() error {
 	var err error
 	opts := []nats.Option{nats.Name("coachjournal"), nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
 		s.log.Debug("nats", "err", err)
-	})}
+	}),
+		// Batch gets (jetstreamext.GetBatch) read through a synchronous
+		// subscription, whose channel nats.go makes 64k messages deep by
+		// default: 512 KiB allocated and zeroed for every journal loaded,
+		// which was a tenth of a bulk import's CPU. No batch get here asks
+		// for more than readBatch messages (plus the end-of-batch status).
+		nats.SyncQueueLen(2 * readBatch),
+	}
 	if s.cfg.NATSURL == "" {
 		if s.srv, err = StartEmbedded(s.cfg.DataDir, s.cfg.NoSync); err != nil {
 			return fmt.Errorf("eventstore: start embedded server: %w", err)
