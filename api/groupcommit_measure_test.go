@@ -29,7 +29,9 @@ import (
 // (POST commitments, one journal per client, read-your-writes included) at
 // several concurrencies, with and without group commit, next to the raw
 // per-message JetStream publish rate of the same run. It measures, never
-// asserts; set COACHJOURNAL_MEASURE=1 (and COACHJOURNAL_MEASURE_SECONDS).
+// asserts; set COACHJOURNAL_MEASURE=1 (and COACHJOURNAL_MEASURE_SECONDS,
+// COACHJOURNAL_MEASURE_ROUNDS, COACHJOURNAL_MEASURE_CLUSTER=1 for an R3
+// stream on three in-process nodes).
 func TestMeasureGroupCommitHTTP(t *testing.T) {
 	if os.Getenv("COACHJOURNAL_MEASURE") == "" {
 		t.Skip("set COACHJOURNAL_MEASURE=1 to measure")
@@ -84,10 +86,16 @@ type measured struct {
 	stop  func()
 }
 
+// With COACHJOURNAL_MEASURE_CLUSTER set, the store is an R3 stream on a
+// fresh in-process three-node cluster instead of the embedded server.
 func startMeasured(t *testing.T, noGroupCommit bool) *measured {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: dir, NoGroupCommit: noGroupCommit})
+	cfg := eventstore.Config{DataDir: dir, NoGroupCommit: noGroupCommit}
+	if os.Getenv("COACHJOURNAL_MEASURE_CLUSTER") != "" {
+		cfg.NATSURL, cfg.Replicas = strings.Join(startCluster(t).urls, ","), 3
+	}
+	store, err := eventstore.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
