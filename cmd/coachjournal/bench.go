@@ -27,6 +27,7 @@ type benchOpts struct {
 	dur, warm   time.Duration // of one load run
 	only        map[string]bool
 	cpuProfile  string
+	postgres    string // DSN of the PostgreSQL baseline; empty: none
 }
 
 // benchRow is one line of the table and of --json.
@@ -58,6 +59,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.people, "people", 0, "people in the generated org (default 10000, --quick 1000)")
 	fs.IntVar(&o.large, "events", 0, "events of the large data set (default 1000000, --quick 50000)")
 	fs.DurationVar(&o.dur, "duration", 0, "length of one load run (default 3s, --quick 500ms)")
+	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL DSN: the appends also measure C clients inserting into an events table there, fsync and synchronous_commit on")
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}

@@ -78,6 +78,9 @@ func (b *benchRun) appends(ctx context.Context, env *benchEnv) error {
 			row.Note = fmt.Sprintf("lone-client latency p50 %.2f ms, p99 %.2f ms (raw publish p50 %.2f ms)", apiRes.pct(0.5), apiRes.pct(0.99), raw.pct(0.5))
 		}
 		b.add(row)
+		if err := b.postgresBaseline(ctx, c, payload, apiRes); err != nil {
+			return err
+		}
 		cl.CloseIdleConnections()
 	}
 	return nil
