@@ -26,6 +26,23 @@ func (s *Store) SnapshotKey() []byte {
 	return deriveSnapshotKey(master)
 }
 
+// SnapshotKeyOf returns the snapshot key (see Store.SnapshotKey) of the
+// master key cfg names, without connecting to anything, so that a
+// snapshot can be decrypted while Open runs. It never creates the master
+// key: before the first Open there is none, and it returns the error of
+// reading it.
+func SnapshotKeyOf(cfg Config) ([]byte, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	master, err := readMasterKey(cfg.MasterKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	return deriveSnapshotKey(master), nil
+}
+
 func deriveSnapshotKey(master []byte) []byte {
 	key, err := hkdf.Key(sha256.New, master, nil, snapshotKeyInfo, 32)
 	if err != nil { // only for an impossible length

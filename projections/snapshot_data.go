@@ -205,21 +205,25 @@ func (w *snapWriter) goals(goals []domain.PIPGoal) {
 	}
 }
 
-// snapReader decodes stored data into s: short enumerations (kinds,
-// statuses, sources, metric keys) are interned in s, as Apply does.
+// snapReader decodes stored data for one goroutine: short enumerations
+// (kinds, statuses, sources, metric keys) are interned in the Set through
+// strs, as Apply does, with a cache of its own in front.
 type snapReader struct {
 	rbuf
-	s       *Set
+	strs    *internTable
+	local   map[string]string
 	keySets []*[]string // 0-based; the file's index is 1-based
 }
 
 // enum reads a string that takes few distinct values, interned.
 func (r *snapReader) enum() string {
 	b := r.raw()
-	if v, ok := r.s.strings[string(b)]; ok {
+	if v, ok := r.local[string(b)]; ok {
 		return v
 	}
-	return r.s.intern(string(b))
+	v := r.strs.get(b)
+	r.local[v] = v
+	return v
 }
 
 func (r *snapReader) data() domain.Data {

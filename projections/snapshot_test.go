@@ -51,7 +51,7 @@ func (w *world) spice(t *rapid.T) {
 
 // models reads every read model of s, including the scorecard, board,
 // keeping and cadence of everyone, as JSON.
-func models(t *rapid.T, s *Set, today domain.Date) string {
+func models(t fataler, s *Set, today domain.Date) string {
 	out := snapshot(s, today)
 	for _, p := range s.People(nil) {
 		for _, m := range []domain.Period{{Year: 2026, Mon: 10}, {Year: 2026, Mon: 11}, {Year: 2026, Mon: 12}} {

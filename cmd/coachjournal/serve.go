@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -15,6 +14,7 @@ import (
 	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
+	"github.com/coachjournal/coachjournal/projections/snapshot"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -63,10 +63,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := f.config()
 	cfg.Logger = log
-	store, err := eventstore.Open(ctx, cfg)
+	started, err := openResumed(ctx, cfg, snapshot.Dir(f.dataDir), log) // snapshot.go
 	if err != nil {
-		return fmt.Errorf("open event store: %w", err)
+		return err
 	}
+	store, views := started.store, started.views
 	defer store.Close()
 	if srv := store.Server(); srv != nil {
 		if err := os.WriteFile(f.urlFile(), []byte(srv.ClientURL()+"\n"), 0o600); err != nil {
@@ -75,11 +76,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.Remove(f.urlFile())
 	}
 
-	views, stopProjections, err := startProjections(ctx, store, f.dataDir, log)
-	if err != nil {
-		return err
-	}
-	defer stopProjections() // before store.Close: writes the final snapshot
+	stopProjections := startProjections(started, log)
+	defer stopProjections(true) // before store.Close: writes the final snapshot
 	if err := catchUp(ctx, store, views); err != nil {
 		return err
 	}

@@ -43,37 +43,65 @@ func (st *Store) Path() string { return filepath.Join(st.Dir, FileName) }
 // sequence is last. Otherwise the error says why: missing
 // (fs.ErrNotExist), undecryptable or corrupt, of another
 // projections.SnapshotVersion, from another stream incarnation, or ahead
-// of the stream.
+// of the stream. It is Read then Check.
 func (st *Store) Load(last uint64) (*projections.Set, error) {
-	f, err := os.Open(st.Path())
+	l, err := Read(st.Path(), st.Key)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.Check(st.Stream, last); err != nil {
+		return nil, err
+	}
+	return l.Set, nil
+}
+
+// Loaded is a snapshot file read and decoded, not yet checked against
+// the stream it is to follow: reading needs only the file and the key,
+// so it can run while the store opens.
+type Loaded struct {
+	Created int64 // creation time (Unix ns) of the stream it was written from
+	Set     *projections.Set
+}
+
+// Read decrypts and decodes the snapshot file at path under key. The
+// error says why it cannot be used: missing (fs.ErrNotExist),
+// undecryptable or corrupt, of another projections.SnapshotVersion.
+func Read(path string, key []byte) (*Loaded, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	clear, err := Open(bufio.NewReaderSize(f, chunkSize+64), st.Key)
+	clear, err := Open(bufio.NewReaderSize(f, chunkSize+64), key)
 	if err != nil {
 		return nil, err
 	}
 	r := bufio.NewReaderSize(clear, 256<<10)
-	var created int64
-	if err := binary.Read(r, binary.BigEndian, &created); err != nil {
+	l := &Loaded{}
+	if err := binary.Read(r, binary.BigEndian, &l.Created); err != nil {
 		return nil, fmt.Errorf("snapshot header: %w", err)
 	}
-	if want := st.Stream.UnixNano(); created != want {
-		return nil, fmt.Errorf("snapshot of another stream (created %s, this one %s)",
-			time.Unix(0, created).UTC().Format(time.RFC3339Nano), st.Stream.UTC().Format(time.RFC3339Nano))
-	}
-	s, err := projections.ReadSnapshot(r)
-	if err != nil {
+	if l.Set, err = projections.ReadSnapshot(r); err != nil {
 		return nil, err
 	}
 	if _, err := r.ReadByte(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("snapshot: data after the end")
 	}
-	if s.Sequence() > last {
-		return nil, fmt.Errorf("snapshot at sequence %d is ahead of the stream's last sequence %d", s.Sequence(), last)
+	return l, nil
+}
+
+// Check reports why l cannot be resumed from on the stream created at
+// stream whose last sequence is last: it follows another stream
+// incarnation, or it is ahead of the stream. Nil means it can.
+func (l *Loaded) Check(stream time.Time, last uint64) error {
+	if want := stream.UnixNano(); l.Created != want {
+		return fmt.Errorf("snapshot of another stream (created %s, this one %s)",
+			time.Unix(0, l.Created).UTC().Format(time.RFC3339Nano), stream.UTC().Format(time.RFC3339Nano))
 	}
-	return s, nil
+	if seq := l.Set.Sequence(); seq > last {
+		return fmt.Errorf("snapshot at sequence %d is ahead of the stream's last sequence %d", seq, last)
+	}
+	return nil
 }
 
 // Save writes s's snapshot: to a temporary file, synced, renamed over the

@@ -2,8 +2,6 @@ package snapshot
 
 import (
 	"context"
-	"errors"
-	"io/fs"
 	"log/slog"
 	"sync"
 	"time"
@@ -21,23 +19,15 @@ const (
 // Resume returns the Set to follow the stream with: the snapshot's, when
 // Load accepts it, else an empty one (a rebuild from 0). Either way it
 // logs which and why; a snapshot that cannot be resumed from is removed,
-// since the next write replaces it anyway.
+// since the next write replaces it anyway. StartLoad does the same with
+// the reading started earlier.
 func Resume(st *Store, last uint64, log *slog.Logger) *projections.Set {
 	start := time.Now()
-	s, err := st.Load(last)
-	switch {
-	case err == nil:
-		log.Info("projections resumed from snapshot", "sequence", s.Sequence(), "stream_last", last, "took", time.Since(start).String())
-		return s
-	case errors.Is(err, fs.ErrNotExist):
-		log.Info("no projection snapshot: rebuilding from the stream", "stream_last", last)
-	default:
-		log.Warn("projection snapshot ignored: rebuilding from the stream", "reason", err.Error(), "stream_last", last)
-		if rerr := st.Remove(); rerr != nil {
-			log.Warn("remove projection snapshot", "err", rerr)
-		}
+	l, err := Read(st.Path(), st.Key)
+	if err == nil {
+		err = l.Check(st.Stream, last)
 	}
-	return projections.NewSet()
+	return settle(st, last, l, err, log, "took", time.Since(start).String())
 }
 
 // Keeper applies events to a Set and rewrites its snapshot by policy.
