@@ -40,8 +40,9 @@ type claims struct {
 // Tokens signs HS256 bearer tokens with one key and verifies them, and an
 // identity provider's when configured (jwks.go).
 type Tokens struct {
-	key []byte
-	idp *idp // an identity provider's RS256/EdDSA keys (jwks.go); nil: HS256 only
+	key      []byte
+	idp      *idp           // an identity provider's RS256/EdDSA keys (jwks.go); nil: HS256 only
+	verified verifiedTokens // token_cache.go
 }
 
 // NewTokens returns a signer/verifier for key (at least 32 bytes).
@@ -49,7 +50,7 @@ func NewTokens(key []byte) (*Tokens, error) {
 	if len(key) < 32 {
 		return nil, errors.New("signing key must be at least 32 bytes")
 	}
-	return &Tokens{key: key}, nil
+	return &Tokens{key: key, verified: newVerifiedTokens(maxVerifiedTokens)}, nil
 }
 
 // LoadOrCreateKey reads a hex key file, creating it (32 random bytes, mode
@@ -94,8 +95,13 @@ func (t *Tokens) Mint(sub string, role domain.Role, ttl time.Duration) (string, 
 }
 
 // Parse verifies a token: HS256 with the local key, or RS256/EdDSA with an
-// identity provider's keys (jwks.go); exp required, small leeway.
+// identity provider's keys (jwks.go); exp required, small leeway. A token
+// verified once is remembered until it expires (token_cache.go).
 func (t *Tokens) Parse(token string) (Principal, error) {
+	now := time.Now()
+	if p, ok := t.verified.get(token, now); ok {
+		return p, nil
+	}
 	c, err := t.verify(token) // jwks.go: which key for which alg
 	if err != nil {
 		return Principal{}, err
@@ -110,6 +116,9 @@ func (t *Tokens) Parse(token string) (Principal, error) {
 	}
 	if role == domain.RoleMember && p.Person == uuid.Nil {
 		return Principal{}, errors.New("a member token's sub must be a person id")
+	}
+	if c.ExpiresAt != nil { // always, for a verified token
+		t.verified.put(token, p, c.ExpiresAt.Add(leeway), now)
 	}
 	return p, nil
 }

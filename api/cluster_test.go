@@ -87,7 +87,19 @@ func TestCluster(t *testing.T) {
 
 	// Load on both replicas while the stream leader dies.
 	acked := load(t, []*apitest.Env{r1, r2}, admin, ana, func() { killLeader(t, c, r1) })
-	last := r1.LastSeq()
+	// Writes succeed again, but a stream info request can still meet the
+	// tail of the election: ask again, for a bounded time.
+	var last uint64
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		seq, err := r1.Store.LastSequence(context.Background())
+		if err == nil {
+			last = seq
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("last sequence after the failover: %v", err)
+		}
+	}
 	for _, r := range []*apitest.Env{r1, r2} {
 		// Followers recreate their consumers after the failover: allow them
 		// time to converge (bounded), then compare.

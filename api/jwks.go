@@ -62,6 +62,7 @@ func (t *Tokens) UseIdentityProvider(o TokenOptions) error {
 		opts = append(opts, jwt.WithAudience(o.Audience))
 	}
 	t.idp = &idp{keys: keys, parser: jwt.NewParser(opts...)}
+	t.verified.clear() // tokens are checked by the new rules from now on
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
 	"github.com/labstack/echo/v4"
 )
 
@@ -21,12 +22,12 @@ func (s *Server) commitmentHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	k := s.views.CommitmentKeeping(person.ID, asOf, s.today())
-	if k.AsOf.IsZero() {
-		k.AsOf = s.now().UTC()
-	}
+	today := s.today()
 	c.Response().Header().Set("ETag", etag(person.Version))
-	return c.JSON(http.StatusOK, k)
+	key := readKey("keeping", string(person.ID[:]), instantKey(asOf), today.String())
+	return s.serveRead(c, key, zeroAsOf, func() (any, projections.Stamp) { // a zero as_of is now
+		return s.views.StampedCommitmentKeeping(person.ID, asOf, today)
+	})
 }
 
 // historyAsOf reads as_of, an RFC 3339 time: 400 validation_failed when it

@@ -17,8 +17,10 @@ const readyLag = 1000
 
 // metrics are the API's Prometheus series.
 type metrics struct {
-	requests *prometheus.HistogramVec
-	writes   *prometheus.CounterVec
+	requests        *prometheus.HistogramVec
+	writes          *prometheus.CounterVec
+	readCacheHits   prometheus.Counter
+	readCacheMisses prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
@@ -31,6 +33,10 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 			Name: "coachjournal_writes_total", Help: "Journal writes by outcome: appended, replayed (idempotent repeat), conflict, refused, unavailable.",
 		}, []string{"outcome"}),
 	}
+	reads := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "coachjournal_read_cache_total", Help: "Cacheable reads (scorecard, board, timeline, commitment history) by result: hit, or miss (computed and encoded).",
+	}, []string{"result"})
+	m.readCacheHits, m.readCacheMisses = reads.WithLabelValues("hit"), reads.WithLabelValues("miss")
 	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "coachjournal_projection_lag_sequences", Help: "Stream sequences this replica's projections have not applied yet.",
 	}, func() float64 {
@@ -42,7 +48,7 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 	applied := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "coachjournal_projection_sequence", Help: "Last stream sequence applied to this replica's projections.",
 	}, func() float64 { return float64(s.views.Sequence()) })
-	reg.MustRegister(m.requests, m.writes, lag, applied)
+	reg.MustRegister(m.requests, m.writes, reads, lag, applied)
 	return m
 }
 

@@ -135,9 +135,13 @@ func (s *Server) timeline(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
-	items, next := s.views.Timeline(person.ID, q)
 	c.Response().Header().Set("ETag", etag(person.Version))
-	return c.JSON(http.StatusOK, page(items, next))
+	key := readKey("timeline", string(person.ID[:]), q.TypePrefix, instantKey(q.From), instantKey(q.To),
+		strconv.FormatUint(q.After, 10), strconv.Itoa(q.Limit))
+	return s.serveRead(c, key, nil, func() (any, projections.Stamp) {
+		items, next, stamp := s.views.StampedTimeline(person.ID, q)
+		return page(items, next), stamp
+	})
 }
 
 // timeParam reads an RFC 3339 time or a date (midnight UTC) query parameter.

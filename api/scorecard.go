@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
 	"github.com/labstack/echo/v4"
 )
 
@@ -26,13 +27,11 @@ func (s *Server) scorecard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	card := s.views.Scorecard(person.ID, month, asOf)
-	if card.AsOf == nil {
-		now := s.now().UTC()
-		card.AsOf = &now
-	}
 	c.Response().Header().Set("ETag", etag(person.Version))
-	return c.JSON(http.StatusOK, card)
+	key := readKey("scorecard", string(person.ID[:]), month.String(), instantKey(asOf))
+	return s.serveRead(c, key, nullAsOf, func() (any, projections.Stamp) { // a nil as_of is now
+		return s.views.StampedScorecard(person.ID, month, asOf)
+	})
 }
 
 // board answers GET /v1/teams/{manager_id}/board?period=YYYY-MM&as_of=:
@@ -47,16 +46,11 @@ func (s *Server) board(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b := s.views.Board(mgr.ID, month, asOf)
-	if b.AsOf == nil {
-		now := s.now().UTC()
-		b.AsOf = &now
-		for k := range b.Rows {
-			b.Rows[k].Scorecard.AsOf = &now
-		}
-	}
 	c.Response().Header().Set("ETag", etag(mgr.Version))
-	return c.JSON(http.StatusOK, b)
+	key := readKey("board", string(mgr.ID[:]), month.String(), instantKey(asOf))
+	return s.serveRead(c, key, nullAsOf, func() (any, projections.Stamp) { // the board's and its rows' nil as_of are now
+		return s.views.StampedBoard(mgr.ID, month, asOf)
+	})
 }
 
 // standardInForce answers GET /v1/people/{id}/standard?on=DATE (default

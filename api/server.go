@@ -58,6 +58,10 @@ type Config struct {
 	Heartbeat time.Duration
 	// Security: rate limits, client IP, CORS, request deadline (security.go).
 	Security Security
+	// ReadCacheBytes bounds the cache of encoded scorecards, boards,
+	// timeline pages and commitment histories (readcache.go); 0 means
+	// DefaultReadCacheBytes, a negative value turns the cache off.
+	ReadCacheBytes int64
 }
 
 // Server holds the API's dependencies.
@@ -70,11 +74,13 @@ type Server struct {
 	readWait time.Duration
 	metrics  *metrics
 	feed     feedConfig
+	reads    *readCache // nil: off
 }
 
 // New returns the Echo router with every route of the API.
 func New(journals Journals, views *projections.Set, tokens *Tokens, cfg Config) *echo.Echo {
-	s := &Server{journals: journals, views: views, tokens: tokens, log: cfg.Logger, now: cfg.Now, readWait: cfg.ReadWait}
+	s := &Server{journals: journals, views: views, tokens: tokens, log: cfg.Logger, now: cfg.Now, readWait: cfg.ReadWait,
+		reads: newReadCache(cfg.ReadCacheBytes)}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -59,15 +59,18 @@ const (
 func (s *Set) Board(managerID uuid.UUID, month domain.Period, asOf time.Time) Board {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	return s.board(managerID, month, asOf)
+}
+
+func (s *Set) board(managerID uuid.UUID, month domain.Period, asOf time.Time) Board {
 	month = month.Month()
 	b := Board{ManagerID: managerID, Period: month, Rows: []BoardRow{}, Totals: BoardTotals{Metrics: map[string]float64{}}}
 	if !asOf.IsZero() {
 		t := asOf.UTC()
 		b.AsOf = &t
 	}
-	for _, p := range s.order {
-		if p.ManagerID == nil || *p.ManagerID != managerID || p.ID == managerID ||
-			(p.DepartedOn != nil && p.DepartedOn.Before(month.Start())) {
+	for _, p := range s.reportsOf(managerID) {
+		if p.ID == managerID || (p.DepartedOn != nil && p.DepartedOn.Before(month.Start())) {
 			continue
 		}
 		b.Rows = append(b.Rows, BoardRow{PersonID: p.ID, Name: p.Name, Scorecard: s.scorecard(p.ID, month, asOf)})

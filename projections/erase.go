@@ -83,6 +83,7 @@ func deepCopy(v reflect.Value) reflect.Value {
 // erase makes every personal text of p read domain.Erased: the person's own
 // fields and the data of every stored event of their journal.
 func (s *Set) erase(p *person) {
+	s.erased.Add(1)
 	p.Erased = true
 	p.Name, p.Email = domain.Erased, domain.Erased
 	if p.Title != nil {

@@ -115,13 +115,17 @@ func (l *life) openOn(day domain.Date) bool {
 // month): made by then, not yet resolved, and for overdue past the due date
 // in force that day. Open and overdue therefore do not sum over months.
 func (s *Set) CommitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date) Keeping {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.commitmentKeeping(personID, asOf, today)
+}
+
+func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date) Keeping {
 	asOf = asOf.UTC()
 	if d := domain.DateOf(asOf); !asOf.IsZero() && d.Before(today) {
 		today = d
 	}
 	out := Keeping{PersonID: personID, AsOf: asOf, Today: today, ByMonth: []MonthKeeping{}, Commitments: []CommitmentLife{}}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	p := s.people[personID]
 	if p == nil {
 		out.Totals.rates()

@@ -37,6 +37,7 @@ func (s *Set) register(seq uint64, e *domain.Event, d *domain.PersonRegistered) 
 	}}
 	s.people[p.ID] = p
 	s.order = append(s.order, p)
+	s.joinTeam(p, seq)
 	return p
 }
 

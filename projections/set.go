@@ -3,6 +3,7 @@ package projections
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
@@ -31,7 +32,9 @@ type Set struct {
 
 	scores map[uuid.UUID]*scoreJournal // standards and submissions, for the scorecard
 
-	cadence cadenceIndex // meetings, cadences and manager changes, for the cadence model
+	cadence cadenceIndex                 // meetings, cadences and manager changes, for the cadence model
+	teams   map[uuid.UUID]*directReports // direct reports by manager (teams.go)
+	erased  atomic.Uint64                // erasures applied (stamp.go)
 
 	waiters []*waiter
 
@@ -167,7 +170,7 @@ func (s *Set) fold(p *person, i uint32, e *domain.Event, data domain.Data) {
 	case *domain.PersonUpdated:
 		p.update(d)
 	case *domain.ManagerChanged:
-		p.ManagerID = d.ManagerID
+		s.changeManager(p, i, d.ManagerID)
 	case *domain.PersonDeparted:
 		on := d.On
 		p.DepartedOn = &on

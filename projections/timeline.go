@@ -25,6 +25,10 @@ const DefaultLimit = 50
 func (s *Set) Timeline(personID uuid.UUID, q TimelineQuery) ([]Step, uint64) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	return s.timeline(personID, q)
+}
+
+func (s *Set) timeline(personID uuid.UUID, q TimelineQuery) ([]Step, uint64) {
 	out := []Step{}
 	p := s.people[personID]
 	if p == nil {

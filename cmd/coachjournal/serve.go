@@ -21,9 +21,10 @@ import (
 // serveFlags are serve's own flags.
 type serveFlags struct {
 	storeFlags
-	addr string
-	demo bool
-	sec  securityFlags // security_flags.go
+	addr         string
+	demo         bool
+	readCacheMiB int
+	sec          securityFlags // security_flags.go
 }
 
 // serve runs the API until ctx ends, then shuts down gracefully: stop
@@ -34,6 +35,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo organisation into an empty store and print tokens")
+	fs.IntVar(&f.readCacheMiB, "read-cache-mib", api.DefaultReadCacheBytes>>20, "MiB of encoded scorecards, boards, timeline pages and commitment histories kept for repeated reads; 0: no cache")
 	f.sec.register(fs)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -86,7 +88,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	reg.MustRegister(newGroupCommitCollector(store.GroupCommitStats),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "coachjournal_nats_reconnects_total", Help: "Times the NATS connection was re-established."},
 			func() float64 { return float64(store.Reconnects()) }))
-	handler := api.New(store, views, tokens, api.Config{Logger: log, PseudonymKey: pseudonymKey, Security: security, Registry: reg})
+	readCache := int64(f.readCacheMiB) << 20
+	if f.readCacheMiB <= 0 {
+		readCache = -1 // off
+	}
+	handler := api.New(store, views, tokens, api.Config{Logger: log, PseudonymKey: pseudonymKey, Security: security, Registry: reg,
+		ReadCacheBytes: readCache})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return err

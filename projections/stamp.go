@@ -1,0 +1,146 @@
+package projections
+
+import (
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/google/uuid"
+)
+
+// Stamp records what a read model's answer was computed from, so that a
+// cache of answers (the API keeps their encoded JSON) can tell, without
+// computing the answer again, whether it would still be the same.
+//
+// An answer depends on a few journals (the person's, their managers' up the
+// tree for the standard in force, the people its summaries name) and, for a
+// board, on who is in a manager's team. Stream sequences only grow, so an
+// answer computed when the set stood at sequence seq is still the answer as
+// long as none of those journals has applied an event after seq, and no one
+// joined or left the team since. The list of journals is the one of the
+// moment the answer was computed; that is enough, because the list itself
+// changes only through an event on one of them (a manager_changed on the
+// person or a manager above them) or a team change. Erasure is an event on
+// the erased person's journal, so it reaches every answer holding their
+// text at once.
+//
+// The zero Stamp is never current.
+type Stamp struct {
+	seq      uint64
+	journals []uuid.UUID
+	team     *uuid.UUID // the manager whose team the answer lists
+	volatile bool       // depends on something no journal tells: never current
+}
+
+// Current reports whether an answer stamped st would read the same now.
+func (s *Set) Current(st Stamp) bool {
+	if st.volatile || len(st.journals) == 0 {
+		return false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, id := range st.journals {
+		if s.journalSeq(id) > st.seq {
+			return false
+		}
+	}
+	if st.team != nil {
+		if t := s.teams[*st.team]; t != nil && t.seq > st.seq {
+			return false
+		}
+	}
+	return true
+}
+
+// Erasures counts the person.erased events applied so far: a cache of
+// answers can then drop every answer that is no longer current at once,
+// so that no erased text stays in memory for longer than it takes.
+func (s *Set) Erasures() uint64 { return s.erased.Load() }
+
+// journalSeq is the stream sequence of the last event applied to id's
+// journal; 0 for someone not registered (yet).
+func (s *Set) journalSeq(id uuid.UUID) uint64 {
+	p := s.people[id]
+	if p == nil || len(p.steps) == 0 {
+		return 0
+	}
+	return s.steps.at(p.steps[len(p.steps)-1]).seq
+}
+
+// chain returns id and their managers up today's tree.
+func (s *Set) chain(id uuid.UUID) []uuid.UUID {
+	return append([]uuid.UUID{id}, s.managersOf(id)...)
+}
+
+// StampedScorecard is Scorecard with its Stamp: the person's journal and
+// their managers' (whose standards it may use).
+func (s *Set) StampedScorecard(personID uuid.UUID, month domain.Period, asOf time.Time) (Scorecard, Stamp) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.scorecard(personID, month, asOf), Stamp{seq: s.seq, journals: s.chain(personID)}
+}
+
+// StampedBoard is Board with its Stamp: the manager's team, the journals
+// of everyone in it (departed or not) and of the managers above.
+func (s *Set) StampedBoard(managerID uuid.UUID, month domain.Period, asOf time.Time) (Board, Stamp) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st := Stamp{seq: s.seq, journals: s.chain(managerID), team: &managerID}
+	for _, p := range s.reportsOf(managerID) {
+		st.journals = append(st.journals, p.ID)
+	}
+	return s.board(managerID, month, asOf), st
+}
+
+// StampedTimeline is Timeline with its Stamp: the person's journal and
+// those its summaries read, the new manager's name of a manager_changed
+// and the commitment's text of a commitment step.
+func (s *Set) StampedTimeline(personID uuid.UUID, q TimelineQuery) ([]Step, uint64, Stamp) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	page, next := s.timeline(personID, q)
+	st := Stamp{seq: s.seq, journals: []uuid.UUID{personID}}
+	for k := range page {
+		s.summaryDeps(&st, page[k].Data)
+	}
+	return page, next, st
+}
+
+// summaryDeps adds the journals the summary of d reads to st.
+func (s *Set) summaryDeps(st *Stamp, d domain.Data) {
+	var commitment uuid.UUID
+	switch d := d.(type) {
+	case *domain.ManagerChanged:
+		if d.ManagerID != nil {
+			st.journals = append(st.journals, *d.ManagerID)
+		}
+		return
+	case *domain.CommitmentFollowedUp:
+		commitment = d.CommitmentID
+	case *domain.CommitmentRenegotiated:
+		commitment = d.CommitmentID
+	case *domain.CommitmentKept:
+		commitment = d.CommitmentID
+	case *domain.CommitmentMissed:
+		commitment = d.CommitmentID
+	case *domain.CommitmentWithdrawn:
+		commitment = d.CommitmentID
+	default:
+		return
+	}
+	c := s.commitments[commitment]
+	if c == nil {
+		st.volatile = true // a commitment made later would change the summary
+		return
+	}
+	if c.person.ID != st.journals[0] {
+		st.journals = append(st.journals, c.person.ID)
+	}
+}
+
+// StampedCommitmentKeeping is CommitmentKeeping with its Stamp: the
+// person's journal (their commitments and every step of them are on it).
+func (s *Set) StampedCommitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date) (Keeping, Stamp) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.commitmentKeeping(personID, asOf, today), Stamp{seq: s.seq, journals: []uuid.UUID{personID}}
+}
