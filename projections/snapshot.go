@@ -113,7 +113,9 @@ func (s *Set) WriteSnapshot(w io.Writer) error {
 		if !sw.data(v.data[i]) {
 			return fmt.Errorf("projections: snapshot: unknown data type %T", v.data[i])
 		}
-		prev = *st
+		// Only the delta bases: st.data may be swapped by an erasure
+		// meanwhile, and v.data holds the reference taken under the lock.
+		prev.seq, prev.occ, prev.rec = st.seq, st.occ, st.rec
 	}
 	if v.n > 0 {
 		if err := sw.flush(w); err != nil {
