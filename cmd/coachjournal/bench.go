@@ -27,6 +27,7 @@ type benchOpts struct {
 	dur, warm   time.Duration // of one load run
 	only        map[string]bool
 	cpuProfile  string
+	memProfile  string // heap profile taken while the memory scenario's set is held
 	postgres    string // DSN of the PostgreSQL baseline; empty: none
 }
 
@@ -56,6 +57,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.rounds, "rounds", 0, "rounds per measurement, the median is reported (default 3, --quick 2)")
 	fs.StringVar(&only, "scenarios", "appends,import,rebuild,reads,coldstart,memory", "comma-separated scenarios to run")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile to this file while the memory scenario holds its projection set")
 	fs.IntVar(&o.people, "people", 0, "people in the generated org (default 10000, --quick 1000)")
 	fs.IntVar(&o.large, "events", 0, "events of the large data set (default 1000000, --quick 50000)")
 	fs.DurationVar(&o.dur, "duration", 0, "length of one load run (default 3s, --quick 500ms)")

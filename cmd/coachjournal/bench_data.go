@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -192,12 +193,17 @@ func (b *benchRun) memory(ctx context.Context, env *benchEnv, last uint64) error
 		return err
 	}
 	var with, without runtime.MemStats
-	runtime.GC()
+	settle()
 	runtime.ReadMemStats(&with)
 	procRSS := rss()
+	if b.opts.memProfile != "" {
+		if err := writeHeapProfile(b.opts.memProfile); err != nil {
+			return err
+		}
+	}
 	runtime.KeepAlive(set)
 	set = nil
-	runtime.GC()
+	settle()
 	runtime.ReadMemStats(&without)
 	held := float64(with.HeapAlloc) - float64(without.HeapAlloc)
 	per := held / float64(last)
@@ -205,6 +211,27 @@ func (b *benchRun) memory(ctx context.Context, env *benchEnv, last uint64) error
 		Target: "< 300 bytes", Met: metIf(per > 0 && per < 300), Note: fmt.Sprintf("%.0f MiB held by one projection set of %d events; process heap %.0f MiB, RSS %s (two sets, the NATS server and the bench included)",
 			held/(1<<20), last, float64(with.HeapAlloc)/(1<<20), procRSS)})
 	return nil
+}
+
+// settle collects twice: the first collection moves what sync.Pools hold
+// to their victim caches, the second frees it, so pooled buffers of the
+// pipeline are counted in neither measurement.
+func settle() {
+	runtime.GC()
+	runtime.GC()
+}
+
+// writeHeapProfile writes the heap profile as of the last collection.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func rss() string {
