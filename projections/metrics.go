@@ -3,24 +3,62 @@ package projections
 import (
 	"encoding/binary"
 	"slices"
+	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
 )
 
-// metricsData is how a metrics.submitted event is stored: a map per event
-// costs hundreds of bytes, so the metric keys are interned as a sorted key
-// set shared by every submission with the same keys, and only the values
-// are kept per event. Readers get a fresh *domain.MetricsSubmitted.
+// metricsData is how a metrics.submitted event is stored, in 48 bytes
+// plus its values: a map per event costs hundreds of bytes, so the metric
+// keys and the source are interned as a shape shared by every submission
+// with the same keys and source, the period is packed, and the values sit
+// in a slab shared by many submissions. Readers get a fresh
+// *domain.MetricsSubmitted.
 type metricsData struct {
-	period domain.Period
-	keys   *[]string // interned, sorted
-	vals   []float64 // in keys order
-	source string    // interned
+	shape  *metricsShape
 	corr   *string
+	vals   []float64 // in shape.keys order; len == cap, in a shared slab
+	period packedPeriod
+}
+
+// metricsShape is what many submissions share: the sorted key set and the
+// source.
+type metricsShape struct {
+	keys   *[]string // interned, sorted; nil when the event had no values
+	source string    // interned
+}
+
+type shapeKey struct {
+	keys   *[]string
+	source string
+}
+
+// packedPeriod is a domain.Period in 4 bytes: any four-digit year.
+type packedPeriod struct {
+	year      int16
+	week, mon uint8
+}
+
+func packPeriod(p domain.Period) (packedPeriod, bool) {
+	if p.Year < 0 || p.Year > 9999 || p.Week < 0 || p.Week > 53 || p.Mon < 0 || p.Mon > 12 {
+		return packedPeriod{}, false
+	}
+	return packedPeriod{year: int16(p.Year), week: uint8(p.Week), mon: uint8(p.Mon)}, true
+}
+
+func (p packedPeriod) unpack() domain.Period {
+	return domain.Period{Year: int(p.year), Week: int(p.week), Mon: time.Month(p.mon)}
 }
 
 func (*metricsData) EventType() string       { return domain.TypeMetricsSubmitted }
 func (m *metricsData) TextFields() []*string { return optText(m.corr) }
+
+func (m *metricsData) keys() []string {
+	if m.shape.keys == nil {
+		return nil
+	}
+	return *m.shape.keys
+}
 
 func optText(p *string) []*string {
 	if p == nil {
@@ -30,20 +68,54 @@ func optText(p *string) []*string {
 }
 
 func (m *metricsData) expand() *domain.MetricsSubmitted {
-	d := &domain.MetricsSubmitted{Period: m.period, Source: m.source, CorrectionReason: m.corr}
-	if m.keys != nil {
+	d := &domain.MetricsSubmitted{Period: m.period.unpack(), Source: m.shape.source, CorrectionReason: m.corr}
+	if m.shape.keys != nil {
 		d.Values = make(map[string]float64, len(m.vals))
-		for k, key := range *m.keys {
+		for k, key := range *m.shape.keys {
 			d.Values[key] = m.vals[k]
 		}
 	}
 	return d
 }
 
-// compactMetrics returns the stored form of d.
+// slabSize is how many values one slab of metric values holds.
+const slabSize = 4096
+
+// floatSlab hands out value slices carved from shared arrays.
+type floatSlab []float64
+
+// take returns n zeroed values, capped so that an append never reaches
+// the next submission's.
+func (f *floatSlab) take(n int) []float64 {
+	if len(*f)+n > cap(*f) {
+		*f = make([]float64, 0, max(slabSize, n))
+	}
+	lo := len(*f)
+	*f = (*f)[:lo+n]
+	return (*f)[lo : lo+n : lo+n]
+}
+
+// shapeOf returns the one stored shape of keys and source.
+func shapeOf(shapes map[shapeKey]*metricsShape, keys *[]string, source string) *metricsShape {
+	k := shapeKey{keys, source}
+	if sh, ok := shapes[k]; ok {
+		return sh
+	}
+	sh := &metricsShape{keys: keys, source: source}
+	shapes[k] = sh
+	return sh
+}
+
+// compactMetrics returns the stored form of d, or nil when d does not fit
+// it (a period beyond four-digit years) and is kept as it is.
 func (s *Set) compactMetrics(d *domain.MetricsSubmitted) *metricsData {
-	m := &metricsData{period: d.Period, source: s.intern(d.Source), corr: d.CorrectionReason}
+	period, ok := packPeriod(d.Period)
+	if !ok {
+		return nil
+	}
+	m := &metricsData{period: period, corr: d.CorrectionReason}
 	if d.Values == nil {
+		m.shape = shapeOf(s.shapes, nil, s.intern(d.Source))
 		return m
 	}
 	keys := s.scratchKeys[:0]
@@ -67,8 +139,8 @@ func (s *Set) compactMetrics(d *domain.MetricsSubmitted) *metricsData {
 		set = &ks
 		s.keySets[string(buf)] = set
 	}
-	m.keys = set
-	m.vals = make([]float64, len(keys))
+	m.shape = shapeOf(s.shapes, set, s.intern(d.Source))
+	m.vals = s.slab.take(len(keys))
 	for i, k := range *set {
 		m.vals[i] = d.Values[k]
 	}

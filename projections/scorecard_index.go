@@ -62,11 +62,7 @@ type submission struct {
 func submissionAt(d domain.Data) (submission, bool) {
 	switch m := d.(type) {
 	case *metricsData:
-		out := submission{period: m.period, source: m.source, vals: m.vals}
-		if m.keys != nil {
-			out.keys = *m.keys
-		}
-		return out, true
+		return submission{period: m.period.unpack(), source: m.shape.source, keys: m.keys(), vals: m.vals}, true
 	case *domain.MetricsSubmitted:
 		out := submission{period: m.Period, source: m.Source}
 		for k, v := range m.Values {

@@ -23,6 +23,8 @@ type Set struct {
 	actorIndex map[domain.Actor]uint32
 	strings    map[string]string
 	keySets    map[string]*[]string
+	shapes     map[shapeKey]*metricsShape
+	slab       floatSlab // the values of compacted metrics
 
 	people      map[uuid.UUID]*person
 	order       []*person // by registration sequence
@@ -55,6 +57,7 @@ func NewSet() *Set {
 		actorIndex:  map[domain.Actor]uint32{},
 		strings:     map[string]string{},
 		keySets:     map[string]*[]string{},
+		shapes:      map[shapeKey]*metricsShape{},
 		people:      map[uuid.UUID]*person{},
 		commitments: map[uuid.UUID]*commitment{},
 		pips:        map[uuid.UUID]*pip{},
@@ -154,7 +157,9 @@ func (s *Set) apply(seq uint64, e *domain.Event) {
 		data = erasedCopy(data) // the key is gone: no text may come back
 	case data.EventType() == domain.TypeMetricsSubmitted:
 		if m, ok := data.(*domain.MetricsSubmitted); ok {
-			data = s.compactMetrics(m)
+			if c := s.compactMetrics(m); c != nil {
+				data = c
+			}
 		}
 	}
 	i := s.store(seq, e, data)

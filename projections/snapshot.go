@@ -87,9 +87,9 @@ func (s *Set) WriteSnapshot(w io.Writer) error {
 	sw := &snapWriter{keySets: map[*[]string]uint64{}}
 	var sets []*[]string
 	for _, d := range v.data {
-		if m, ok := d.(*metricsData); ok && m.keys != nil && sw.keySets[m.keys] == 0 {
-			sets = append(sets, m.keys)
-			sw.keySets[m.keys] = uint64(len(sets))
+		if m, ok := d.(*metricsData); ok && m.shape.keys != nil && sw.keySets[m.shape.keys] == 0 {
+			sets = append(sets, m.shape.keys)
+			sw.keySets[m.shape.keys] = uint64(len(sets))
 		}
 	}
 	v.writeHeader(sw, sets)

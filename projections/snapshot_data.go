@@ -91,12 +91,12 @@ func (w *snapWriter) data(d domain.Data) bool {
 		w.optStr(d.CorrectionReason)
 	case *metricsData:
 		w.byte(tagMetricsData)
-		w.period(d.period)
-		w.uvarint(w.keySets[d.keys])
+		w.period(d.period.unpack())
+		w.uvarint(w.keySets[d.shape.keys])
 		for _, v := range d.vals {
 			w.f64(v)
 		}
-		w.str(d.source)
+		w.str(d.shape.source)
 		w.optStr(d.corr)
 	case *domain.MeetingHeld:
 		w.byte(tagMeetingHeld)
@@ -213,6 +213,8 @@ type snapReader struct {
 	strs    *internTable
 	local   map[string]string
 	keySets []*[]string // 0-based; the file's index is 1-based
+	shapes  map[shapeKey]*metricsShape
+	slab    floatSlab
 }
 
 // enum reads a string that takes few distinct values, interned.
@@ -316,16 +318,24 @@ func (r *snapReader) data() domain.Data {
 	return nil
 }
 
+// metrics reads compacted metrics data. A period that does not pack
+// cannot come from compactMetrics: the snapshot is corrupt.
 func (r *snapReader) metrics() *metricsData {
-	m := &metricsData{period: r.period()}
+	period, ok := packPeriod(r.period())
+	if !ok {
+		r.fail()
+	}
+	m := &metricsData{period: period}
+	var keys *[]string
 	if k := r.int(len(r.keySets)); k > 0 {
-		m.keys = r.keySets[k-1]
-		m.vals = make([]float64, len(*m.keys))
+		keys = r.keySets[k-1]
+		m.vals = r.slab.take(len(*keys))
 		for i := range m.vals {
 			m.vals[i] = r.f64()
 		}
 	}
-	m.source, m.corr = r.enum(), r.optStr()
+	m.shape = shapeOf(r.shapes, keys, r.enum())
+	m.corr = r.optStr()
 	return m
 }
 

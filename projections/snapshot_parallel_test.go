@@ -50,7 +50,8 @@ func TestSnapshotParallelDecode(t *testing.T) {
 }
 
 // comparable returns a shallow copy of s without what two Sets that
-// answer alike may hold differently: caches of interned strings, scratch
+// answer alike may hold differently: caches of interned strings and
+// metric shapes, the slab the next values are carved from, scratch
 // buffers, and the numbering of event types (NewSet's order varies),
 // which the steps use; sameSteps compares those.
 func comparable(s *Set) map[string]any {
@@ -58,7 +59,7 @@ func comparable(s *Set) map[string]any {
 	out := map[string]any{}
 	for i := range v.NumField() {
 		switch name := v.Type().Field(i).Name; name {
-		case "mu", "strings", "scratchKeys", "scratchBuf", "types", "typeIndex", "steps":
+		case "mu", "strings", "shapes", "slab", "scratchKeys", "scratchBuf", "types", "typeIndex", "steps":
 		default:
 			f := v.Field(i)
 			out[name] = reflect.NewAt(f.Type(), f.Addr().UnsafePointer()).Elem().Interface()

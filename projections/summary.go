@@ -39,7 +39,7 @@ func (s *Set) summary(st *step) string {
 		if d.corr != nil {
 			verb = "Corrected"
 		}
-		return fmt.Sprintf("%s numbers for %s (%s): %s", verb, d.period, d.source, plural(len(d.vals), "metric"))
+		return fmt.Sprintf("%s numbers for %s (%s): %s", verb, d.period.unpack(), d.shape.source, plural(len(d.vals), "metric"))
 	case *domain.MeetingHeld:
 		return meeting(d)
 	case *domain.MeetingSkipped:
