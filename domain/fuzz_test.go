@@ -17,6 +17,9 @@ func FuzzParsePeriod(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := domain.ParsePeriod(s)
+		if ref, rerr := domain.ParsePeriodRef(s); (err == nil) != (rerr == nil) || ref != p {
+			t.Fatalf("ParsePeriod(%q) = %+v, %v; the Sscanf definition says %+v, %v", s, p, err, ref, rerr)
+		}
 		if err != nil {
 			return
 		}

@@ -307,9 +307,10 @@ func canonicalDate(s []byte) (Date, bool) {
 }
 
 // digits returns the value of a run of decimal digits, or -1.
-func digits(b []byte) int {
+func digits[T string | []byte](b T) int {
 	n := 0
-	for _, c := range b {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
 		if c < '0' || c > '9' {
 			return -1
 		}
@@ -324,28 +325,21 @@ func (r *scanner) period(p *Period) bool {
 	if !ok || len(s) == 0 {
 		return ok
 	}
-	if q, ok := canonicalPeriod(s); ok {
-		*p = q
-		return true
-	}
-	q, err := ParsePeriod(string(s))
-	*p = q
-	return err == nil
+	*p, ok = canonicalPeriod(s)
+	return ok
 }
 
 // canonicalPeriod reads the all-digit spellings "YYYY-Www" and "YYYY-MM",
-// the only ones ParsePeriod accepts, without its fmt round trip. Anything
-// else is left to ParsePeriod.
-func canonicalPeriod(s []byte) (Period, bool) {
-	num := digits
+// the only ones ParsePeriod accepts.
+func canonicalPeriod[T string | []byte](s T) (Period, bool) {
 	switch {
 	case len(s) == 8 && s[4] == '-' && s[5] == 'W':
-		y, w := num(s[:4]), num(s[6:])
+		y, w := digits(s[:4]), digits(s[6:])
 		if y >= 1 && w >= 1 && w <= weeksIn(y) {
 			return Period{Year: y, Week: w}, true
 		}
 	case len(s) == 7 && s[4] == '-':
-		y, m := num(s[:4]), num(s[5:])
+		y, m := digits(s[:4]), digits(s[5:])
 		if y >= 1 && m >= 1 && m <= 12 {
 			return Period{Year: y, Mon: time.Month(m)}, true
 		}

@@ -13,24 +13,14 @@ type Period struct {
 	Mon  time.Month
 }
 
-// ParsePeriod reads "YYYY-Www" or "YYYY-MM".
+// ParsePeriod reads "YYYY-Www" or "YYYY-MM", digits only: the canonical
+// spelling (Period.String) is the only one taken.
 func ParsePeriod(s string) (Period, error) {
-	var y, n int
-	if len(s) == 8 && s[4:6] == "-W" {
-		// Sscanf skips spaces, takes signs and ignores trailing input: only the canonical spelling is a period.
-		if _, err := fmt.Sscanf(s, "%4d-W%2d", &y, &n); err == nil && y >= 1 && n >= 1 && n <= weeksIn(y) {
-			if p := (Period{Year: y, Week: n}); p.String() == s {
-				return p, nil
-			}
-		}
-		return Period{}, fmt.Errorf("%q is not an ISO week of its year", s)
+	if p, ok := canonicalPeriod(s); ok {
+		return p, nil
 	}
-	if len(s) == 7 && s[4] == '-' {
-		if _, err := fmt.Sscanf(s, "%4d-%2d", &y, &n); err == nil && y >= 1 && n >= 1 && n <= 12 {
-			if p := (Period{Year: y, Mon: time.Month(n)}); p.String() == s {
-				return p, nil
-			}
-		}
+	if len(s) == 8 && s[4:6] == "-W" {
+		return Period{}, fmt.Errorf("%q is not an ISO week of its year", s)
 	}
 	return Period{}, fmt.Errorf("%q is not a period (YYYY-Www or YYYY-MM)", s)
 }

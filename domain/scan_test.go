@@ -209,7 +209,7 @@ func TestPlainWord(t *testing.T) {
 }
 
 // TestCanonicalDateAndPeriod checks the shortcuts against ParseDate and
-// ParsePeriod on every day and period of some awkward years.
+// parsePeriodRef on every day and period of some awkward years.
 func TestCanonicalDateAndPeriod(t *testing.T) {
 	for _, y := range []int{0, 1, 4, 100, 400, 1900, 2000, 2020, 2026, 2027, 9999} {
 		for m := 0; m <= 13; m++ {
@@ -222,18 +222,18 @@ func TestCanonicalDateAndPeriod(t *testing.T) {
 				}
 			}
 			s := fmt.Sprintf("%04d-%02d", y, m)
-			want, err := ParsePeriod(s)
+			want, err := parsePeriodRef(s)
 			got, ok := canonicalPeriod([]byte(s))
-			if ok && (err != nil || got != want) {
-				t.Fatalf("canonicalPeriod(%s) = %v; ParsePeriod: %v, %v", s, got, want, err)
+			if ok != (err == nil) || got != want {
+				t.Fatalf("canonicalPeriod(%s) = %v, %v; the Sscanf definition: %v, %v", s, got, ok, want, err)
 			}
 		}
 		for w := 0; w <= 54; w++ {
 			s := fmt.Sprintf("%04d-W%02d", y, w)
-			want, err := ParsePeriod(s)
+			want, err := parsePeriodRef(s)
 			got, ok := canonicalPeriod([]byte(s))
-			if ok != (err == nil) || (ok && got != want) {
-				t.Fatalf("canonicalPeriod(%s) = %v, %v; ParsePeriod: %v, %v", s, got, ok, want, err)
+			if ok != (err == nil) || got != want {
+				t.Fatalf("canonicalPeriod(%s) = %v, %v; the Sscanf definition: %v, %v", s, got, ok, want, err)
 			}
 		}
 	}
