@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,6 +20,7 @@ const readyLag = 1000
 // metrics are the API's Prometheus series.
 type metrics struct {
 	requests        *prometheus.HistogramVec
+	observers       sync.Map // requestLabels → prometheus.Observer of requests
 	writes          *prometheus.CounterVec
 	readCacheHits   prometheus.Counter
 	readCacheMisses prometheus.Counter
@@ -50,6 +53,24 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 	}, func() float64 { return float64(s.views.Sequence()) })
 	reg.MustRegister(m.requests, m.writes, reads, lag, applied)
 	return m
+}
+
+// requestLabels are the labels of one series of requests.
+type requestLabels struct {
+	route, method string
+	status        int
+}
+
+// observer returns the requests histogram's series for the labels, looked
+// up once: the label set is bounded (routes × methods × statuses).
+func (m *metrics) observer(route, method string, status int) prometheus.Observer {
+	k := requestLabels{route, method, status}
+	if o, ok := m.observers.Load(k); ok {
+		return o.(prometheus.Observer)
+	}
+	o := m.requests.WithLabelValues(route, method, strconv.Itoa(status))
+	m.observers.Store(k, o)
+	return o
 }
 
 // lag returns how many sequences the projections trail the stream.
@@ -102,10 +123,12 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			route = "unmatched"
 		}
 		d := time.Since(start)
-		s.metrics.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Observe(d.Seconds())
+		method := c.Request().Method
+		s.metrics.observer(route, method, status).Observe(d.Seconds())
 		p := principal(c)
-		s.log.Info("request", "request_id", rid, "method", c.Request().Method, "route", route,
-			"status", status, "duration_ms", float64(d.Microseconds())/1000, "sub", p.Sub, "role", p.Role, "ip", c.RealIP())
+		s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request", slog.String("request_id", rid), slog.String("method", method),
+			slog.String("route", route), slog.Int("status", status), slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+			slog.String("sub", p.Sub), slog.String("role", string(p.Role)), slog.String("ip", c.RealIP()))
 		return nil
 	}
 }

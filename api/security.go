@@ -108,19 +108,35 @@ func ParseCIDRs(list string) ([]*net.IPNet, error) {
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		h.Set("Cache-Control", "no-store")
+		for _, kv := range everyResponse {
+			h[kv.key] = kv.value
+		}
 		if c.Request().TLS != nil {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+			h["Strict-Transport-Security"] = hsts
 		}
 		return next(c)
 	}
 }
+
+// headerValue is one header, its key canonical and its value shared by
+// every response: len == cap, so an Add copies instead of writing into it.
+type headerValue struct {
+	key   string
+	value []string
+}
+
+var (
+	everyResponse = []headerValue{
+		{"Content-Security-Policy", []string{contentSecurityPolicy}},
+		{"X-Content-Type-Options", []string{"nosniff"}},
+		{"X-Frame-Options", []string{"DENY"}},
+		{"Referrer-Policy", []string{"no-referrer"}},
+		{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
+		{"Cross-Origin-Resource-Policy", []string{"same-origin"}},
+		{"Cache-Control", []string{"no-store"}},
+	}
+	hsts = []string{"max-age=63072000; includeSubDomains"}
+)
 
 // corsMiddleware answers cross-origin API calls from the allow-listed
 // origins only, without credentials (the API takes bearer tokens, not

@@ -27,6 +27,8 @@ type Env struct {
 	t       testing.TB
 	DataDir string
 	URL     string
+	// Handler is the router itself, for benchmarks that leave the network out.
+	Handler http.Handler
 	Store   *eventstore.Store
 	Views   *projections.Set
 	Tokens  *api.Tokens
@@ -109,7 +111,8 @@ func (e *Env) open() {
 	if err != nil {
 		e.t.Fatalf("pseudonym key: %v", err)
 	}
-	srv := httptest.NewServer(api.New(store, e.Views, e.Tokens, api.Config{PseudonymKey: pkey, Security: e.opts.Security, Logger: e.opts.Logger}))
+	e.Handler = api.New(store, e.Views, e.Tokens, api.Config{PseudonymKey: pkey, Security: e.opts.Security, Logger: e.opts.Logger})
+	srv := httptest.NewServer(e.Handler)
 	e.URL = srv.URL
 	e.stop = func() {
 		srv.Close()
