@@ -121,10 +121,14 @@ func do(cl *http.Client, method, url, token string, body []byte, want int) error
 	if err != nil {
 		return err
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	defer resp.Body.Close()
 	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, bytes.TrimSpace(b[:min(len(b), 300)]))
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+		return fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, bytes.TrimSpace(b))
 	}
-	return nil
+	// Drained through io.Discard's pooled buffer, as load generators do:
+	// buffering each answer whole would charge the client's copying to
+	// the larger answers.
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
 }
