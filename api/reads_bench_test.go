@@ -4,12 +4,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 )
 
 // BenchmarkServeRead measures the server's own work per read, network
 // left out: the router, every middleware, authentication, visibility and
 // the answer from the read cache, written to a recorder. healthz is the
-// cheapest route through the same middleware.
+// cheapest route through the same middleware; bare-echo, Echo with no
+// middleware at all, is the floor.
 //
 //	go test ./api -run '^$' -bench ServeRead -benchmem -count 10
 func BenchmarkServeRead(b *testing.B) {
@@ -23,6 +26,16 @@ func BenchmarkServeRead(b *testing.B) {
 			"values": map[string]any{"revenue": 150000, "new_opportunities": 10, "deals_won": 3}, "source": "manager"})
 		o.Created(http.MethodPost, "/v1/people/"+p+"/commitments", o.leaderT, map[string]any{"text": "book 15 first meetings", "due_on": day(4)})
 	}
+	bare := echo.New() // the floor: Echo with no middleware, as the bench's static GET
+	bare.GET("/static", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]any{"period": "2026-10", "metrics": []int{1, 2, 3}}) })
+	b.Run("bare-echo", func(b *testing.B) {
+		req := httptest.NewRequest(http.MethodGet, "/static", nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			w := httptest.NewRecorder()
+			bare.ServeHTTP(w, req)
+		}
+	})
 	for _, r := range []struct{ name, path, token string }{
 		{"healthz", "/healthz", ""},
 		{"scorecard", "/v1/people/" + o.ana + "/scorecard?period=" + lastMonth(), o.leaderT},
