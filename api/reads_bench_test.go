@@ -27,7 +27,9 @@ func BenchmarkServeRead(b *testing.B) {
 		o.Created(http.MethodPost, "/v1/people/"+p+"/commitments", o.leaderT, map[string]any{"text": "book 15 first meetings", "due_on": day(4)})
 	}
 	bare := echo.New() // the floor: Echo with no middleware, as the bench's static GET
-	bare.GET("/static", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]any{"period": "2026-10", "metrics": []int{1, 2, 3}}) })
+	bare.GET("/static", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]any{"period": "2026-10", "metrics": []int{1, 2, 3}})
+	})
 	b.Run("bare-echo", func(b *testing.B) {
 		req := httptest.NewRequest(http.MethodGet, "/static", nil)
 		b.ReportAllocs()
