@@ -26,6 +26,7 @@ func (s *Store) Import(ctx context.Context, ws []domain.Write) (events []domain.
 		return nil, -1, s.unavailable("load journals", err)
 	}
 	s.warmKeys(ctx, ws, entries)
+	events = make([]domain.Event, 0, len(ws))
 	next, stop := s.decideAhead(ctx, ws, entries)
 	for p := range next {
 		if p.err == nil {
