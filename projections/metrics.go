@@ -28,11 +28,6 @@ type metricsShape struct {
 	source string    // interned
 }
 
-type shapeKey struct {
-	keys   *[]string
-	source string
-}
-
 // packedPeriod is a domain.Period in 4 bytes: any four-digit year.
 type packedPeriod struct {
 	year      int16
@@ -95,13 +90,14 @@ func (f *floatSlab) take(n int) []float64 {
 	return (*f)[lo : lo+n : lo+n]
 }
 
-// shapeOf returns the one stored shape of keys and source.
-func shapeOf(shapes map[shapeKey]*metricsShape, keys *[]string, source string) *metricsShape {
-	k := shapeKey{keys, source}
+// shapeOf returns the one stored shape of keys and source; shapes is
+// keyed by the shape's own value.
+func shapeOf(shapes map[metricsShape]*metricsShape, keys *[]string, source string) *metricsShape {
+	k := metricsShape{keys: keys, source: source}
 	if sh, ok := shapes[k]; ok {
 		return sh
 	}
-	sh := &metricsShape{keys: keys, source: source}
+	sh := &k
 	shapes[k] = sh
 	return sh
 }

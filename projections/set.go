@@ -23,7 +23,7 @@ type Set struct {
 	actorIndex map[domain.Actor]uint32
 	strings    map[string]string
 	keySets    map[string]*[]string
-	shapes     map[shapeKey]*metricsShape
+	shapes     map[metricsShape]*metricsShape
 	slab       floatSlab // the values of compacted metrics
 
 	people      map[uuid.UUID]*person
@@ -57,7 +57,7 @@ func NewSet() *Set {
 		actorIndex:  map[domain.Actor]uint32{},
 		strings:     map[string]string{},
 		keySets:     map[string]*[]string{},
-		shapes:      map[shapeKey]*metricsShape{},
+		shapes:      map[metricsShape]*metricsShape{},
 		people:      map[uuid.UUID]*person{},
 		commitments: map[uuid.UUID]*commitment{},
 		pips:        map[uuid.UUID]*pip{},

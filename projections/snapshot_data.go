@@ -213,7 +213,7 @@ type snapReader struct {
 	strs    *internTable
 	local   map[string]string
 	keySets []*[]string // 0-based; the file's index is 1-based
-	shapes  map[shapeKey]*metricsShape
+	shapes  map[metricsShape]*metricsShape
 	slab    floatSlab
 }
 

@@ -79,7 +79,7 @@ func (t *internTable) get(b []byte) string {
 }
 
 func (rd *snapReading) reader() *snapReader {
-	return &snapReader{strs: rd.strs, local: map[string]string{}, keySets: rd.keySets, shapes: map[shapeKey]*metricsShape{}}
+	return &snapReader{strs: rd.strs, local: map[string]string{}, keySets: rd.keySets, shapes: map[metricsShape]*metricsShape{}}
 }
 
 func (rd *snapReading) readHeader() error {
