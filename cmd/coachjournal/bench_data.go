@@ -42,7 +42,7 @@ func (b *benchRun) dataScenarios(ctx context.Context) error {
 	if err := g.setUp(ctx); err != nil {
 		return err
 	}
-	var small float64
+	var small, smallEvents float64
 	for i, n := range []int{b.opts.small, b.opts.large} {
 		t0 := time.Now()
 		if err := g.until(ctx, n); err != nil {
@@ -55,16 +55,18 @@ func (b *benchRun) dataScenarios(ctx context.Context) error {
 		if !b.opts.only["rebuild"] && !(i == 1 && b.opts.only["memory"]) {
 			continue
 		}
-		secs, err := b.rebuild(ctx, env, i == 1)
+		secs, events, err := b.rebuild(ctx, env, i == 1)
 		if err != nil {
 			return fmt.Errorf("rebuild: %w", err)
 		}
 		if i == 0 {
-			small = secs
+			small, smallEvents = secs, float64(events)
 		} else if small > 0 {
-			ns, nl := float64(b.opts.small), float64(b.opts.large)
-			b.add(benchRow{Scenario: "rebuild.growth", Value: secs / small, Unit: "× time", Baseline: nl / ns, Base: "× events",
-				Target: "time ≤ 1.1 × events growth", Met: metIf(secs/small <= 1.1*nl/ns)})
+			// The growth is judged against the events actually generated
+			// (the generator stops at a week's end, past the asked size).
+			grew := float64(events) / smallEvents
+			b.add(benchRow{Scenario: "rebuild.growth", Value: secs / small, Unit: "× time", Baseline: grew, Base: "× events",
+				Target: "time ≤ 1.1 × events growth", Met: metIf(secs/small <= 1.1*grew)})
 		}
 	}
 	if b.opts.only["reads"] {
@@ -92,31 +94,31 @@ func (b *benchRun) dataScenarios(ctx context.Context) error {
 // rebuild measures the raw ordered-consumer read of the whole stream and
 // the rebuild of every projection from it; with memory set, it also
 // measures the heap the rebuilt projections hold. It returns the rebuild's
-// median seconds.
-func (b *benchRun) rebuild(ctx context.Context, env *benchEnv, memory bool) (float64, error) {
+// median seconds and the events rebuilt.
+func (b *benchRun) rebuild(ctx context.Context, env *benchEnv, memory bool) (float64, uint64, error) {
 	last, err := env.store.LastSequence(ctx)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if memory && b.opts.only["memory"] {
 		if err := b.memory(ctx, env, last); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
 	if !b.opts.only["rebuild"] {
-		return 0, nil
+		return 0, 0, nil
 	}
 	var raw, full []float64
 	for range b.opts.rounds {
 		r, err := rawRead(ctx, env, last)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		raw = append(raw, r)
 		set := projections.NewSet()
 		t0 := time.Now()
 		if err := followUntil(ctx, env.store, 0, last, set.Apply); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		full = append(full, time.Since(t0).Seconds())
 	}
@@ -128,7 +130,7 @@ func (b *benchRun) rebuild(ctx context.Context, env *benchEnv, memory bool) (flo
 		row.Target, row.Met = "ratio ≥ 0.5", metIf(fullRate/rawRate >= 0.5)
 	}
 	b.add(row)
-	return median(full), nil
+	return median(full), last, nil
 }
 
 // rawRead reads every message up to last with an ordered consumer and
