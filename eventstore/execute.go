@@ -34,9 +34,7 @@ func (s *Store) Execute(ctx context.Context, w domain.Write) (domain.Written, er
 		}
 	}
 	for range maxAttempts {
-		if seq, ok, err := s.idem.lookup(ctx, msgID); err != nil {
-			return domain.Written{}, s.unavailable("idempotency index", err)
-		} else if ok {
+		if seq, ok := je.keys.find(msgID, s.cfg.DuplicateWindow); ok {
 			return s.replay(ctx, w, seq)
 		}
 		e, err := s.decide(je, w)
@@ -48,11 +46,6 @@ func (s *Store) Execute(ctx context.Context, w domain.Write) (domain.Written, er
 			}
 			if fresh {
 				continue
-			}
-			if seq, ok, lerr := s.idem.lookup(ctx, msgID); lerr != nil {
-				return domain.Written{}, s.unavailable("idempotency index", lerr)
-			} else if ok {
-				return s.replay(ctx, w, seq)
 			}
 			return domain.Written{}, s.refused(ctx, je, w, err)
 		}
@@ -123,7 +116,7 @@ func (s *Store) appended(ctx context.Context, je *journalEntry, e domain.Event, 
 	e.Sequence = ack.Sequence
 	je.j.Evolve(e)
 	je.lastSeq = ack.Sequence
-	s.idem.record(msgID, ack.Sequence, time.Now())
+	je.keys.record(msgID, ack.Sequence, time.Now(), s.cfg.DuplicateWindow)
 	if _, erased := e.Data.(*domain.PersonErased); erased {
 		if err := s.keys.erase(ctx, e.PersonID); err != nil {
 			// The event is stored; repeating the erasure repairs the key.

@@ -1,31 +1,32 @@
 package eventstore
 
 import (
-	"context"
-	"fmt"
-	"log/slog"
-	"sync"
 	"time"
-
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // hdrRequestHash carries the hash of the request that first used an
 // idempotency key, so that a reuse with another request is recognised.
 const hdrRequestHash = "Coachjournal-Request-Hash"
 
-// idemIndex maps the message ids (idempotency keys) of the dedup window to
-// the sequence they were stored at. The server deduplicates too, but it
-// checks the expected last subject sequence first, and a repeated command
-// may no longer be decidable (a commitment resolves once): the index lets
-// Execute answer a repeat as the first time before deciding anything.
-type idemIndex struct {
-	window time.Duration
-	ready  chan struct{} // closed once the window's messages are indexed
+// serverDedupWindow bounds the stream's own duplicate window. Idempotency
+// keys are namespaced per person, so the journal an append is conditional
+// on holds every earlier use of its key: Execute checks the key against
+// that journal (idemKeys), exactly and for the whole Config.DuplicateWindow,
+// and a use of the key by another process changes the journal's last
+// sequence, so the conditional append fails and the reloaded journal
+// shows it. The server's window is left as a backstop for a publish
+// retried inside nats.go. It is kept short because the server reads every
+// message of its window again whenever the stream is recovered: with the
+// 24 h window a start after a day of a million writes spent a second in
+// that scan (stream.rebuildDedupe) before anything else could run.
+const serverDedupWindow = 30 * time.Second
 
-	mu        sync.Mutex
-	ids       map[string]idemEntry
-	lastPrune time.Time
+// idemKeys maps the message ids (idempotency keys) of one journal's
+// messages to the sequence and time they were stored at. It lives in the
+// journal's cache entry and is filled by the same reads and appends.
+type idemKeys struct {
+	ids     map[string]idemEntry
+	pruneAt int // prune expired entries once the map is this large
 }
 
 type idemEntry struct {
@@ -33,77 +34,39 @@ type idemEntry struct {
 	at  time.Time
 }
 
-func newIdemIndex(window time.Duration) *idemIndex {
-	return &idemIndex{window: window, ready: make(chan struct{}), ids: map[string]idemEntry{}, lastPrune: time.Now()}
-}
-
-// record notes that msgID was stored at seq at time at; an empty id is ignored.
-func (x *idemIndex) record(msgID string, seq uint64, at time.Time) {
+// record notes that msgID was stored at seq at time at; an empty id is
+// ignored, and the first use wins, as on the server. Entries older than
+// window are dropped now and then, in amortised constant time.
+func (k *idemKeys) record(msgID string, seq uint64, at time.Time, window time.Duration) {
 	if msgID == "" {
 		return
 	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if old, ok := x.ids[msgID]; !ok || old.seq > seq { // the first use wins, as on the server
-		x.ids[msgID] = idemEntry{seq: seq, at: at}
+	if k.ids == nil {
+		k.ids = map[string]idemEntry{}
 	}
-	if now := time.Now(); now.Sub(x.lastPrune) > x.window/24 {
-		x.lastPrune = now
-		for id, e := range x.ids {
-			if now.Sub(e.at) > x.window {
-				delete(x.ids, id)
+	if old, ok := k.ids[msgID]; ok && old.seq <= seq {
+		return
+	}
+	k.ids[msgID] = idemEntry{seq: seq, at: at}
+	if len(k.ids) >= max(k.pruneAt, 16) {
+		now := time.Now()
+		for id, e := range k.ids {
+			if now.Sub(e.at) > window {
+				delete(k.ids, id)
 			}
 		}
+		k.pruneAt = 2 * len(k.ids)
 	}
 }
 
-// lookup returns the sequence a message id was stored at within the window.
-// It waits (until ctx ends) for the index to have read the window at start:
-// only idempotent writes wait, and only right after a start.
-func (x *idemIndex) lookup(ctx context.Context, msgID string) (uint64, bool, error) {
+// find returns the sequence a message id was stored at within window.
+func (k *idemKeys) find(msgID string, window time.Duration) (uint64, bool) {
 	if msgID == "" {
-		return 0, false, nil
+		return 0, false
 	}
-	select {
-	case <-x.ready:
-	case <-ctx.Done():
-		return 0, false, ctx.Err()
-	}
-	seq, ok := x.find(msgID)
-	return seq, ok, nil
-}
-
-func (x *idemIndex) find(msgID string) (uint64, bool) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	e, ok := x.ids[msgID]
-	if !ok || time.Since(e.at) > x.window {
+	e, ok := k.ids[msgID]
+	if !ok || time.Since(e.at) > window {
 		return 0, false
 	}
 	return e.seq, true
-}
-
-// follow fills the index from the window's messages in the background,
-// closes ready once it has caught up with the stream, and keeps it fresh
-// (keys used by other processes) until bg is done. Reading a whole window
-// of headers takes seconds at a million events; a start need not wait for it.
-func (x *idemIndex) follow(ctx, bg context.Context, st jetstream.Stream, log *slog.Logger, wg *sync.WaitGroup) error {
-	start := time.Now().Add(-x.window)
-	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverByStartTimePolicy, OptStartTime: &start, HeadersOnly: true,
-	})
-	if err != nil {
-		return fmt.Errorf("eventstore: idempotency index: %w", err)
-	}
-	wg.Go(func() {
-		err := tail(bg, bg, cons, "idempotency index", log, wg, func(m jetstream.Msg, meta *jetstream.MsgMetadata) {
-			x.record(m.Headers().Get(jetstream.MsgIDHeader), meta.Sequence.Stream, meta.Timestamp)
-		})
-		if err != nil {
-			log.Warn("idempotency index not built", "err", err)
-			return
-		}
-		close(x.ready)
-	})
-	return nil
 }

@@ -1,7 +1,9 @@
 package eventstore_test
 
 import (
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/eventstore"
@@ -60,5 +62,71 @@ func TestIdempotencyKeyPerPerson(t *testing.T) {
 		if err != nil || w.Replayed {
 			t.Fatalf("Execute on %s = %+v, %v", id, w, err)
 		}
+	}
+}
+
+// Keys are checked against the journal, not left to the server's duplicate
+// window (kept short: idempotency.go): concurrent repeats through two
+// stores, and repeats after the server's window has passed, append one
+// event and answer every caller with it.
+func TestIdempotencyBeyondServerWindow(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, eventstore.Config{DataDir: dir})
+	peer := mustOpenPeer(t, s, dir)
+	st, err := s.JetStream().Stream(ctxT(t), eventstore.DefaultStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := st.CachedInfo().Config
+	cfg.Duplicates = 100 * time.Millisecond
+	if _, err := s.JetStream().UpdateStream(ctxT(t), cfg); err != nil {
+		t.Fatalf("shrink the server's window: %v", err)
+	}
+	id := register(t, s, "Hal", "hal@example.com")
+	before, _ := s.LastSequence(ctxT(t))
+	makeOnce := func(s *eventstore.Store) (domain.Written, error) {
+		return s.Execute(ctxT(t), domain.Write{PersonID: id, Meta: meta(), IdempotencyKey: "once", RequestHash: "h",
+			Command: domain.MakeCommitment{Text: "call ten lapsed customers", DueOn: time.Now().AddDate(0, 0, 7).Format("2006-01-02")}})
+	}
+	var (
+		mu  sync.Mutex
+		got []domain.Written
+		wg  sync.WaitGroup
+	)
+	run := func(n int) {
+		for i := range n {
+			wg.Go(func() {
+				w, err := makeOnce([]*eventstore.Store{s, peer}[i%2])
+				if err != nil {
+					t.Errorf("Execute: %v", err)
+					return
+				}
+				mu.Lock()
+				got = append(got, w)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+	}
+	run(8)
+	time.Sleep(300 * time.Millisecond) // past the server's window
+	run(4)
+	if t.Failed() {
+		return
+	}
+	first := 0
+	for _, w := range got {
+		if w.Event.ID != got[0].Event.ID || w.Event.Sequence != got[0].Event.Sequence {
+			t.Errorf("answers differ: %s at %d and %s at %d", w.Event.ID, w.Event.Sequence, got[0].Event.ID, got[0].Event.Sequence)
+		}
+		if !w.Replayed {
+			first++
+		}
+	}
+	if first != 1 {
+		t.Errorf("%d answers were not replays, want 1", first)
+	}
+	if after, _ := s.LastSequence(ctxT(t)); after != before+1 {
+		t.Errorf("the stream grew by %d, want 1", after-before)
 	}
 }

@@ -19,7 +19,8 @@ const readBatch = 1000
 type journalEntry struct {
 	mu      sync.Mutex
 	j       *domain.Journal
-	lastSeq uint64 // the stream sequence of the journal's last message, decodable or not
+	lastSeq uint64   // the stream sequence of the journal's last message, decodable or not
+	keys    idemKeys // the idempotency keys of the journal's messages (idempotency.go)
 }
 
 // entry returns the cache entry of a journal, creating an empty one.
@@ -37,15 +38,15 @@ func (s *Store) entry(id uuid.UUID) *journalEntry {
 // catchUp folds into je the journal's messages stored after je.lastSeq and
 // reports whether there were any. A message that does not decode still
 // advances lastSeq (appends are conditional on it) but not the state. The
-// Nats-Msg-Id of each message read is recorded in the idempotency index.
+// Nats-Msg-Id of each message read is recorded with the journal's keys.
 func (s *Store) catchUp(ctx context.Context, id uuid.UUID, je *journalEntry) (bool, error) {
 	if je.j == nil {
-		je.j, je.lastSeq = domain.NewJournal(id), 0
+		je.j, je.lastSeq, je.keys = domain.NewJournal(id), 0, idemKeys{}
 	}
 	before := je.lastSeq
 	err := s.scan(ctx, domain.JournalSubjects(id), je.lastSeq, func(m *jetstream.RawStreamMsg) {
 		je.lastSeq = m.Sequence
-		s.idem.record(m.Header.Get(jetstream.MsgIDHeader), m.Sequence, m.Time)
+		je.keys.record(m.Header.Get(jetstream.MsgIDHeader), m.Sequence, m.Time, s.cfg.DuplicateWindow)
 		e, err := decodeStored(m.Subject, m.Data)
 		if err != nil {
 			s.log.Warn("skipping an undecodable event", "seq", m.Sequence, "subject", m.Subject, "err", err)

@@ -23,7 +23,6 @@ type Store struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
 	keys   *keyring
-	idem   *idemIndex
 	gc     *committer  // group commit (groupcommit.go); nil when off
 	audit  *auditIndex // reads of PIPs (audit.go)
 
@@ -35,8 +34,8 @@ type Store struct {
 }
 
 // Open connects to NATS (or starts the embedded server), creates or
-// updates the stream and the key bucket, and builds the idempotency index
-// from the dedup window's messages. Errors are plain wrapped errors: Open
+// updates the stream and the key bucket, and builds the read-audit index.
+// Errors are plain wrapped errors: Open
 // runs at start-up, not on a request.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg, err := cfg.withDefaults()
@@ -145,7 +144,7 @@ func (s *Store) setUp(ctx context.Context, master []byte) error {
 		Subjects:           []string{"journal.>"},
 		Storage:            jetstream.FileStorage,
 		Replicas:           s.cfg.Replicas,
-		Duplicates:         s.cfg.DuplicateWindow,
+		Duplicates:         min(s.cfg.DuplicateWindow, serverDedupWindow), // idempotency.go
 		DenyDelete:         true,
 		DenyPurge:          true,
 		AllowDirect:        true,
@@ -160,11 +159,7 @@ func (s *Store) setUp(ctx context.Context, master []byte) error {
 		return err
 	}
 	s.wg.Go(func() { s.keys.watch(bg) })
-	if err := s.ensureAudit(ctx, bg); err != nil {
-		return err
-	}
-	s.idem = newIdemIndex(s.cfg.DuplicateWindow)
-	return s.idem.follow(ctx, bg, s.stream, s.log, &s.wg)
+	return s.ensureAudit(ctx, bg)
 }
 
 // Close stops the background work, drains the connection and shuts the

@@ -28,6 +28,7 @@ type storeFlags struct {
 	noGroupCommit  bool
 	signingKeyPath string
 	masterKeyPath  string
+	idemWindow     time.Duration
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
@@ -36,6 +37,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stream, "stream", "JOURNAL", "JetStream stream name")
 	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas (3 on a cluster)")
 	fs.BoolVar(&f.noSync, "no-sync", false, "embedded only: do not fsync every write (faster, may lose acknowledged writes on power loss)")
+	fs.DurationVar(&f.idemWindow, "idempotency-window", eventstore.DefaultDuplicateWindow, "how long an Idempotency-Key is remembered (the dedup window)")
 	fs.BoolVar(&f.noGroupCommit, "no-group-commit", false, "publish every write alone instead of grouping concurrent writes to different journals into atomic batches")
 	fs.StringVar(&f.natsCreds, "nats-creds", "", "NATS credentials file (external servers)")
 	fs.StringVar(&f.tlsCA, "nats-tls-ca", "", "CA certificate file for TLS to NATS")
@@ -48,7 +50,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 func (f *storeFlags) config() eventstore.Config {
 	return eventstore.Config{
 		NATSURL: f.natsURL, DataDir: f.dataDir, Stream: f.stream, Replicas: f.replicas, NoSync: f.noSync, NoGroupCommit: f.noGroupCommit,
-		DuplicateWindow: 24 * time.Hour, MasterKeyFile: f.masterKeyPath,
+		DuplicateWindow: f.idemWindow, MasterKeyFile: f.masterKeyPath,
 		CredsFile: f.natsCreds, TLSCAFile: f.tlsCA, TLSCertFile: f.tlsCert, TLSKeyFile: f.tlsKey,
 	}
 }
