@@ -28,6 +28,7 @@ type person struct {
 	steps       []uint32 // every stored step of the journal, in stream order
 	commitments []*commitment
 	pips        []*pip
+	score       scoreJournal // standards and submissions, for the scorecard
 }
 
 func (s *Set) register(seq uint64, e *domain.Event, d *domain.PersonRegistered) *person {

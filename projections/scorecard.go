@@ -97,12 +97,12 @@ func (s *Set) scorecard(personID uuid.UUID, month domain.Period, asOf time.Time)
 // for a month, as Scorecard says; for an ISO week (the trends), that
 // week's latest submission alone (a monthly one cannot be split into weeks).
 func (s *Set) rollUp(personID uuid.UUID, month domain.Period, asOf time.Time) (map[string]float64, []SubmissionRef) {
-	j := s.scores[personID]
+	j := s.scoreOf(personID)
 	if j == nil {
 		return nil, []SubmissionRef{}
 	}
 	latest := map[domain.Period]uint32{}
-	for _, i := range j.months[month.Month()] {
+	for _, i := range j.month(month.Month()) {
 		st := s.steps.at(i)
 		if !known(st, asOf) {
 			continue

@@ -1,6 +1,8 @@
 package projections
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
@@ -12,41 +14,59 @@ import (
 // the step store, once, and each read filters them by recorded_at for
 // as_of. Nothing here is text, so erasure has nothing to do.
 type scoreJournal struct {
-	standards []uint32                   // standard.set steps, in stream order
-	months    map[domain.Period][]uint32 // metrics.submitted steps by the month they roll into, in stream order
+	standards []uint32     // standard.set steps, in stream order
+	months    []monthSteps // metrics.submitted steps by the month they roll into, months ascending
 }
 
-// scoreOf returns p's index, creating it on first use.
+// monthSteps are the metrics.submitted steps that roll into one month, in
+// stream order.
+type monthSteps struct {
+	month domain.Period
+	steps []uint32
+}
+
+// month returns the steps that roll into month m.
+func (j *scoreJournal) month(m domain.Period) []uint32 {
+	if k, ok := slices.BinarySearchFunc(j.months, m, cmpMonth); ok {
+		return j.months[k].steps
+	}
+	return nil
+}
+
+func cmpMonth(a monthSteps, m domain.Period) int {
+	return cmp.Or(cmp.Compare(a.month.Year, m.Year), cmp.Compare(a.month.Mon, m.Mon))
+}
+
+// scoreOf returns the index of the journal of id, or nil when it has none.
 func (s *Set) scoreOf(id uuid.UUID) *scoreJournal {
-	if s.scores == nil {
-		s.scores = map[uuid.UUID]*scoreJournal{}
+	if p := s.people[id]; p != nil {
+		return &p.score
 	}
-	j := s.scores[id]
-	if j == nil {
-		j = &scoreJournal{}
-		s.scores[id] = j
-	}
-	return j
+	return nil
 }
 
 // indexStandard records stored step i, a standard.set of p's journal.
 func (s *Set) indexStandard(p *person, i uint32) {
-	j := s.scoreOf(p.ID)
-	j.standards = append(j.standards, i)
+	p.score.standards = append(p.score.standards, i)
 }
 
 // indexMetrics records stored step i, a metrics.submitted of p's journal,
-// under the month its period rolls into.
+// under the month its period rolls into. Submissions mostly come month
+// after month, so the month is looked for from the end.
 func (s *Set) indexMetrics(p *person, i uint32, period domain.Period) {
 	if period.IsZero() {
 		return
 	}
-	j := s.scoreOf(p.ID)
-	if j.months == nil {
-		j.months = map[domain.Period][]uint32{}
+	j, m := &p.score, period.Month()
+	k := len(j.months)
+	for k > 0 && cmpMonth(j.months[k-1], m) > 0 {
+		k--
 	}
-	m := period.Month()
-	j.months[m] = append(j.months[m], i)
+	if k > 0 && cmpMonth(j.months[k-1], m) == 0 {
+		j.months[k-1].steps = append(j.months[k-1].steps, i)
+		return
+	}
+	j.months = slices.Insert(j.months, k, monthSteps{month: m, steps: []uint32{i}})
 }
 
 // submission is one metrics.submitted as the scorecard reads it.

@@ -32,8 +32,6 @@ type Set struct {
 	pips        map[uuid.UUID]*pip
 	pipOrder    []*pip // by opening sequence
 
-	scores map[uuid.UUID]*scoreJournal // standards and submissions, for the scorecard
-
 	cadence cadenceIndex                 // meetings, cadences and manager changes, for the cadence model
 	teams   map[uuid.UUID]*directReports // direct reports by manager (teams.go)
 	erased  atomic.Uint64                // erasures applied (stamp.go)

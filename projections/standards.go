@@ -59,7 +59,7 @@ func (s *Set) standard(personID uuid.UUID, on domain.Date, asOf time.Time) (Reso
 // inForce returns the step of id's latest standard for appliesTo that is
 // effective on day on and known at asOf.
 func (s *Set) inForce(id uuid.UUID, appliesTo string, on domain.Date, asOf time.Time) (uint32, bool) {
-	j := s.scores[id]
+	j := s.scoreOf(id)
 	if j == nil {
 		return 0, false
 	}
