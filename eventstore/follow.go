@@ -41,7 +41,10 @@ func (s *Store) Follow(ctx context.Context, after uint64, h func(seq uint64, e d
 			return // not a stream message
 		}
 		if cur == nil {
-			cur = &followBatch{msgs: make([]followMsg, 0, followBatchSize), done: make(chan struct{})}
+			// Sized by what is pending: a live follower's batch holds one
+			// message, and a 256-slot batch per write was 12 KiB of garbage.
+			n := min(uint64(followBatchSize), meta.NumPending+1)
+			cur = &followBatch{msgs: make([]followMsg, 0, n), done: make(chan struct{})}
 		}
 		cur.msgs = append(cur.msgs, followMsg{seq: meta.Sequence.Stream, subject: m.Subject(), data: m.Data()})
 		if len(cur.msgs) == followBatchSize || meta.NumPending == 0 {
