@@ -247,6 +247,25 @@ func medianLoad(rounds int, run func() loadResult) loadResult {
 	return rs[len(rs)/2]
 }
 
+// interleavedLoads runs rounds rounds of every load in turn (one of each,
+// then again) and returns the run of median rate of each: a baseline and
+// the service measured alternately see the same drift of a shared
+// machine, where measured one after the other they may not.
+func interleavedLoads(rounds int, runs ...func() loadResult) []loadResult {
+	all := make([][]loadResult, len(runs))
+	for range rounds {
+		for k, run := range runs {
+			all[k] = append(all[k], run())
+		}
+	}
+	out := make([]loadResult, len(runs))
+	for k, rs := range all {
+		slices.SortFunc(rs, func(a, b loadResult) int { return cmp.Compare(a.rate(), b.rate()) })
+		out[k] = rs[len(rs)/2]
+	}
+	return out
+}
+
 func loadAvg() string {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {

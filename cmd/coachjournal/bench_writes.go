@@ -31,19 +31,49 @@ func (b *benchRun) appends(ctx context.Context, env *benchEnv) error {
 	for _, c := range benchConcurrency {
 		b.logf("appends: %d concurrent", c)
 		cl := benchClient(c)
-		raw := medianLoad(b.opts.rounds, func() loadResult {
+		rawRun := func() loadResult {
 			return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) error {
 				_, err := js.Publish(ctx, "benchraw.append."+strconv.Itoa(w), payload)
 				return err
 			})
-		})
-		noop := medianLoad(b.opts.rounds, func() loadResult {
+		}
+		// Informative: the same raw publishes made conditional on each
+		// publisher's last sequence, as every API append is; then also
+		// with an ordered consumer following the stream, as the API's
+		// projections follow theirs.
+		round := 0
+		conditional := func(followed bool) loadResult {
+			round++
+			prefix := "benchraw.appcond.c" + strconv.Itoa(c) + "r" + strconv.Itoa(round) + "."
+			if followed {
+				stop, err := followRaw(ctx, env, prefix+">")
+				if err != nil {
+					return loadResult{dur: time.Second, errs: 1, firstE: err}
+				}
+				defer stop()
+			}
+			last := make([]uint64, c)
+			return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) error {
+				subj := prefix + strconv.Itoa(w)
+				m := nats.NewMsg(subj + ".e")
+				m.Data = payload
+				m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(last[w], 10))
+				m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, subj+".>")
+				ack, err := js.PublishMsg(ctx, m)
+				if err != nil {
+					return err
+				}
+				last[w] = ack.Sequence
+				return nil
+			})
+		}
+		noopRun := func() loadResult {
 			return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, i int) error {
 				return do(cl, http.MethodPost, env.noop+"/noop/x", "", metricsBody(i), http.StatusCreated)
 			})
-		})
+		}
 		var failed error
-		apiRes := medianLoad(b.opts.rounds, func() loadResult {
+		api := func() loadResult {
 			people, err := registerBenchPeople(ctx, env, c)
 			if err != nil {
 				failed = err
@@ -57,7 +87,15 @@ func (b *benchRun) appends(ctx context.Context, env *benchEnv) error {
 				failed = r.firstE
 			}
 			return r
-		})
+		}
+		res := interleavedLoads(b.opts.rounds, rawRun, func() loadResult { return conditional(false) },
+			func() loadResult { return conditional(true) }, noopRun, api)
+		raw, cond, followed, noop, apiRes := res[0], res[1], res[2], res[3], res[4]
+		for _, r := range []loadResult{cond, followed} {
+			if r.errs > 0 && failed == nil {
+				failed = r.firstE
+			}
+		}
 		if failed != nil {
 			return failed
 		}
@@ -68,6 +106,10 @@ func (b *benchRun) appends(ctx context.Context, env *benchEnv) error {
 		}
 		sc := "append.c" + strconv.Itoa(c)
 		b.add(benchRow{Scenario: sc + ".raw_jetstream", Value: raw.rate(), Unit: "ops/s", P50: raw.pct(0.5), P99: raw.pct(0.99)})
+		b.add(benchRow{Scenario: sc + ".raw_jetstream_conditional", Value: cond.rate(), Unit: "ops/s", Baseline: raw.rate(), Base: "raw JetStream",
+			P50: cond.pct(0.5), P99: cond.pct(0.99)})
+		b.add(benchRow{Scenario: sc + ".raw_jetstream_conditional_followed", Value: followed.rate(), Unit: "ops/s", Baseline: raw.rate(), Base: "raw JetStream",
+			P50: followed.pct(0.5), P99: followed.pct(0.99)})
 		b.add(benchRow{Scenario: sc + ".noop_http", Value: noop.rate(), Unit: "ops/s", P50: noop.pct(0.5), P99: noop.pct(0.99)})
 		row := benchRow{Scenario: sc + ".api", Value: apiRes.rate(), Unit: "ops/s", Baseline: ceiling, Base: base,
 			P50: apiRes.pct(0.5), P99: apiRes.pct(0.99)}
@@ -84,6 +126,24 @@ func (b *benchRun) appends(ctx context.Context, env *benchEnv) error {
 		cl.CloseIdleConnections()
 	}
 	return nil
+}
+
+// followRaw follows the raw stream's subjects filter with an ordered
+// consumer that reads every message, until stop is called.
+func followRaw(ctx context.Context, env *benchEnv, filter string) (stop func(), err error) {
+	st, err := env.store.JetStream().Stream(ctx, rawStream)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, DeliverPolicy: jetstream.DeliverNewPolicy})
+	if err != nil {
+		return nil, err
+	}
+	cc, err := cons.Consume(func(jetstream.Msg) {}, jetstream.PullMaxMessages(4096))
+	if err != nil {
+		return nil, err
+	}
+	return cc.Stop, nil
 }
 
 // sampleEnvelope stores one real commitment.made and returns its bytes,
