@@ -237,14 +237,7 @@ func median(xs []float64) float64 {
 
 // medianLoad runs rounds loads and returns the one of median rate.
 func medianLoad(rounds int, run func() loadResult) loadResult {
-	rs := make([]loadResult, rounds)
-	for i := range rs {
-		rs[i] = run()
-	}
-	slices.SortFunc(rs, func(a, b loadResult) int {
-		return cmp.Compare(a.rate(), b.rate())
-	})
-	return rs[len(rs)/2]
+	return interleavedLoads(rounds, run)[0]
 }
 
 // interleavedLoads runs rounds rounds of every load in turn (one of each,

@@ -256,12 +256,11 @@ func (b *benchRun) reads(ctx context.Context, env *benchEnv, g *benchGen) error 
 	defer cl.CloseIdleConnections()
 	last := domain.MonthPeriod(g.start.AddDays(7 * (g.week - 2)))
 	months := []string{last.String(), domain.MonthPeriod(last.Start().AddDays(-1)).String()}
-	static := medianLoad(b.opts.rounds, func() loadResult {
+	runs := []func() loadResult{func() loadResult {
 		return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(int, int) error {
 			return do(cl, http.MethodGet, env.noop+"/static", "", nil, http.StatusOK)
 		})
-	})
-	b.add(benchRow{Scenario: "reads.static_get", Value: static.rate(), Unit: "req/s", P50: static.pct(0.5), P99: static.pct(0.99)})
+	}}
 	paths := []struct {
 		name string
 		url  func(r *rand.Rand) string
@@ -280,16 +279,21 @@ func (b *benchRun) reads(ctx context.Context, env *benchEnv, g *benchGen) error 
 		}},
 	}
 	for _, p := range paths {
-		b.logf("reads: %s", p.name)
 		rngs := make([]*rand.Rand, c)
 		for i := range rngs {
 			rngs[i] = rand.New(rand.NewPCG(uint64(i), 7))
 		}
-		res := medianLoad(b.opts.rounds, func() loadResult {
+		runs = append(runs, func() loadResult {
 			return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) error {
 				return do(cl, http.MethodGet, env.api+p.url(rngs[w]), env.token, nil, http.StatusOK)
 			})
 		})
+	}
+	res := interleavedLoads(b.opts.rounds, runs...) // the static GET and each read in turn, round after round
+	static := res[0]
+	b.add(benchRow{Scenario: "reads.static_get", Value: static.rate(), Unit: "req/s", P50: static.pct(0.5), P99: static.pct(0.99)})
+	for k, p := range paths {
+		res := res[k+1]
 		if res.errs > 0 {
 			return res.firstE
 		}
