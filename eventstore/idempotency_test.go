@@ -130,3 +130,39 @@ func TestIdempotencyBeyondServerWindow(t *testing.T) {
 		t.Errorf("the stream grew by %d, want 1", after-before)
 	}
 }
+
+// A stream created with the old 24 h duplicate window is shortened on
+// open, and a key used before keeps deduplicating through the journal.
+func TestOpenShortensDuplicateWindow(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, eventstore.Config{DataDir: dir})
+	id := register(t, s, "Ivy", "ivy@example.com")
+	first, err := s.Execute(ctxT(t), domain.Write{PersonID: id, Meta: meta(), IdempotencyKey: "k", RequestHash: "h", Command: domain.SetCadence{EveryDays: 14}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.JetStream().Stream(ctxT(t), eventstore.DefaultStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := st.CachedInfo().Config
+	cfg.Duplicates = 24 * time.Hour // as streams were created before
+	if _, err := s.JetStream().UpdateStream(ctxT(t), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = mustOpen(t, eventstore.Config{DataDir: dir})
+	info, err := s.JetStream().Stream(ctxT(t), eventstore.DefaultStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := info.CachedInfo().Config.Duplicates; d >= time.Hour {
+		t.Errorf("the stream's duplicate window is still %s", d)
+	}
+	again, err := s.Execute(ctxT(t), domain.Write{PersonID: id, Meta: meta(), IdempotencyKey: "k", RequestHash: "h", Command: domain.SetCadence{EveryDays: 14}})
+	if err != nil || !again.Replayed || again.Event.ID != first.Event.ID {
+		t.Fatalf("repeat after reopen = %+v, %v; want a replay of %s", again, err, first.Event.ID)
+	}
+}
