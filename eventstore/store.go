@@ -35,8 +35,7 @@ type Store struct {
 
 // Open connects to NATS (or starts the embedded server), creates or
 // updates the stream and the key bucket, and builds the read-audit index.
-// Errors are plain wrapped errors: Open
-// runs at start-up, not on a request.
+// Errors are plain wrapped errors: Open runs at start-up, not on a request.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {

@@ -256,11 +256,11 @@ func (b *benchRun) reads(ctx context.Context, env *benchEnv, g *benchGen) error 
 	defer cl.CloseIdleConnections()
 	last := domain.MonthPeriod(g.start.AddDays(7 * (g.week - 2)))
 	months := []string{last.String(), domain.MonthPeriod(last.Start().AddDays(-1)).String()}
-	runs := []func() loadResult{func() loadResult {
+	static := func() loadResult {
 		return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(int, int) error {
 			return do(cl, http.MethodGet, env.noop+"/static", "", nil, http.StatusOK)
 		})
-	}}
+	}
 	paths := []struct {
 		name string
 		url  func(r *rand.Rand) string
@@ -278,28 +278,31 @@ func (b *benchRun) reads(ctx context.Context, env *benchEnv, g *benchGen) error 
 			return "/v1/people/" + g.reps[r.IntN(len(g.reps))].id.String() + "/commitment-history"
 		}},
 	}
-	for _, p := range paths {
+	// Each read alternates with its own static GET, round after round, so
+	// that both see the same drift; the reads of one kind stay together,
+	// as a steady load of that kind would (the read cache holds its answers).
+	for k, p := range paths {
+		b.logf("reads: %s", p.name)
 		rngs := make([]*rand.Rand, c)
 		for i := range rngs {
 			rngs[i] = rand.New(rand.NewPCG(uint64(i), 7))
 		}
-		runs = append(runs, func() loadResult {
+		res := interleavedLoads(b.opts.rounds, static, func() loadResult {
 			return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) error {
 				return do(cl, http.MethodGet, env.api+p.url(rngs[w]), env.token, nil, http.StatusOK)
 			})
 		})
-	}
-	res := interleavedLoads(b.opts.rounds, runs...) // the static GET and each read in turn, round after round
-	static := res[0]
-	b.add(benchRow{Scenario: "reads.static_get", Value: static.rate(), Unit: "req/s", P50: static.pct(0.5), P99: static.pct(0.99)})
-	for k, p := range paths {
-		res := res[k+1]
-		if res.errs > 0 {
-			return res.firstE
+		base, read := res[0], res[1]
+		if k == 0 {
+			b.add(benchRow{Scenario: "reads.static_get", Value: base.rate(), Unit: "req/s", P50: base.pct(0.5), P99: base.pct(0.99),
+				Note: "measured alongside the scorecard; each read's baseline is the static GET measured alongside it"})
 		}
-		ok := res.rate()/static.rate() >= 0.6 && res.pct(0.99) < 10
-		b.add(benchRow{Scenario: "reads.c64." + p.name, Value: res.rate(), Unit: "req/s", Baseline: static.rate(), Base: "static GET",
-			Target: "ratio ≥ 0.6, p99 < 10 ms", Met: metIf(ok), P50: res.pct(0.5), P99: res.pct(0.99)})
+		if read.errs > 0 {
+			return read.firstE
+		}
+		ok := read.rate()/base.rate() >= 0.6 && read.pct(0.99) < 10
+		b.add(benchRow{Scenario: "reads.c64." + p.name, Value: read.rate(), Unit: "req/s", Baseline: base.rate(), Base: "static GET",
+			Target: "ratio ≥ 0.6, p99 < 10 ms", Met: metIf(ok), P50: read.pct(0.5), P99: read.pct(0.99)})
 	}
 	return nil
 }
