@@ -2,6 +2,7 @@ package eventstore
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -17,7 +18,7 @@ type Config struct {
 	DataDir         string        // embedded store lives in DataDir/jetstream; master key default DataDir/master.key
 	Stream          string        // default "JOURNAL"
 	Replicas        int           // default 1
-	DuplicateWindow time.Duration // default 24h: how long an idempotency key is remembered
+	DuplicateWindow time.Duration // default (0) 24h: how long an idempotency key is remembered; negative is an error
 	MasterKeyFile   string        // default DataDir/master.key; created (32 random bytes, hex, mode 0600) if missing
 	NoSync          bool          // embedded only: skip the fsync of every write (trades durability for speed)
 	NoGroupCommit   bool          // publish every append alone instead of grouping concurrent ones into atomic batches
@@ -45,7 +46,10 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Replicas <= 0 {
 		c.Replicas = 1
 	}
-	if c.DuplicateWindow <= 0 {
+	switch {
+	case c.DuplicateWindow < 0:
+		return c, fmt.Errorf("eventstore: the idempotency window %s is negative", c.DuplicateWindow)
+	case c.DuplicateWindow == 0:
 		c.DuplicateWindow = DefaultDuplicateWindow
 	}
 	if c.MasterKeyFile == "" {

@@ -37,7 +37,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.stream, "stream", "JOURNAL", "JetStream stream name")
 	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas (3 on a cluster)")
 	fs.BoolVar(&f.noSync, "no-sync", false, "embedded only: do not fsync every write (faster, may lose acknowledged writes on power loss)")
-	fs.DurationVar(&f.idemWindow, "idempotency-window", eventstore.DefaultDuplicateWindow, "how long an Idempotency-Key is remembered (the dedup window)")
+	fs.DurationVar(&f.idemWindow, "idempotency-window", eventstore.DefaultDuplicateWindow, "how long an Idempotency-Key is remembered (the dedup window; 0: the default)")
 	fs.BoolVar(&f.noGroupCommit, "no-group-commit", false, "publish every write alone instead of grouping concurrent writes to different journals into atomic batches")
 	fs.StringVar(&f.natsCreds, "nats-creds", "", "NATS credentials file (external servers)")
 	fs.StringVar(&f.tlsCA, "nats-tls-ca", "", "CA certificate file for TLS to NATS")
