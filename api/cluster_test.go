@@ -58,7 +58,8 @@ func startCluster(t *testing.T) *cluster {
 }
 
 // TestCluster: two API replicas on a three-node cluster with a stream of
-// three replicas; cross-replica read-your-writes and idempotency; the
+// three replicas; cross-replica read-your-writes, idempotency and writes
+// decided on the other replica's acknowledged state; the
 // stream leader killed mid-load loses no acknowledged write and both
 // replicas converge to identical projections.
 func TestCluster(t *testing.T) {
@@ -83,6 +84,18 @@ func TestCluster(t *testing.T) {
 		map[string]any{"text": "first", "due_on": "2030-01-01"}, "Idempotency-Key", "x-1")
 	if string(again.Body) != string(w.Body) {
 		t.Fatalf("idempotency across replicas: %s, want %s", again.Body, w.Body)
+	}
+
+	// A write acknowledged by one replica is the state the other replica's
+	// next write on the journal is decided against, though its cached
+	// journal is stale and a stream replica may answer its reads.
+	for i := range 40 {
+		a, b := r1, r2
+		if i%2 == 1 {
+			a, b = r2, r1
+		}
+		cid := a.Created(http.MethodPost, "/v1/people/"+ana+"/commitments", admin, map[string]any{"text": "call", "due_on": "2030-01-01"})
+		b.Must(http.StatusCreated, http.MethodPost, "/v1/people/"+ana+"/commitments/"+cid+"/resolution", admin, map[string]any{"status": "kept"})
 	}
 
 	// Load on both replicas while the stream leader dies.
