@@ -22,6 +22,7 @@ type Config struct {
 	MasterKeyFile   string        // default DataDir/master.key; created (32 random bytes, hex, mode 0600) if missing
 	NoSync          bool          // embedded only: skip the fsync of every write (trades durability for speed)
 	NoGroupCommit   bool          // publish every append alone instead of grouping concurrent ones into atomic batches
+	JournalCache    int           // journals whose decision state stays loaded; default (0) DefaultJournalCache; negative is an error
 	Logger          *slog.Logger  // nil: discard
 
 	// External servers only.
@@ -36,7 +37,12 @@ type Config struct {
 const (
 	DefaultStream          = "JOURNAL"
 	DefaultDuplicateWindow = 24 * time.Hour
-	KeysBucket             = "JOURNAL_KEYS"
+	// DefaultJournalCache keeps the decision state of the 50,000 journals
+	// written most recently: about 7 KB each for a year of weekly history,
+	// so at most a few hundred MB. A journal evicted is read back from the
+	// stream at its next write (a few milliseconds).
+	DefaultJournalCache = 50_000
+	KeysBucket          = "JOURNAL_KEYS"
 )
 
 func (c Config) withDefaults() (Config, error) {
@@ -51,6 +57,12 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("eventstore: the idempotency window %s is negative", c.DuplicateWindow)
 	case c.DuplicateWindow == 0:
 		c.DuplicateWindow = DefaultDuplicateWindow
+	}
+	switch {
+	case c.JournalCache < 0:
+		return c, fmt.Errorf("eventstore: the journal cache size %d is negative", c.JournalCache)
+	case c.JournalCache == 0:
+		c.JournalCache = DefaultJournalCache
 	}
 	if c.MasterKeyFile == "" {
 		if c.DataDir == "" {

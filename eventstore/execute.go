@@ -26,6 +26,7 @@ func (s *Store) Execute(ctx context.Context, w domain.Write) (domain.Written, er
 		msgID = w.PersonID.String() + ":" + w.IdempotencyKey
 	}
 	je := s.entry(w.PersonID)
+	defer s.trim() // after the unlock below
 	je.mu.Lock()
 	defer je.mu.Unlock()
 	if je.j == nil {

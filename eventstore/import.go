@@ -41,6 +41,7 @@ func (s *Store) ImportBatch(ctx context.Context, ws []domain.Write) (events []do
 	if len(ws) == 0 || len(ws) > MaxImportBatch {
 		return nil, -1, domain.Errorf(domain.KindInvalid, "a batch holds 1 to %d writes, not %d", MaxImportBatch, len(ws))
 	}
+	defer s.trim() // after the unlock below
 	entries := s.lockJournals(ws)
 	defer unlockJournals(entries)
 	return s.importOne(ctx, ws, entries)

@@ -20,6 +20,7 @@ func (s *Store) Import(ctx context.Context, ws []domain.Write) (events []domain.
 	if len(ws) == 0 {
 		return nil, -1, domain.Errorf(domain.KindInvalid, "nothing to import")
 	}
+	defer s.trim() // after the unlock below
 	entries := s.lockJournals(ws)
 	defer unlockJournals(entries)
 	if err := s.loadJournals(ctx, entries); err != nil {

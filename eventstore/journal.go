@@ -1,6 +1,7 @@
 package eventstore
 
 import (
+	"container/list"
 	"context"
 	"errors"
 	"sync"
@@ -16,14 +17,23 @@ const readBatch = 1000
 
 // journalEntry caches one journal's decision state. Its mutex is held from
 // decide to publish, so one process never races itself on a journal.
+//
+// An entry, once made, stays (a few dozen bytes per person, so that two
+// callers never hold different mutexes for one journal); its state is
+// bounded: at most Config.JournalCache entries hold a loaded journal, and
+// loading one more drops the state of the least recently used one, which is
+// read back from the stream at its next write.
 type journalEntry struct {
 	mu      sync.Mutex
 	j       *domain.Journal
 	lastSeq uint64   // the stream sequence of the journal's last message, decodable or not
 	keys    idemKeys // the idempotency keys of the journal's messages (idempotency.go)
+
+	used *list.Element // in Store.loaded, guarded by Store.mu; nil when not there
 }
 
-// entry returns the cache entry of a journal, creating an empty one.
+// entry returns the cache entry of a journal, creating an empty one, and
+// marks it the most recently used.
 func (s *Store) entry(id uuid.UUID) *journalEntry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -32,7 +42,60 @@ func (s *Store) entry(id uuid.UUID) *journalEntry {
 		je = &journalEntry{}
 		s.journals[id] = je
 	}
+	if je.used != nil {
+		s.loaded.MoveToFront(je.used)
+	}
 	return je
+}
+
+// admit counts je, whose state its caller (holding je.mu) has just loaded,
+// among the loaded journals, and drops the state of the least recently
+// used ones beyond the bound.
+func (s *Store) admit(je *journalEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if je.used == nil {
+		je.used = s.loaded.PushFront(je)
+	} else {
+		s.loaded.MoveToFront(je.used)
+	}
+	s.trimLocked()
+}
+
+// trim drops the state of the least recently used journals beyond the
+// bound; writers call it once they have let go of their journals, so that
+// the journals skipped while in use are dropped after all.
+func (s *Store) trim() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.trimLocked()
+}
+
+// trimLocked is trim with s.mu held. A journal in use (its mutex held: a
+// write deciding or publishing on it) is skipped and kept for now; it is
+// never waited for, since its holder may be waiting for s.mu.
+func (s *Store) trimLocked() {
+	for skipped := 0; s.loaded.Len() > s.cfg.JournalCache && skipped < s.loaded.Len(); {
+		old := s.loaded.Back().Value.(*journalEntry)
+		if !old.mu.TryLock() {
+			s.loaded.MoveToFront(old.used)
+			skipped++
+			continue
+		}
+		old.j, old.lastSeq, old.keys = nil, 0, idemKeys{}
+		s.loaded.Remove(old.used)
+		old.used = nil
+		old.mu.Unlock()
+		s.evictions++
+	}
+}
+
+// JournalCacheStats reports how many journals hold loaded decision state
+// and how many had theirs dropped for the bound since the Store opened.
+func (s *Store) JournalCacheStats() (loaded int, evictions uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loaded.Len(), s.evictions
 }
 
 // catchUp folds into je the journal's messages stored after je.lastSeq and
@@ -42,6 +105,7 @@ func (s *Store) entry(id uuid.UUID) *journalEntry {
 func (s *Store) catchUp(ctx context.Context, id uuid.UUID, je *journalEntry) (bool, error) {
 	if je.j == nil {
 		je.j, je.lastSeq, je.keys = domain.NewJournal(id), 0, idemKeys{}
+		s.admit(je)
 	}
 	before := je.lastSeq
 	err := s.scan(ctx, domain.JournalSubjects(id), je.lastSeq, func(m *jetstream.RawStreamMsg) {

@@ -1,6 +1,7 @@
 package eventstore
 
 import (
+	"container/list"
 	"context"
 	"fmt"
 	"log/slog"
@@ -26,8 +27,10 @@ type Store struct {
 	gc     *committer  // group commit (groupcommit.go); nil when off
 	audit  *auditIndex // reads of PIPs (audit.go)
 
-	mu       sync.Mutex
-	journals map[uuid.UUID]*journalEntry
+	mu        sync.Mutex
+	journals  map[uuid.UUID]*journalEntry
+	loaded    list.List // entries whose state was loaded, most recently used first (journal.go)
+	evictions uint64
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup

@@ -39,3 +39,34 @@ func TestIdempotencyWindowFlag(t *testing.T) {
 		})
 	}
 }
+
+// --journal-cache and COACHJOURNAL_JOURNAL_CACHE reach the store's
+// configuration; the command line wins over the environment.
+func TestJournalCacheFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  string
+		args []string
+		want int
+	}{
+		{"default", "", nil, eventstore.DefaultJournalCache},
+		{"flag", "", []string{"--journal-cache=1000"}, 1000},
+		{"environment", "2000", nil, 2000},
+		{"flag over environment", "2000", []string{"--journal-cache=3000"}, 3000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.env != "" {
+				t.Setenv("COACHJOURNAL_JOURNAL_CACHE", tc.env)
+			}
+			var f storeFlags
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			f.register(fs)
+			if err := parse(fs, tc.args, io.Discard); err != nil {
+				t.Fatalf("parse(%v): %v", tc.args, err)
+			}
+			if got := f.config().JournalCache; got != tc.want {
+				t.Errorf("JournalCache = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}

@@ -87,7 +87,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(newGroupCommitCollector(store.GroupCommitStats),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "coachjournal_nats_reconnects_total", Help: "Times the NATS connection was re-established."},
-			func() float64 { return float64(store.Reconnects()) }))
+			func() float64 { return float64(store.Reconnects()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "coachjournal_journal_cache_journals", Help: "Journals whose decision state is in memory (bounded by --journal-cache)."},
+			func() float64 { n, _ := store.JournalCacheStats(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "coachjournal_journal_cache_evictions_total", Help: "Journals whose decision state was dropped for the bound (read back at their next write)."},
+			func() float64 { _, n := store.JournalCacheStats(); return float64(n) }))
 	readCache := int64(f.readCacheMiB) << 20
 	if f.readCacheMiB <= 0 {
 		readCache = -1 // off
