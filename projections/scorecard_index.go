@@ -45,19 +45,19 @@ func (s *Set) scoreOf(id uuid.UUID) *scoreJournal {
 	return nil
 }
 
-// indexStandard records stored step i, a standard.set of p's journal.
-func (s *Set) indexStandard(p *person, i uint32) {
-	p.score.standards = append(p.score.standards, i)
+// addStandard records stored step i, a standard.set of the journal.
+func (j *scoreJournal) addStandard(i uint32) {
+	j.standards = append(j.standards, i)
 }
 
-// indexMetrics records stored step i, a metrics.submitted of p's journal,
+// addMetrics records stored step i, a metrics.submitted of the journal,
 // under the month its period rolls into. Submissions mostly come month
 // after month, so the month is looked for from the end.
-func (s *Set) indexMetrics(p *person, i uint32, period domain.Period) {
+func (j *scoreJournal) addMetrics(i uint32, period domain.Period) {
 	if period.IsZero() {
 		return
 	}
-	j, m := &p.score, period.Month()
+	m := period.Month()
 	k := len(j.months)
 	for k > 0 && cmpMonth(j.months[k-1], m) > 0 {
 		k--

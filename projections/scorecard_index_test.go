@@ -10,8 +10,7 @@ import (
 // Submissions arrive mostly month after month, but late and corrected
 // ones land in earlier months: every step is found under its month, in
 // stream order, and the months stay sorted.
-func TestIndexMetricsMonths(t *testing.T) {
-	s := NewSet()
+func TestAddMetricsMonths(t *testing.T) {
 	p := &person{}
 	periods := []string{"2026-03", "2026-W14", "2026-04", "2025-12", "2026-W10", "2026-04", "2024-W01", "2026-05"}
 	want := map[string][]uint32{}
@@ -20,11 +19,11 @@ func TestIndexMetricsMonths(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.indexMetrics(p, uint32(i), period)
+		p.score.addMetrics(uint32(i), period)
 		m := period.Month().String()
 		want[m] = append(want[m], uint32(i))
 	}
-	s.indexMetrics(p, 99, domain.Period{}) // no period: not indexed
+	p.score.addMetrics(99, domain.Period{}) // no period: not indexed
 	if !slices.IsSortedFunc(p.score.months, func(a, b monthSteps) int { return cmpMonth(a, b.month) }) {
 		t.Errorf("months not sorted: %v", p.score.months)
 	}

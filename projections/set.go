@@ -204,8 +204,8 @@ func (s *Set) fold(p *person, i uint32, e *domain.Event, data domain.Data) {
 	case *domain.PIPClosed:
 		s.closePIP(p, i, d)
 	case *domain.StandardSet:
-		s.indexStandard(p, i)
+		p.score.addStandard(i)
 	case *metricsData, *domain.MetricsSubmitted:
-		s.indexMetrics(p, i, periodOf(d))
+		p.score.addMetrics(i, periodOf(d))
 	}
 }
