@@ -15,6 +15,9 @@ import (
 // readBatch is how many messages one direct batch get asks for.
 const readBatch = 1000
 
+// maxTrimSkips bounds the journals in use one trim passes over.
+const maxTrimSkips = 8
+
 // journalEntry caches one journal's decision state. Its mutex is held from
 // decide to publish, so one process never races itself on a journal.
 //
@@ -73,9 +76,12 @@ func (s *Store) trim() {
 
 // trimLocked is trim with s.mu held. A journal in use (its mutex held: a
 // write deciding or publishing on it) is skipped and kept for now; it is
-// never waited for, since its holder may be waiting for s.mu.
+// never waited for, since its holder may be waiting for s.mu. At most
+// maxTrimSkips are skipped per call, so that loading the journals of an
+// import larger than the bound (all of them locked) stays linear; the
+// import's own trim, once it lets go, drops the excess.
 func (s *Store) trimLocked() {
-	for skipped := 0; s.loaded.Len() > s.cfg.JournalCache && skipped < s.loaded.Len(); {
+	for skipped := 0; s.loaded.Len() > s.cfg.JournalCache && skipped < maxTrimSkips; {
 		old := s.loaded.Back().Value.(*journalEntry)
 		if !old.mu.TryLock() {
 			s.loaded.MoveToFront(old.used)

@@ -97,6 +97,39 @@ func TestJournalCacheBoundConcurrent(t *testing.T) {
 	}
 }
 
+// An import over more journals than the cache holds keeps them all locked
+// and loaded while it runs, then gives back the excess; the journals it
+// wrote go on from where it left them.
+func TestJournalCacheImportLargerThanBound(t *testing.T) {
+	s := mustOpen(t, eventstore.Config{DataDir: t.TempDir(), JournalCache: 2})
+	var ws []domain.Write
+	ids := make([]uuid.UUID, 5)
+	for i := range ids {
+		ids[i] = uuid.New()
+		ws = append(ws, domain.Write{PersonID: ids[i], Command: domain.RegisterPerson{
+			Name: fmt.Sprintf("Rep %d", i), Email: fmt.Sprintf("rep%d@example.com", i)}, Meta: meta()})
+	}
+	for _, id := range ids {
+		ws = append(ws, domain.Write{PersonID: id, Command: domain.SubmitMetrics{Period: "2026-W10",
+			Values: map[string]float64{"activities": 40}, Source: "import"}, Meta: meta()})
+	}
+	if _, failed, err := s.Import(ctxT(t), ws); err != nil || failed != -1 {
+		t.Fatalf("Import: failed=%d err=%v", failed, err)
+	}
+	if loaded, evicted := s.JournalCacheStats(); loaded != 2 || evicted != 3 {
+		t.Errorf("after the import: loaded %d, evicted %d; want 2 and 3", loaded, evicted)
+	}
+	for _, id := range ids {
+		_, err := s.Execute(ctxT(t), domain.Write{PersonID: id, Command: domain.SubmitMetrics{Period: "2026-W10",
+			Values: map[string]float64{"activities": 41}, Source: "import"}, Meta: meta()})
+		wantKind(t, err, domain.KindInvalid) // a resubmission of the imported period needs a correction reason
+		w := mustExec(t, s, id, domain.SubmitMetrics{Period: "2026-W11", Values: map[string]float64{"activities": 41}, Source: "import"})
+		if w.Event.Version != 3 {
+			t.Errorf("%s: version %d, want 3", id, w.Event.Version)
+		}
+	}
+}
+
 func TestJournalCacheConfig(t *testing.T) {
 	_, err := eventstore.Open(ctxT(t), eventstore.Config{DataDir: t.TempDir(), JournalCache: -1})
 	if err == nil || !strings.Contains(err.Error(), "negative") {
