@@ -13,6 +13,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/nats-io/nats-server/v2/server"
 )
 
@@ -58,7 +59,7 @@ func startCluster(t *testing.T) *cluster {
 }
 
 // TestCluster: two API replicas on a three-node cluster with a stream of
-// three replicas; cross-replica read-your-writes, idempotency and writes
+// three replicas (the default there); cross-replica read-your-writes, idempotency and writes
 // decided on the other replica's acknowledged state; the
 // stream leader killed mid-load loses no acknowledged write and both
 // replicas converge to identical projections.
@@ -68,8 +69,18 @@ func TestCluster(t *testing.T) {
 	}
 	c := startCluster(t)
 	keys := t.TempDir()
-	opts := apitest.Options{NATSURL: strings.Join(c.urls, ","), Replicas: 3, KeyDir: keys}
+	// No replicas configured: on a cluster the default is three (SPEC §2).
+	opts := apitest.Options{NATSURL: strings.Join(c.urls, ","), KeyDir: keys}
 	r1, r2 := apitest.StartWith(t, opts), apitest.StartWith(t, opts)
+	for _, name := range []string{"JOURNAL", "KV_JOURNAL_KEYS", eventstore.AuditStream} {
+		st, err := r1.Store.JetStream().Stream(context.Background(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := st.CachedInfo().Config.Replicas; n != 3 {
+			t.Fatalf("stream %s has %d replicas on a cluster, want 3", name, n)
+		}
+	}
 	admin := r1.Token("admin-service", domain.RoleAdmin)
 
 	ana := r1.Created(http.MethodPost, "/v1/people", admin, map[string]any{"name": "Ana Lima", "email": "ana@example.com"})

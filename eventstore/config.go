@@ -17,7 +17,7 @@ type Config struct {
 	NATSURL         string        // empty: start an embedded nats-server with JetStream under DataDir
 	DataDir         string        // embedded store lives in DataDir/jetstream; master key default DataDir/master.key
 	Stream          string        // default "JOURNAL"
-	Replicas        int           // default 1
+	Replicas        int           // default (0): 1 on the embedded server or a lone external one, 3 on a cluster; negative is an error
 	DuplicateWindow time.Duration // default (0) 24h: how long an idempotency key is remembered; negative is an error
 	MasterKeyFile   string        // default DataDir/master.key; created (32 random bytes, hex, mode 0600) if missing
 	NoSync          bool          // embedded only: skip the fsync of every write (trades durability for speed)
@@ -51,8 +51,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Stream == "" {
 		c.Stream = DefaultStream
 	}
-	if c.Replicas <= 0 {
-		c.Replicas = 1
+	if c.Replicas < 0 {
+		return c, fmt.Errorf("eventstore: %d replicas is negative", c.Replicas)
 	}
 	switch {
 	case c.DuplicateWindow < 0:

@@ -53,11 +53,26 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := s.connect(); err != nil {
 		return nil, err
 	}
+	if s.cfg.Replicas == 0 {
+		s.cfg.Replicas = defaultReplicas(s.nc.ConnectedClusterName())
+		s.log.Info("stream replicas", "replicas", s.cfg.Replicas, "cluster", s.nc.ConnectedClusterName())
+	}
 	if err := s.setUp(ctx, master); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// defaultReplicas is the stream's replicas when none are configured: 3 on
+// a cluster, so that an acknowledged write is on a quorum (SPEC §2); 1 on
+// the embedded server or a lone external one. A cluster of fewer than
+// three JetStream servers needs Config.Replicas set.
+func defaultReplicas(cluster string) int {
+	if cluster != "" {
+		return 3
+	}
+	return 1
 }
 
 func (s *Store) connect() error {

@@ -3,10 +3,12 @@ package eventstore_test
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -131,5 +133,12 @@ func TestStoreDownIsUnavailable(t *testing.T) {
 	defer cancel()
 	if _, err := s.ReadJournal(ctx, id); domain.KindOf(err) != domain.KindUnavailable {
 		t.Errorf("ReadJournal = %v, want unavailable", err)
+	}
+}
+
+func TestReplicasConfig(t *testing.T) {
+	_, err := eventstore.Open(ctxT(t), eventstore.Config{DataDir: t.TempDir(), Replicas: -1})
+	if err == nil || !strings.Contains(err.Error(), "negative") {
+		t.Fatalf("Open with -1 replicas: %v, want an error naming it", err)
 	}
 }

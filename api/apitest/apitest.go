@@ -43,7 +43,7 @@ type Env struct {
 type Options struct {
 	// NATSURL, when set, uses that server or cluster instead of an embedded one.
 	NATSURL string
-	// Replicas of the stream and key bucket (default 1).
+	// Replicas of the stream and key bucket (default: 3 on a cluster, else 1).
 	Replicas int
 	// KeyDir, when set, holds the signing and master keys, so that several
 	// replicas share them; default the data dir.

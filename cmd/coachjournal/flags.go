@@ -36,7 +36,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataDir, "data-dir", "./data", "directory of the embedded store, keys and snapshots")
 	fs.StringVar(&f.natsURL, "nats", "", "external NATS server or cluster URL(s), comma-separated; empty: embedded server")
 	fs.StringVar(&f.stream, "stream", "JOURNAL", "JetStream stream name")
-	fs.IntVar(&f.replicas, "replicas", 1, "stream replicas (3 on a cluster)")
+	fs.IntVar(&f.replicas, "replicas", 0, "stream and key-bucket replicas (0: 3 on a cluster, 1 on the embedded or a lone server)")
 	fs.BoolVar(&f.noSync, "no-sync", false, "embedded only: do not fsync every write (faster, may lose acknowledged writes on power loss)")
 	fs.DurationVar(&f.idemWindow, "idempotency-window", eventstore.DefaultDuplicateWindow, "how long an Idempotency-Key is remembered (the dedup window; 0: the default)")
 	fs.IntVar(&f.journalCache, "journal-cache", eventstore.DefaultJournalCache, "journals whose decision state stays in memory (least recently written dropped first, read back at their next write)")
