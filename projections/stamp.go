@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"slices"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
@@ -66,9 +67,18 @@ func (s *Set) journalSeq(id uuid.UUID) uint64 {
 	return s.steps.at(p.steps[len(p.steps)-1]).seq
 }
 
-// chain returns id and their managers up today's tree.
-func (s *Set) chain(id uuid.UUID) []uuid.UUID {
-	return append([]uuid.UUID{id}, s.managersOf(id)...)
+// chain returns id and their managers up today's tree and, for a past
+// asOf, up the tree as known then (whose standards a past answer reads).
+func (s *Set) chain(id uuid.UUID, asOf time.Time) []uuid.UUID {
+	out := append([]uuid.UUID{id}, s.managersOf(id, time.Time{})...)
+	if !asOf.IsZero() {
+		for _, m := range s.managersOf(id, asOf) {
+			if !slices.Contains(out, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }
 
 // StampedScorecard is Scorecard with its Stamp: the person's journal and
@@ -76,7 +86,7 @@ func (s *Set) chain(id uuid.UUID) []uuid.UUID {
 func (s *Set) StampedScorecard(personID uuid.UUID, month domain.Period, asOf time.Time) (Scorecard, Stamp) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.scorecard(personID, month, asOf), Stamp{seq: s.seq, journals: s.chain(personID)}
+	return s.scorecard(personID, month, asOf), Stamp{seq: s.seq, journals: s.chain(personID, asOf)}
 }
 
 // StampedBoard is Board with its Stamp: the manager's team, the journals
@@ -84,7 +94,7 @@ func (s *Set) StampedScorecard(personID uuid.UUID, month domain.Period, asOf tim
 func (s *Set) StampedBoard(managerID uuid.UUID, month domain.Period, asOf time.Time) (Board, Stamp) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	st := Stamp{seq: s.seq, journals: s.chain(managerID), team: &managerID}
+	st := Stamp{seq: s.seq, journals: s.chain(managerID, asOf), team: &managerID}
 	for _, p := range s.reportsOf(managerID) {
 		st.journals = append(st.journals, p.ID)
 	}

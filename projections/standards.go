@@ -33,11 +33,12 @@ func (r *ResolvedStandard) target(metric string) (domain.Target, bool) {
 // Standard returns the standard in force for personID on day on, as known
 // at asOf (recorded_at ≤ asOf; the zero asOf knows everything): the
 // person's own "self" standard with the latest effective_from ≤ on, else
-// the "reports" standard of the nearest manager up the current org tree
-// that has one in force. Of two standards with the same effective_from the
-// later one recorded wins. The walk uses today's tree even for a past
-// asOf (a reassigned rep reads the new manager's standards) and stops at a
-// cycle. ok is false when no standard is in force.
+// the "reports" standard of the nearest manager up the org tree, as known
+// at asOf too, that has one in force. Of two standards with the same
+// effective_from the later one recorded wins. A reassignment recorded
+// after asOf is not known then: the walk follows the managers of that
+// time (SPEC §3: as_of answers what was known at that moment). It stops
+// at a cycle. ok is false when no standard is in force.
 func (s *Set) Standard(personID uuid.UUID, on domain.Date, asOf time.Time) (ResolvedStandard, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -48,7 +49,7 @@ func (s *Set) standard(personID uuid.UUID, on domain.Date, asOf time.Time) (Reso
 	if i, ok := s.inForce(personID, "self", on, asOf); ok {
 		return s.resolvedAt(personID, i), true
 	}
-	for _, m := range s.managersOf(personID) {
+	for _, m := range s.managersOf(personID, asOf) {
 		if i, ok := s.inForce(m, "reports", on, asOf); ok {
 			return s.resolvedAt(m, i), true
 		}
@@ -88,16 +89,39 @@ func (s *Set) resolvedAt(source uuid.UUID, i uint32) ResolvedStandard {
 	}
 }
 
-// managersOf returns id's manager, theirs, and so on up the current tree,
-// stopping before an id repeats.
-func (s *Set) managersOf(id uuid.UUID) []uuid.UUID {
+// managersOf returns id's manager, theirs, and so on up the tree as known
+// at asOf (zero: today's tree), stopping before an id repeats.
+func (s *Set) managersOf(id uuid.UUID, asOf time.Time) []uuid.UUID {
 	var out []uuid.UUID
-	for p := s.people[id]; p != nil && p.ManagerID != nil; p = s.people[*p.ManagerID] {
-		m := *p.ManagerID
-		if m == id || slices.Contains(out, m) {
+	for p := s.people[id]; p != nil; {
+		m := s.managerAt(p, asOf)
+		if m == nil || *m == id || slices.Contains(out, *m) {
 			break
 		}
-		out = append(out, m)
+		out = append(out, *m)
+		p = s.people[*m]
 	}
 	return out
+}
+
+// managerAt returns p's manager as known at asOf: the manager_id of the
+// latest person.registered or manager.changed recorded by then (nil when
+// none was; zero asOf: the current manager).
+func (s *Set) managerAt(p *person, asOf time.Time) *uuid.UUID {
+	if asOf.IsZero() {
+		return p.ManagerID
+	}
+	for k := len(p.steps) - 1; k >= 0; k-- {
+		st := s.steps.at(p.steps[k])
+		if !known(st, asOf) {
+			continue
+		}
+		switch d := st.data.(type) {
+		case *domain.ManagerChanged:
+			return d.ManagerID
+		case *domain.PersonRegistered:
+			return d.ManagerID
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -59,15 +60,32 @@ func TestStandardInForce(t *testing.T) {
 		})
 	}
 
-	// A reassigned rep picks up the new manager's standard, in their scorecard too.
-	f.add(ben, hrActor, &domain.ManagerChanged{ManagerID: &leadB})
+	// A reassigned rep picks up the new manager's standard, in their scorecard too;
+	// as of before the move was recorded, the old manager's still applies.
+	senior := "Senior AE"
+	beforeMove := f.add(ben, hrActor, &domain.PersonUpdated{Title: &senior}).RecordedAt
+	moved := f.add(ben, hrActor, &domain.ManagerChanged{ManagerID: &leadB}).RecordedAt
 	s = f.set()
-	if got, ok := s.Standard(ben, date(t, "2026-08-01"), time.Time{}); !ok || got.SourcePersonID != leadB || got.Targets[0].Target != 20 {
-		t.Errorf("after the move: %+v, want leadB's 20", got)
-	}
-	card := s.Scorecard(ben, period_(t, "2026-08"), time.Time{})
-	if card.Standard == nil || card.Standard.SourcePersonID != leadB || card.Standard.EffectiveFrom.String() != "2026-01-01" {
-		t.Errorf("scorecard standard = %+v, want leadB's", card.Standard)
+	for _, tc := range []struct {
+		name   string
+		asOf   time.Time
+		source uuid.UUID
+		target float64
+	}{
+		{"now", time.Time{}, leadB, 20},
+		{"as of the move", moved, leadB, 20},
+		{"as of before the move", beforeMove, leadA, 12},
+	} {
+		if got, ok := s.Standard(ben, date(t, "2026-08-01"), tc.asOf); !ok || got.SourcePersonID != tc.source || got.Targets[0].Target != tc.target {
+			t.Errorf("%s: %+v, want %v's %v", tc.name, got, tc.source, tc.target)
+		}
+		card, stamp := s.StampedScorecard(ben, period_(t, "2026-08"), tc.asOf)
+		if card.Standard == nil || card.Standard.SourcePersonID != tc.source {
+			t.Errorf("%s: scorecard standard = %+v, want %v's", tc.name, card.Standard, tc.source)
+		}
+		if !slices.Contains(stamp.journals, tc.source) {
+			t.Errorf("%s: the stamp %v leaves out %v, whose standard the answer read", tc.name, stamp.journals, tc.source)
+		}
 	}
 
 	// A forged cycle in the tree ends the walk.

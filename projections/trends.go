@@ -143,7 +143,7 @@ func (s *Set) Trends(q TrendQuery) Trends {
 func (s *Set) trendScope(managerID *uuid.UUID) []uuid.UUID {
 	var out []uuid.UUID
 	for _, p := range s.order {
-		if managerID == nil || slices.Contains(s.managersOf(p.ID), *managerID) {
+		if managerID == nil || slices.Contains(s.managersOf(p.ID, time.Time{}), *managerID) {
 			out = append(out, p.ID)
 		}
 	}
