@@ -30,10 +30,12 @@ func TestCrashSafetyGroupCommit(t *testing.T) {
 	}
 
 	var mu sync.Mutex
-	acked := map[string]map[string]bool{} // person → commitment ids
-	var wg sync.WaitGroup
+	acked := map[string]map[string]bool{} // person → commitment ids; filled before the writers start
 	for _, p := range people {
 		acked[p] = map[string]bool{}
+	}
+	var wg sync.WaitGroup
+	for _, p := range people {
 		wg.Go(func() {
 			for i := 0; ; i++ {
 				status, body, err := svc.post("/v1/people/"+p+"/commitments", admin,
