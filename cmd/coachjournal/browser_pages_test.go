@@ -60,7 +60,11 @@ func TestBrowserJourneys(t *testing.T) {
 		contains(t, "funnel chart", b.svgText("svg.funnel"), "Opportunities", "Win rate", "Deal size", "standard 100%")
 		contains(t, "trend chart", b.svgText("svg.trend"), "100%")
 		contains(t, "timeline", b.text("ol.timeline"), "by Leo Marsh")
-		b.run("filter the timeline", chromedp.SetValue("#type", "commitment."), chromedp.Click(".filters button"), chromedp.WaitVisible("ol.timeline"))
+		// The filter is a GET form: wait for the filtered page itself, not
+		// the timeline of the page the click leaves (visible at once).
+		b.run("filter the timeline", chromedp.SetValue("#type", "commitment."), chromedp.Click(".filters button"),
+			chromedp.WaitReady(`#type option[value="commitment."][selected]`), // rendered so only by the filtered page
+			chromedp.WaitVisible("ol.timeline"))
 		tl := b.text("ol.timeline")
 		contains(t, "commitment timeline", tl, "commitment.")
 		if strings.Contains(tl, "metrics.submitted") {
