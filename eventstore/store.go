@@ -168,7 +168,7 @@ func (s *Store) setUp(ctx context.Context, master []byte) error {
 		AllowAtomicPublish: true,
 	})
 	if err != nil {
-		return fmt.Errorf("eventstore: create stream %s: %w", s.cfg.Stream, err)
+		return fmt.Errorf("eventstore: create stream %s with %d replicas: %w", s.cfg.Stream, s.cfg.Replicas, err)
 	}
 	bg, stop := context.WithCancel(context.Background())
 	s.stop = stop
