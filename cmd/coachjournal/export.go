@@ -18,12 +18,14 @@ import (
 type exportFlags struct {
 	storeFlags
 	format, typ, from, to, out, keyFile string
-	clear                               bool
+	clear, scorecards                   bool
 }
 
 // export replays the stream as it is when the command starts (up to its
 // last sequence) into NDJSON, CSV or Parquet, pseudonymized unless --clear.
-// It streams: memory does not grow with the history.
+// It streams: memory does not grow with the history, except with
+// --scorecards, which holds what the scorecards are computed from (about
+// 300 bytes per metrics submission) until the end.
 func export(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	var f exportFlags
@@ -32,7 +34,8 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&f.typ, "type", "", "only this event type, or types with this prefix ending in '.' (e.g. commitment.)")
 	fs.StringVar(&f.from, "from", "", "only events that occurred at or after this RFC 3339 time or date")
 	fs.StringVar(&f.to, "to", "", "only events that occurred before this RFC 3339 time or date")
-	fs.StringVar(&f.out, "out", "-", "ndjson: the file ('-': stdout); csv, parquet: the prefix of PREFIX.metrics.EXT and PREFIX.events.EXT")
+	fs.StringVar(&f.out, "out", "-", "ndjson: the file ('-': stdout); csv, parquet: the prefix of PREFIX.metrics.EXT and PREFIX.events.EXT (and PREFIX.scorecards.EXT)")
+	fs.BoolVar(&f.scorecards, "scorecards", false, "csv, parquet: also write PREFIX.scorecards.EXT, every exported person-month's actual, target and attainment per metric (memory grows with the submissions)")
 	fs.BoolVar(&f.clear, "clear", false, "export person ids and personal text in clear (admin use; the default is pseudonymized)")
 	fs.StringVar(&f.keyFile, "pseudonym-key", "", "pseudonym key file (default DATA_DIR/pseudonym.key, shared with serve so pseudonyms match the API's)")
 	if err := parse(fs, args, stderr); err != nil {
@@ -49,7 +52,7 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 	}
-	sink, err := openSink(f.format, f.out, stdout)
+	sink, err := openSink(f.format, f.out, f.scorecards, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "export:", err)
 		return exitCode(2)
@@ -71,7 +74,7 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if x.undecodable > 0 {
 		fmt.Fprintf(stderr, "export: skipped %d undecodable messages (run verify)\n", x.undecodable)
 	}
-	fmt.Fprintf(stderr, "exported %d events (%d metric rows) in %s\n", n, x.metricRows, x.took.Round(time.Millisecond))
+	fmt.Fprintf(stderr, "exported %d events (%d metric rows, %d scorecard rows) in %s\n", n, x.metricRows, x.scorecardRows, x.took.Round(time.Millisecond))
 	return nil
 }
 

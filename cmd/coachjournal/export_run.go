@@ -7,6 +7,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
 )
 
@@ -21,6 +22,20 @@ type exporter struct {
 	undecodable int
 	metricRows  int
 	took        time.Duration
+
+	// For the scorecards table (--scorecards): a projection set fed with
+	// what a scorecard reads, and the months of the submissions exported.
+	cards         *projections.Set
+	cardMonths    map[uuid.UUID]map[domain.Period]bool
+	scorecardRows int
+}
+
+// scorecardInput are the event types a scorecard is computed from: the
+// org tree, the standards and the numbers. Only they go into x.cards, so
+// the export's memory grows with the submissions, not with every event.
+var scorecardInput = map[string]bool{
+	domain.TypePersonRegistered: true, domain.TypeManagerChanged: true,
+	domain.TypeStandardSet: true, domain.TypeMetricsSubmitted: true,
 }
 
 // run follows the stream from its start up to its last sequence at the
@@ -33,6 +48,9 @@ func (x *exporter) run(ctx context.Context, store *eventstore.Store, sink sink, 
 		return 0, err
 	}
 	x.managers, x.labels = map[uuid.UUID]*uuid.UUID{}, map[uuid.UUID]string{}
+	if sink.wantsScorecards() {
+		x.cards, x.cardMonths = projections.NewSet(), map[uuid.UUID]map[domain.Period]bool{}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var n int
@@ -44,6 +62,9 @@ func (x *exporter) run(ctx context.Context, store *eventstore.Store, sink sink, 
 			return
 		}
 		prog.at(seq, last)
+		if err == nil && x.cards != nil && scorecardInput[e.Type] {
+			x.cards.Apply(seq, e, nil)
+		}
 		if err != nil {
 			x.undecodable++
 		} else if x.q.Match(e) {
@@ -66,7 +87,38 @@ func (x *exporter) run(ctx context.Context, store *eventstore.Store, sink sink, 
 	case !reached:
 		return n, errInterrupted
 	}
-	return n, nil
+	return n, x.writeScorecards(sink)
+}
+
+// writeScorecards writes the scorecard of every person and month that an
+// exported submission counts in, ordered by person (as labelled) and month.
+func (x *exporter) writeScorecards(s sink) error {
+	if x.cards == nil {
+		return nil
+	}
+	ids := make([]uuid.UUID, 0, len(x.cardMonths))
+	for id := range x.cardMonths {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(a, b int) bool { return x.label(ids[a]) < x.label(ids[b]) })
+	for _, id := range ids {
+		months := make([]domain.Period, 0, len(x.cardMonths[id]))
+		for m := range x.cardMonths[id] {
+			months = append(months, m)
+		}
+		sort.Slice(months, func(a, b int) bool { return months[a].Start().Before(months[b].Start()) })
+		for _, m := range months {
+			card := x.cards.Scorecard(id, m, time.Time{})
+			for _, r := range card.Metrics {
+				x.scorecardRows++
+				if err := s.scorecard(scorecardRow{Pseudonym: x.label(id), Month: m.String(), Metric: r.Metric, Kind: r.Kind,
+					Derived: r.Derived, Target: r.Target, Actual: r.Actual, Attainment: r.Attainment}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // fold keeps the reporting lines current.
@@ -102,6 +154,12 @@ func (x *exporter) write(s sink, e domain.Event) error {
 	m, ok := e.Data.(*domain.MetricsSubmitted)
 	if !ok {
 		return nil
+	}
+	if x.cardMonths != nil {
+		if x.cardMonths[e.PersonID] == nil {
+			x.cardMonths[e.PersonID] = map[domain.Period]bool{}
+		}
+		x.cardMonths[e.PersonID][m.Period.Month()] = true
 	}
 	var mgr *string
 	if id := x.managers[e.PersonID]; id != nil {

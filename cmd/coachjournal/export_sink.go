@@ -34,10 +34,26 @@ type eventRow struct {
 	RecordedAt time.Time `parquet:"recorded_at,timestamp(microsecond)"`
 }
 
+// scorecardRow is one row of the scorecards table: one metric of one
+// person's month, as the scorecard shows it once the whole stream is read
+// (corrections and monthly submissions applied, the standard in force on
+// the month's first day).
+type scorecardRow struct {
+	Pseudonym  string   `parquet:"pseudonym"`
+	Month      string   `parquet:"month"`
+	Metric     string   `parquet:"metric"`
+	Kind       *string  `parquet:"kind,optional"` // leading or lagging; null for a metric of unknown kind
+	Derived    bool     `parquet:"derived"`       // win_rate and avg_deal_size, computed from the sums
+	Target     *float64 `parquet:"target,optional"`
+	Actual     *float64 `parquet:"actual,optional"`
+	Attainment *float64 `parquet:"attainment,optional"` // actual / target
+}
+
 // The CSV headers; the Parquet columns have the same names.
 var (
-	metricsHeader = []string{"pseudonym", "manager_pseudonym", "period", "month", "metric", "value", "recorded_at", "source", "sequence"}
-	eventsHeader  = []string{"sequence", "type", "pseudonym", "occurred_at", "recorded_at"}
+	metricsHeader    = []string{"pseudonym", "manager_pseudonym", "period", "month", "metric", "value", "recorded_at", "source", "sequence"}
+	eventsHeader     = []string{"sequence", "type", "pseudonym", "occurred_at", "recorded_at"}
+	scorecardsHeader = []string{"pseudonym", "month", "metric", "kind", "derived", "target", "actual", "attainment"}
 )
 
 const csvTime = "2006-01-02T15:04:05.000000Z07:00"
@@ -51,6 +67,20 @@ func (r metricRow) csv() []string {
 		r.RecordedAt.UTC().Format(csvTime), r.Source, strconv.FormatInt(r.Sequence, 10)}
 }
 
+func (r scorecardRow) csv() []string {
+	kind := ""
+	if r.Kind != nil {
+		kind = *r.Kind
+	}
+	num := func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*v, 'g', -1, 64)
+	}
+	return []string{r.Pseudonym, r.Month, r.Metric, kind, strconv.FormatBool(r.Derived), num(r.Target), num(r.Actual), num(r.Attainment)}
+}
+
 func (r eventRow) csv() []string {
 	return []string{strconv.FormatInt(r.Sequence, 10), r.Type, r.Pseudonym,
 		r.OccurredAt.UTC().Format(csvTime), r.RecordedAt.UTC().Format(csvTime)}
@@ -60,6 +90,8 @@ func (r eventRow) csv() []string {
 type sink interface {
 	event(r eventRow, envelope func() any) error
 	metric(r metricRow) error
+	scorecard(r scorecardRow) error
+	wantsScorecards() bool
 	close() error
 	abort()
 }
@@ -67,9 +99,12 @@ type sink interface {
 // openSink creates the output files of format: each is written under a
 // temporary name and renamed into place by close, so a failed or
 // interrupted export leaves no partial file behind.
-func openSink(format, out string, stdout io.Writer) (sink, error) {
+func openSink(format, out string, scorecards bool, stdout io.Writer) (sink, error) {
 	switch format {
 	case "ndjson":
+		if scorecards {
+			return nil, fmt.Errorf("--scorecards is a table: use --format csv or parquet")
+		}
 		if out == "-" {
 			return &ndjsonSink{w: bufio.NewWriterSize(stdout, 1<<16)}, nil
 		}
@@ -80,10 +115,14 @@ func openSink(format, out string, stdout io.Writer) (sink, error) {
 		return &ndjsonSink{w: bufio.NewWriterSize(f, 1<<16), f: f}, nil
 	case "csv", "parquet":
 		if out == "-" || out == "" {
-			return nil, fmt.Errorf("--format %s writes two files: give --out PREFIX", format)
+			return nil, fmt.Errorf("--format %s writes a file per table: give --out PREFIX", format)
 		}
 		prefix := strings.TrimSuffix(out, "."+format)
-		return openTables(format, prefix+".metrics."+format, prefix+".events."+format)
+		paths := []string{prefix + ".metrics." + format, prefix + ".events." + format}
+		if scorecards {
+			paths = append(paths, prefix+".scorecards."+format)
+		}
+		return openTables(format, paths)
 	}
 	return nil, fmt.Errorf("--format %q: want ndjson, csv or parquet", format)
 }
@@ -133,7 +172,9 @@ func (s *ndjsonSink) event(_ eventRow, envelope func() any) error {
 	return s.w.WriteByte('\n')
 }
 
-func (s *ndjsonSink) metric(metricRow) error { return nil }
+func (s *ndjsonSink) metric(metricRow) error       { return nil }
+func (s *ndjsonSink) scorecard(scorecardRow) error { return nil }
+func (s *ndjsonSink) wantsScorecards() bool        { return false }
 
 func (s *ndjsonSink) close() error {
 	if err := s.w.Flush(); err != nil {

@@ -13,39 +13,53 @@ type table[T interface{ csv() []string }] interface {
 	close() error
 }
 
-// tablesSink writes the metrics and events tables.
+// tablesSink writes the metrics and events tables, and the scorecards
+// table when asked.
 type tablesSink struct {
-	metrics table[metricRow]
-	events  table[eventRow]
-	files   []*tempFile
+	metrics    table[metricRow]
+	events     table[eventRow]
+	scorecards table[scorecardRow] // nil: not asked for
+	files      []*tempFile
 }
 
-func openTables(format, metricsPath, eventsPath string) (*tablesSink, error) {
+// openTables opens the tables at paths: metrics, events and, when a third
+// path is given, scorecards.
+func openTables(format string, paths []string) (*tablesSink, error) {
 	s := &tablesSink{}
-	mf, err := createTemp(metricsPath)
-	if err != nil {
-		return nil, err
+	for _, path := range paths {
+		f, err := createTemp(path)
+		if err != nil {
+			s.abort()
+			return nil, err
+		}
+		s.files = append(s.files, f)
 	}
-	ef, err := createTemp(eventsPath)
-	if err != nil {
-		mf.abort()
-		return nil, err
-	}
-	s.files = []*tempFile{mf, ef}
 	if format == "csv" {
-		s.metrics, s.events = newCSVTable[metricRow](mf, metricsHeader), newCSVTable[eventRow](ef, eventsHeader)
+		s.metrics, s.events = newCSVTable[metricRow](s.files[0], metricsHeader), newCSVTable[eventRow](s.files[1], eventsHeader)
+		if len(s.files) > 2 {
+			s.scorecards = newCSVTable[scorecardRow](s.files[2], scorecardsHeader)
+		}
 	} else {
-		s.metrics, s.events = newParquetTable[metricRow](mf), newParquetTable[eventRow](ef)
+		s.metrics, s.events = newParquetTable[metricRow](s.files[0]), newParquetTable[eventRow](s.files[1])
+		if len(s.files) > 2 {
+			s.scorecards = newParquetTable[scorecardRow](s.files[2])
+		}
 	}
 	return s, nil
 }
 
 func (s *tablesSink) event(r eventRow, _ func() any) error { return s.events.write(r) }
 func (s *tablesSink) metric(r metricRow) error             { return s.metrics.write(r) }
+func (s *tablesSink) scorecard(r scorecardRow) error       { return s.scorecards.write(r) }
+func (s *tablesSink) wantsScorecards() bool                { return s.scorecards != nil }
 
 func (s *tablesSink) close() error {
-	for _, err := range []error{s.metrics.close(), s.events.close()} {
-		if err != nil {
+	tables := []interface{ close() error }{s.metrics, s.events}
+	if s.scorecards != nil {
+		tables = append(tables, s.scorecards)
+	}
+	for _, t := range tables {
+		if err := t.close(); err != nil {
 			s.abort()
 			return err
 		}

@@ -87,6 +87,9 @@ func readAll(t *testing.T, path string) string {
 
 func TestExportPseudonymized(t *testing.T) {
 	o := newExportOrg(t)
+	// The owner's team standard, which Ana's scorecard reads since her move.
+	o.Created(http.MethodPost, "/v1/people/"+o.owner+"/standards", o.admin, map[string]any{"applies_to": "reports", "effective_from": "2020-01-01",
+		"targets": []map[string]any{{"metric": "revenue", "target": 4000, "kind": "lagging"}, {"metric": "activities", "target": 50, "kind": "leading"}}})
 	last := o.LastSeq()
 	var feed struct {
 		Items []domain.AnalystEvent `json:"items"`
@@ -99,12 +102,12 @@ func TestExportPseudonymized(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "x")
 	runExport(t, o.DataDir, "--format", "ndjson", "--out", out+".ndjson")
-	runExport(t, o.DataDir, "--format", "csv", "--out", out)
-	runExport(t, o.DataDir, "--format", "parquet", "--out", out+".parquet") // the extension is optional
+	runExport(t, o.DataDir, "--format", "csv", "--out", out, "--scorecards")
+	runExport(t, o.DataDir, "--format", "parquet", "--out", out+".parquet", "--scorecards") // the extension is optional
 
 	files, _ := filepath.Glob(out + "*")
-	if len(files) != 5 {
-		t.Fatalf("files = %v, want the NDJSON file and two tables of each of CSV and Parquet", files)
+	if len(files) != 7 {
+		t.Fatalf("files = %v, want the NDJSON file and three tables of each of CSV and Parquet", files)
 	}
 	for _, f := range files {
 		body := readAll(t, f)
@@ -175,6 +178,40 @@ func TestExportPseudonymized(t *testing.T) {
 			"sequence": "INT64/INT", "recorded_at": "INT64/TIMESTAMP"})
 		checkParquetTypes(t, out+".events.parquet", map[string]string{"sequence": "INT64/INT", "type": "BYTE_ARRAY/STRING", "occurred_at": "INT64/TIMESTAMP"})
 	})
+	t.Run("scorecards", func(t *testing.T) {
+		// Ana's month as the API's scorecard shows it: the correction
+		// replaced her week whole (revenue only), against the owner's standard.
+		month := domain.WeekPeriod(domain.DateOf(time.Now().UTC().AddDate(0, 0, -7))).Month().String()
+		var card struct {
+			Metrics []struct {
+				Metric                     string
+				Target, Actual, Attainment *float64
+			}
+		}
+		o.Must(http.StatusOK, http.MethodGet, "/v1/people/"+o.ana+"/scorecard?period="+month, o.admin, nil).Decode(t, &card)
+		rows, err := parquet.ReadFile[scorecardRow](out + ".scorecards.parquet")
+		if err != nil {
+			t.Fatal(err)
+		}
+		csvRows := strings.Split(strings.TrimSpace(readAll(t, out+".scorecards.csv")), "\n")
+		if csvRows[0] != "pseudonym,month,metric,kind,derived,target,actual,attainment" || len(csvRows) != len(rows)+1 {
+			t.Fatalf("scorecards.csv: header %q, %d rows; want %d", csvRows[0], len(csvRows)-1, len(rows))
+		}
+		if len(rows) != len(card.Metrics) || len(rows) == 0 {
+			t.Fatalf("%d scorecard rows, the API's scorecard has %d metrics", len(rows), len(card.Metrics))
+		}
+		same := func(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+		for i, r := range rows {
+			m := card.Metrics[i]
+			if r.Pseudonym != pseudo[o.ana] || r.Month != month || r.Metric != m.Metric ||
+				!same(r.Target, m.Target) || !same(r.Actual, m.Actual) || !same(r.Attainment, m.Attainment) {
+				t.Errorf("row %d = %+v, the API's %+v", i, r, m)
+			}
+			if r.Metric == "revenue" && (r.Attainment == nil || *r.Attainment != 0.25) {
+				t.Errorf("revenue row = %+v, want 1000 of 4000", r)
+			}
+		}
+	})
 	t.Run("clear and filtered", func(t *testing.T) {
 		body := runExport(t, o.DataDir, "--clear", "--type", "person.")
 		if n := strings.Count(body, "\n"); n != 4 || !strings.Contains(body, "Ana Lima") || !strings.Contains(body, o.ana) {
@@ -184,7 +221,7 @@ func TestExportPseudonymized(t *testing.T) {
 			t.Fatalf("events from the future: %s", body)
 		}
 		var stderr bytes.Buffer
-		for _, args := range [][]string{{"--format", "xml"}, {"--format", "csv"}, {"--type", "a*"}, {"--from", "soon"}} {
+		for _, args := range [][]string{{"--format", "xml"}, {"--format", "csv"}, {"--type", "a*"}, {"--from", "soon"}, {"--scorecards"}} {
 			if err := run(context.Background(), append([]string{"export", "--data-dir", o.DataDir}, args...), &stderr, &stderr); err != exitCode(2) {
 				t.Errorf("export %v: %v, want exit 2", args, err)
 			}
@@ -321,5 +358,8 @@ func TestExportBoundedMemory(t *testing.T) {
 	events, err := parquet.ReadFile[eventRow](out + ".events.parquet")
 	if err != nil || len(events) != n {
 		t.Fatalf("events.parquet: %d rows (%v), want %d", len(events), err, n)
+	}
+	if _, err := os.Stat(out + ".scorecards.parquet"); !os.IsNotExist(err) {
+		t.Errorf("a scorecards table without --scorecards (stat: %v)", err)
 	}
 }
