@@ -3,70 +3,51 @@ package main
 import (
 	"flag"
 	"io"
+	"strconv"
 	"testing"
-	"time"
 
 	"github.com/coachjournal/coachjournal/eventstore"
 )
 
-// --idempotency-window and COACHJOURNAL_IDEMPOTENCY_WINDOW reach the
-// store's configuration; the command line wins over the environment.
-func TestIdempotencyWindowFlag(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		env  string
-		args []string
-		want time.Duration
-	}{
-		{"default", "", nil, eventstore.DefaultDuplicateWindow},
-		{"flag", "", []string{"--idempotency-window=2h"}, 2 * time.Hour},
-		{"environment", "90m", nil, 90 * time.Minute},
-		{"flag over environment", "90m", []string{"--idempotency-window=3h"}, 3 * time.Hour},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if tc.env != "" {
-				t.Setenv("COACHJOURNAL_IDEMPOTENCY_WINDOW", tc.env)
-			}
-			var f storeFlags
-			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-			f.register(fs)
-			if err := parse(fs, tc.args, io.Discard); err != nil {
-				t.Fatalf("parse(%v): %v", tc.args, err)
-			}
-			if got := f.config().DuplicateWindow; got != tc.want {
-				t.Errorf("DuplicateWindow = %s, want %s", got, tc.want)
-			}
-		})
-	}
-}
-
-// --journal-cache and COACHJOURNAL_JOURNAL_CACHE reach the store's
+// The store's flags and their COACHJOURNAL_* variables reach its
 // configuration; the command line wins over the environment.
-func TestJournalCacheFlag(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		env  string
-		args []string
-		want int
+func TestStoreFlags(t *testing.T) {
+	for _, fl := range []struct {
+		name, env        string
+		def, set, setEnv string // the default, a value for the flag, one for the variable
+		got              func(eventstore.Config) string
 	}{
-		{"default", "", nil, eventstore.DefaultJournalCache},
-		{"flag", "", []string{"--journal-cache=1000"}, 1000},
-		{"environment", "2000", nil, 2000},
-		{"flag over environment", "2000", []string{"--journal-cache=3000"}, 3000},
+		{"idempotency-window", "COACHJOURNAL_IDEMPOTENCY_WINDOW", eventstore.DefaultDuplicateWindow.String(), "2h0m0s", "1h30m0s",
+			func(c eventstore.Config) string { return c.DuplicateWindow.String() }},
+		{"journal-cache", "COACHJOURNAL_JOURNAL_CACHE", strconv.Itoa(eventstore.DefaultJournalCache), "1000", "2000",
+			func(c eventstore.Config) string { return strconv.Itoa(c.JournalCache) }},
+		{"replicas", "COACHJOURNAL_REPLICAS", "0", "3", "5",
+			func(c eventstore.Config) string { return strconv.Itoa(c.Replicas) }},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if tc.env != "" {
-				t.Setenv("COACHJOURNAL_JOURNAL_CACHE", tc.env)
-			}
-			var f storeFlags
-			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-			f.register(fs)
-			if err := parse(fs, tc.args, io.Discard); err != nil {
-				t.Fatalf("parse(%v): %v", tc.args, err)
-			}
-			if got := f.config().JournalCache; got != tc.want {
-				t.Errorf("JournalCache = %d, want %d", got, tc.want)
-			}
-		})
+		for _, tc := range []struct {
+			name, env string
+			args      []string
+			want      string
+		}{
+			{"default", "", nil, fl.def},
+			{"flag", "", []string{"--" + fl.name + "=" + fl.set}, fl.set},
+			{"environment", fl.setEnv, nil, fl.setEnv},
+			{"flag over environment", fl.setEnv, []string{"--" + fl.name + "=" + fl.set}, fl.set},
+		} {
+			t.Run(fl.name+"/"+tc.name, func(t *testing.T) {
+				if tc.env != "" {
+					t.Setenv(fl.env, tc.env)
+				}
+				var f storeFlags
+				fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+				f.register(fs)
+				if err := parse(fs, tc.args, io.Discard); err != nil {
+					t.Fatalf("parse(%v): %v", tc.args, err)
+				}
+				if got := fl.got(f.config()); got != tc.want {
+					t.Errorf("%s = %s, want %s", fl.name, got, tc.want)
+				}
+			})
+		}
 	}
 }
