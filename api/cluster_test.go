@@ -59,10 +59,10 @@ func startCluster(t *testing.T) *cluster {
 }
 
 // TestCluster: two API replicas on a three-node cluster with a stream of
-// three replicas (the default there); cross-replica read-your-writes, idempotency and writes
-// decided on the other replica's acknowledged state; the
-// stream leader killed mid-load loses no acknowledged write and both
-// replicas converge to identical projections.
+// three replicas (the default there); cross-replica read-your-writes,
+// idempotency and writes decided on the other replica's acknowledged
+// state; the stream leader killed mid-load loses no acknowledged write and
+// both replicas converge to identical projections.
 func TestCluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a three-node cluster")

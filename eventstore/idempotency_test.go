@@ -1,7 +1,6 @@
 package eventstore_test
 
 import (
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,14 +165,4 @@ func TestOpenShortensDuplicateWindow(t *testing.T) {
 	if err != nil || !again.Replayed || again.Event.ID != first.Event.ID {
 		t.Fatalf("repeat after reopen = %+v, %v; want a replay of %s", again, err, first.Event.ID)
 	}
-}
-
-// A negative idempotency window is refused when the store opens; zero
-// means the default.
-func TestDuplicateWindowConfig(t *testing.T) {
-	_, err := eventstore.Open(ctxT(t), eventstore.Config{DataDir: t.TempDir(), DuplicateWindow: -time.Hour})
-	if err == nil || !strings.Contains(err.Error(), "negative") {
-		t.Fatalf("Open with a negative window: %v, want an error naming it", err)
-	}
-	mustOpen(t, eventstore.Config{DataDir: t.TempDir(), DuplicateWindow: 0})
 }

@@ -2,7 +2,6 @@ package eventstore_test
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 
@@ -127,13 +126,6 @@ func TestJournalCacheImportLargerThanBound(t *testing.T) {
 		if w.Event.Version != 3 {
 			t.Errorf("%s: version %d, want 3", id, w.Event.Version)
 		}
-	}
-}
-
-func TestJournalCacheConfig(t *testing.T) {
-	_, err := eventstore.Open(ctxT(t), eventstore.Config{DataDir: t.TempDir(), JournalCache: -1})
-	if err == nil || !strings.Contains(err.Error(), "negative") {
-		t.Fatalf("Open with a negative journal cache: %v, want an error naming it", err)
 	}
 }
 

@@ -136,9 +136,22 @@ func TestStoreDownIsUnavailable(t *testing.T) {
 	}
 }
 
-func TestReplicasConfig(t *testing.T) {
-	_, err := eventstore.Open(ctxT(t), eventstore.Config{DataDir: t.TempDir(), Replicas: -1})
-	if err == nil || !strings.Contains(err.Error(), "negative") {
-		t.Fatalf("Open with -1 replicas: %v, want an error naming it", err)
+// A negative size in the configuration is refused when the store opens,
+// naming what is wrong; zero means the default.
+func TestConfigRefused(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  eventstore.Config
+		want string
+	}{
+		{eventstore.Config{DuplicateWindow: -time.Hour}, "idempotency window"},
+		{eventstore.Config{JournalCache: -1}, "journal cache"},
+		{eventstore.Config{Replicas: -1}, "replicas"},
+	} {
+		tc.cfg.DataDir = t.TempDir()
+		_, err := eventstore.Open(ctxT(t), tc.cfg)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "negative") {
+			t.Errorf("Open with a negative %s: %v, want an error naming it", tc.want, err)
+		}
 	}
+	mustOpen(t, eventstore.Config{DataDir: t.TempDir(), DuplicateWindow: 0, JournalCache: 0, Replicas: 0})
 }
