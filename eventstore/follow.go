@@ -2,6 +2,7 @@ package eventstore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
@@ -15,24 +16,61 @@ import (
 // (domain.Erased once the key is gone). A message that cannot be decoded
 // (forged bytes, unknown type, stored on the wrong subject) is passed to h
 // as an error, and Follow goes on. h runs on one goroutine at a time.
-// While the consumer cannot be created (NATS away, a slow server), Follow
-// keeps trying: a follower that gave up would freeze the projections.
+// While the consumer cannot be created (NATS away, a slow server, the
+// server's consumer limit reached), Follow keeps trying, backing off from
+// 500 ms to 10 s: a follower that gave up would freeze the projections.
+// Readers that can be told no (a client's live tail) use Tail instead.
 // Errors: KindUnavailable when consuming cannot start.
 func (s *Store) Follow(ctx context.Context, after uint64, h func(seq uint64, e domain.Event, err error)) error {
+	cons, err := s.stream.OrderedConsumer(ctx, followConfig(after))
+	for wait := followRetry; err != nil; wait = min(2*wait, maxFollowRetry) {
+		s.log.Warn("follow: cannot create the consumer yet; retrying", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		cons, err = s.stream.OrderedConsumer(ctx, followConfig(after))
+	}
+	wait, err := s.consume(ctx, cons, h)
+	if err != nil {
+		return err
+	}
+	return wait()
+}
+
+// The back-off of Follow while its consumer cannot be created.
+const (
+	followRetry    = 500 * time.Millisecond
+	maxFollowRetry = 10 * time.Second
+)
+
+// Tail is Follow for a reader that can be told no, such as a client's live
+// tail: it asks for its consumer once, and when the server refuses (its
+// consumer limit reached, NATS away) it returns KindUnavailable at once,
+// with one warning in the log, instead of retrying. Otherwise it returns
+// with h already consuming; wait blocks until ctx is done and returns nil.
+// Errors: KindUnavailable.
+func (s *Store) Tail(ctx context.Context, after uint64, h func(seq uint64, e domain.Event, err error)) (wait func() error, err error) {
+	cons, err := s.stream.OrderedConsumer(ctx, followConfig(after))
+	if err != nil {
+		return nil, s.unavailable("tail: no consumer", err)
+	}
+	return s.consume(ctx, cons, h)
+}
+
+// followConfig is the ordered consumer of a follower that starts after after.
+func followConfig(after uint64) jetstream.OrderedConsumerConfig {
 	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
 	if after > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, after+1
 	}
-	cons, err := s.stream.OrderedConsumer(ctx, cfg)
-	for err != nil {
-		s.log.Warn("follow: cannot create the consumer yet; retrying", "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(500 * time.Millisecond):
-		}
-		cons, err = s.stream.OrderedConsumer(ctx, cfg)
-	}
+	return cfg
+}
+
+// consume starts delivering cons's messages to h through the decoding
+// pipeline; wait stops it once ctx is done.
+func (s *Store) consume(ctx context.Context, cons jetstream.Consumer, h func(uint64, domain.Event, error)) (wait func() error, err error) {
 	p := s.startPipeline(ctx, h)
 	var cur *followBatch
 	cc, err := cons.Consume(func(m jetstream.Msg) {
@@ -56,13 +94,37 @@ func (s *Store) Follow(ctx context.Context, after uint64, h func(seq uint64, e d
 	}))
 	if err != nil {
 		p.stop()
-		return s.unavailable("follow", err)
+		return nil, s.unavailable("follow", err)
 	}
-	<-ctx.Done()
-	cc.Stop()
-	<-cc.Closed()
-	p.stop()
-	return nil
+	return func() error {
+		<-ctx.Done()
+		cc.Stop()
+		<-cc.Closed()
+		p.stop()
+		s.dropConsumer(cons)
+		return nil
+	}, nil
+}
+
+// dropConsumer deletes a follower's consumer on the server once it is done
+// with it. A stopped ordered consumer is otherwise left on the server
+// until its inactivity threshold (5 minutes), so a client that opened and
+// closed live tails in a loop would pile up consumers while holding only a
+// few streams at a time.
+func (s *Store) dropConsumer(cons jetstream.Consumer) {
+	if !s.Connected() {
+		return // the server forgets it by itself; do not hold up a shutdown
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	info := cons.CachedInfo()
+	if info == nil {
+		return
+	}
+	name := info.Name
+	if err := s.stream.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		s.log.Debug("follow: deleting the consumer", "consumer", name, "err", err)
+	}
 }
 
 // openPatiently decrypts e, waiting out a key store that cannot be reached
