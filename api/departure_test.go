@@ -3,6 +3,9 @@ package api_test
 import (
 	"net/http"
 	"testing"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // A leader records a rep's departure: the person shows it, the journal
@@ -31,7 +34,7 @@ func TestDeparture(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			body := map[string]any{"text": "one more", "due_on": day(7)}
 			if tc.name == "meeting" {
-				body = map[string]any{"kind": "coaching", "with_id": o.leader, "held_at": day(0) + "T09:00:00Z", "duration_minutes": 30}
+				body = map[string]any{"kind": "coaching", "with_id": o.leader, "held_at": clock.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "duration_minutes": 30}
 			}
 			m := o.Must(http.StatusConflict, http.MethodPost, "/v1/people/"+o.ana+tc.path, o.leaderT, body).Map(t)
 			if m["code"] != "conflict" {
@@ -45,7 +48,7 @@ func TestDeparture(t *testing.T) {
 	// The same writes are fine on a rep who stays.
 	o.Must(http.StatusCreated, http.MethodPost, "/v1/people/"+o.ben+"/commitments", o.leaderT, map[string]any{"text": "one more", "due_on": day(7)})
 	o.Must(http.StatusCreated, http.MethodPost, "/v1/people/"+o.ben+"/meetings", o.leaderT,
-		map[string]any{"kind": "coaching", "with_id": o.leader, "held_at": day(0) + "T09:00:00Z", "duration_minutes": 30})
+		map[string]any{"kind": "coaching", "with_id": o.leader, "held_at": clock.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "duration_minutes": 30})
 	o.Must(http.StatusCreated, http.MethodPost, "/v1/people/"+o.ana+"/commitments/"+cid+"/resolution", o.leaderT,
 		map[string]any{"status": "missed", "note": "left before the due date"})
 }

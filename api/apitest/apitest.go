@@ -17,6 +17,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/coachjournal/coachjournal/projections/snapshot"
@@ -111,7 +112,7 @@ func (e *Env) open() {
 	if err != nil {
 		e.t.Fatalf("pseudonym key: %v", err)
 	}
-	e.Handler = api.New(store, e.Views, e.Tokens, api.Config{PseudonymKey: pkey, Security: e.opts.Security, Logger: e.opts.Logger})
+	e.Handler = api.New(store, e.Views, e.Tokens, api.Config{Now: clock.Now, PseudonymKey: pkey, Security: e.opts.Security, Logger: e.opts.Logger})
 	srv := httptest.NewServer(e.Handler)
 	e.URL = srv.URL
 	e.stop = func() {

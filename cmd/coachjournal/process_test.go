@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // binary is the coachjournal command built once for the process tests.
@@ -44,7 +46,11 @@ type service struct {
 // startService runs serve on dataDir and waits until it listens.
 func startService(t *testing.T, dataDir string) *service {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0")
+	args := []string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}
+	if os.Getenv(clock.Env) != "" { // the child's clock starts where the test's is now
+		args = append(args, "--now", clock.Now().Format(time.RFC3339Nano))
+	}
+	cmd := exec.Command(binary, args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

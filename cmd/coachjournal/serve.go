@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/api"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/coachjournal/coachjournal/projections/snapshot"
@@ -36,8 +37,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo organisation into an empty store and print tokens")
 	fs.IntVar(&f.readCacheMiB, "read-cache-mib", api.DefaultReadCacheBytes>>20, "MiB of encoded scorecards, boards, timeline pages and commitment histories kept for repeated reads; 0: no cache")
+	var nowAt string
+	fs.StringVar(&nowAt, "now", "", "run the clock as if it were this RFC 3339 time at start, advancing in real time (demos, tests); empty: the real clock")
 	f.sec.register(fs)
 	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	now, err := clock.Parse(nowAt)
+	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
@@ -96,7 +103,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if f.readCacheMiB <= 0 {
 		readCache = -1 // off
 	}
-	handler := api.New(store, views, tokens, api.Config{Logger: log, PseudonymKey: pseudonymKey, Security: security, Registry: reg,
+	handler := api.New(store, views, tokens, api.Config{Logger: log, Now: now, PseudonymKey: pseudonymKey, Security: security, Registry: reg,
 		ReadCacheBytes: readCache})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
