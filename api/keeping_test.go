@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/google/uuid"
 )
 
@@ -43,7 +44,7 @@ func TestCommitmentHistory(t *testing.T) {
 	c3 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "update the CRM", "due_on": day(1)})
 	o.Created(http.MethodPost, p+"/commitments/"+c3+"/renegotiation", o.leaderT, map[string]any{"new_due_on": day(5), "reason": "holiday"})
 	time.Sleep(5 * time.Millisecond)
-	before := time.Now().UTC()
+	before := clock.Now().UTC()
 	time.Sleep(5 * time.Millisecond)
 	o.Created(http.MethodPost, p+"/commitments/"+c1+"/resolution", o.leaderT, map[string]any{"status": "kept", "note": "16 booked"})
 	o.Created(http.MethodPost, p+"/commitments/"+c3+"/resolution", o.leaderT, map[string]any{"status": "missed"})
@@ -86,7 +87,7 @@ func TestCommitmentHistory(t *testing.T) {
 	if r.Header.Get("ETag") != `"7"` {
 		t.Errorf("ETag = %q, want the journal version \"7\"", r.Header.Get("ETag"))
 	}
-	sameJSON(t, r.Body, o.Views.CommitmentKeeping(uuid.MustParse(o.ana), time.Time{}, domain.DateOf(time.Now().UTC())), "as_of")
+	sameJSON(t, r.Body, o.Views.CommitmentKeeping(uuid.MustParse(o.ana), time.Time{}, domain.DateOf(clock.Now().UTC())), "as_of")
 
 	// As of before the resolutions: c1 and c3 open again, their history
 	// without the resolution.
@@ -97,7 +98,7 @@ func TestCommitmentHistory(t *testing.T) {
 		t.Errorf("as of before the resolutions: %+v", got)
 	}
 	// A future as_of is now.
-	future := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+	future := clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
 	r = o.Must(http.StatusOK, http.MethodGet, p+"/commitment-history?as_of="+url.QueryEscape(future), o.anaT, nil)
 	r.Decode(t, &got)
 	if got.Totals.Kept != 1 || time.Since(got.AsOf) > time.Minute || got.AsOf.After(time.Now()) {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // TestCoachingLoop runs the whole loop of SPEC §1 over HTTP.
@@ -34,7 +36,7 @@ func TestCoachingLoop(t *testing.T) {
 
 	// A performance meeting with a diagnosis, a skipped one, and a commitment.
 	meeting := o.Created(http.MethodPost, p+o.ana+"/meetings", o.leaderT, map[string]any{
-		"kind": "performance", "held_at": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "with_id": o.leader,
+		"kind": "performance", "held_at": clock.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "with_id": o.leader,
 		"duration_minutes": 30, "notes": "Pipeline is thin", "diagnosis": map[string]any{"primary": "activity"}})
 	o.Created(http.MethodPost, p+o.ana+"/meetings/skipped", o.leaderT, map[string]any{"scheduled_for": day(-7), "reason": "travel"})
 	c1 := o.Created(http.MethodPost, p+o.ana+"/commitments", o.anaT, map[string]any{

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // TestOpenAPIContract replays the main flows through the real service and
@@ -48,7 +50,7 @@ func TestOpenAPIContract(t *testing.T) {
 		"values": map[string]any{"revenue": 160000, "deals_won": 3, "new_opportunities": 10}, "correction_reason": "late deal"})
 
 	// Meetings and commitments.
-	held := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	held := clock.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
 	meeting := post(P+o.ana+"/meetings", o.leaderT, map[string]any{"kind": "performance", "held_at": held, "with_id": o.leader,
 		"duration_minutes": 30, "notes": "thin pipeline", "diagnosis": map[string]any{"primary": "activity", "note": "half the opportunities"}})
 	post(P+o.ben+"/meetings", o.leaderT, map[string]any{"kind": "pipeline", "held_at": held, "with_id": o.leader})
@@ -87,7 +89,7 @@ func TestOpenAPIContract(t *testing.T) {
 	// The reads built on all that.
 	month := lastWeekMonth()
 	sc.get(P+o.ana+"/scorecard?period="+month, o.anaT)
-	sc.get(P+o.ben+"/scorecard?period="+lastMonth()+"&as_of="+time.Now().UTC().Add(-time.Minute).Format(time.RFC3339), o.leaderT)
+	sc.get(P+o.ben+"/scorecard?period="+lastMonth()+"&as_of="+clock.Now().UTC().Add(-time.Minute).Format(time.RFC3339), o.leaderT)
 	sc.get("/v1/teams/"+o.leader+"/board?period="+lastMonth(), o.ownerT)
 	sc.get(P+o.ana+"/commitments", o.leaderT)
 	sc.get(P+o.ana+"/commitments?status=overdue&limit=1", o.anaT)
@@ -95,7 +97,7 @@ func TestOpenAPIContract(t *testing.T) {
 	sc.get("/v1/managers/"+o.owner+"/cadence?from="+day(-60)+"&to="+day(0), o.ownerT)
 	sc.get("/v1/managers/"+o.leader+"/cadence", o.admin)
 	sc.get(P+o.ana+"/timeline?type=commitment.&limit=3", o.anaT)
-	sc.get(P+o.ben+"/timeline?from="+day(-30)+"&to="+time.Now().UTC().Add(time.Hour).Format(time.RFC3339), o.hr)
+	sc.get(P+o.ben+"/timeline?from="+day(-30)+"&to="+clock.Now().UTC().Add(time.Hour).Format(time.RFC3339), o.hr)
 	sc.get("/v1/pips?state=active", o.hr)
 	sc.get("/v1/pips", o.admin)
 	sc.get("/v1/audit/verify?person_id="+o.ana, o.anaT)
@@ -161,7 +163,7 @@ func TestOpenAPIContract(t *testing.T) {
 
 // lastWeekMonth is the month that last week's submission rolls into.
 func lastWeekMonth() string {
-	d := time.Now().UTC().AddDate(0, 0, -7)
+	d := clock.Now().UTC().AddDate(0, 0, -7)
 	for d.Weekday() != time.Thursday { // the ISO week's Thursday decides
 		if d.Weekday() == time.Sunday || d.Weekday() > time.Thursday {
 			d = d.AddDate(0, 0, -1)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // org is a small organisation: owner → leader → ana, ben; owner → other → cy.
@@ -43,12 +44,12 @@ func newOrg(t testing.TB) *org {
 
 // lastWeek is the ISO week before today's, as a period string.
 func lastWeek() string {
-	return domain.WeekPeriod(domain.DateOf(time.Now().UTC().AddDate(0, 0, -7))).String()
+	return domain.WeekPeriod(domain.DateOf(clock.Now().UTC().AddDate(0, 0, -7))).String()
 }
 
 func lastMonth() string {
-	now := time.Now().UTC()
+	now := clock.Now().UTC()
 	return domain.MonthPeriod(domain.DateOf(time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1))).String()
 }
 
-func day(offset int) string { return domain.DateOf(time.Now().UTC()).AddDays(offset).String() }
+func day(offset int) string { return domain.DateOf(clock.Now().UTC()).AddDays(offset).String() }

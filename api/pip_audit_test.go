@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // TestPIPAuditView: the audit view of SPEC §3 over HTTP.
@@ -70,7 +71,7 @@ func TestPIPAuditView(t *testing.T) {
 		t.Errorf("check-in summary = %+v (schedule %+v)", s, view.CheckInSchedule)
 	}
 	var months []string
-	for m := domain.MonthPeriod(domain.DateOf(time.Now().UTC().AddDate(0, 0, -21))); !m.Start().After(domain.DateOf(time.Now().UTC())); m = domain.MonthPeriod(m.End().AddDays(1)) {
+	for m := domain.MonthPeriod(domain.DateOf(clock.Now().UTC().AddDate(0, 0, -21))); !m.Start().After(domain.DateOf(clock.Now().UTC())); m = domain.MonthPeriod(m.End().AddDays(1)) {
 		months = append(months, m.String())
 	}
 	if len(view.Scorecards) != len(months) {

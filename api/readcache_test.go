@@ -14,6 +14,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // cacheCount reads coachjournal_read_cache_total{result} from /metrics.
@@ -113,7 +114,7 @@ func TestReadCacheFollowsWrites(t *testing.T) {
 	if got := attainment(cachedGET(t, o, path, o.anaT)); got != 0.75 {
 		t.Fatalf("attainment %v, want 0.75", got)
 	}
-	before := time.Now().UTC()
+	before := clock.Now().UTC()
 	time.Sleep(2 * time.Millisecond)
 	asOf := path + "&as_of=" + url.QueryEscape(before.Format(time.RFC3339Nano))
 	cachedGET(t, o, asOf, o.anaT)

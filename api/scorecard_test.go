@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // scoreOrg is newOrg with the worked standard on the leader's team and
@@ -74,7 +76,7 @@ func TestScorecardEndpoint(t *testing.T) {
 	o.Must(http.StatusNotFound, http.MethodGet, "/v1/people/not-a-uuid/scorecard?period="+lastMonth(), o.admin, nil)
 
 	// A correction: as_of before it shows the old numbers, after it the new.
-	before := time.Now().UTC()
+	before := clock.Now().UTC()
 	time.Sleep(2 * time.Millisecond)
 	o.Created(http.MethodPost, "/v1/people/"+o.ana+"/metrics", o.leaderT, map[string]any{
 		"period": lastMonth(), "source": "manager", "correction_reason": "a late deal",
@@ -88,10 +90,10 @@ func TestScorecardEndpoint(t *testing.T) {
 	if got := at(before.Format(time.RFC3339Nano)); got != 0.75 {
 		t.Errorf("as of before the correction: %v, want 0.75", got)
 	}
-	if got := at(time.Now().UTC().Format(time.RFC3339Nano)); got != 1 {
+	if got := at(clock.Now().UTC().Format(time.RFC3339Nano)); got != 1 {
 		t.Errorf("as of after the correction: %v, want 1", got)
 	}
-	if got := at(time.Now().Add(time.Hour).UTC().Format(time.RFC3339)); got != 1 {
+	if got := at(clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)); got != 1 {
 		t.Errorf("as of a future time (now): %v, want 1", got)
 	}
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/projections/snapshot"
 )
 
@@ -47,7 +48,7 @@ func coach(t *testing.T, o *org) {
 		p := "/v1/people/" + who.id
 		o.Created(http.MethodPost, p+"/metrics", who.tok, map[string]any{"period": lastMonth(), "source": "self", "values": map[string]any{"revenue": 150000, "new_opportunities": 10, "deals_won": 3}})
 		o.Created(http.MethodPost, p+"/meetings", o.leaderT, map[string]any{"kind": "performance", "with_id": o.leader,
-			"held_at": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "notes": who.word + " discovery notes", "diagnosis": map[string]any{"primary": "conversion"}})
+			"held_at": clock.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "notes": who.word + " discovery notes", "diagnosis": map[string]any{"primary": "conversion"}})
 		c := o.Created(http.MethodPost, p+"/commitments", who.tok, map[string]any{"text": who.word + " outreach plan", "due_on": day(3)})
 		o.Created(http.MethodPost, p+"/commitments/"+c+"/follow-ups", o.leaderT, map[string]any{"note": who.word + " progress", "progress": 0.5})
 	}
@@ -64,7 +65,7 @@ func TestRestartResumesFromSnapshot(t *testing.T) {
 	o := newOrg(t)
 	coach(t, o)
 	time.Sleep(2 * time.Millisecond)
-	asOf := time.Now().UTC().Format(time.RFC3339Nano)
+	asOf := clock.Now().UTC().Format(time.RFC3339Nano)
 	before := snapshotReads(t, o, asOf)
 	last := o.LastSeq()
 

@@ -4,9 +4,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/google/uuid"
 )
 
@@ -46,7 +46,7 @@ func TestTrendsEndpoint(t *testing.T) {
 	o := scoreOrg(t)
 	o.Created(http.MethodPost, "/v1/people/"+o.cy+"/metrics", o.cyT, map[string]any{
 		"period": lastMonth(), "source": "self", "values": map[string]any{"new_opportunities": 4, "deals_won": 2, "revenue": 80000}})
-	now := time.Now().UTC()
+	now := clock.Now().UTC()
 	thisMonth := domain.MonthPeriod(domain.DateOf(now))
 
 	// Defaults: the whole org for admin, HR and analysts, by month, six months to this one.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -26,7 +27,7 @@ func BenchmarkAppendLone(b *testing.B) {
 	id := register(b, s, "Ola", "ola@example.com")
 	js := s.JetStream()
 	payload := make([]byte, 600)
-	cmd := domain.MakeCommitment{Text: "book 15 first meetings by Friday", DueOn: time.Now().AddDate(0, 0, 7).Format("2006-01-02")}
+	cmd := domain.MakeCommitment{Text: "book 15 first meetings by Friday", DueOn: clock.Now().AddDate(0, 0, 7).Format("2006-01-02")}
 	b.Run("raw_publish", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := js.Publish(ctx, "journal.bench.raw", payload); err != nil {

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/google/uuid"
 	"pgregory.net/rapid"
@@ -96,8 +96,8 @@ func TestGroupCommitSerializable(t *testing.T) {
 }
 
 func openPIP() domain.OpenPIP {
-	return domain.OpenPIP{Reason: "below standard", StartsOn: time.Now().Format("2006-01-02"),
-		EndsOn: time.Now().AddDate(0, 0, 30).Format("2006-01-02"), Goals: []domain.GoalInput{{Text: "double the pipeline"}}}
+	return domain.OpenPIP{Reason: "below standard", StartsOn: clock.Now().Format("2006-01-02"),
+		EndsOn: clock.Now().AddDate(0, 0, 30).Format("2006-01-02"), Goals: []domain.GoalInput{{Text: "double the pipeline"}}}
 }
 
 func drawOp(rt *rapid.T, journals int, commits [][]uuid.UUID, pips []uuid.UUID) *gcOp {

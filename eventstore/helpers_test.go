@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/google/uuid"
 )
@@ -42,7 +43,7 @@ func mustOpenPeer(tb testing.TB, s *eventstore.Store, dataDir string) *eventstor
 
 var admin = domain.Actor{ID: "00000000-0000-7000-8000-000000000001", Role: domain.RoleAdmin}
 
-func meta() domain.Meta { return domain.Meta{Actor: admin, Now: time.Now()} }
+func meta() domain.Meta { return domain.Meta{Actor: admin, Now: clock.Now()} }
 
 func ptr[T any](v T) *T { return &v }
 
@@ -71,7 +72,7 @@ func register(tb testing.TB, s *eventstore.Store, name, email string) uuid.UUID 
 
 func makeCommitment(tb testing.TB, s *eventstore.Store, id uuid.UUID, text string) uuid.UUID {
 	tb.Helper()
-	w := mustExec(tb, s, id, domain.MakeCommitment{Text: text, DueOn: time.Now().AddDate(0, 0, 7).Format("2006-01-02")})
+	w := mustExec(tb, s, id, domain.MakeCommitment{Text: text, DueOn: clock.Now().AddDate(0, 0, 7).Format("2006-01-02")})
 	return w.Event.ResourceID()
 }
 

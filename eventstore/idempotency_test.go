@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/google/uuid"
 )
@@ -86,7 +87,7 @@ func TestIdempotencyBeyondServerWindow(t *testing.T) {
 	before, _ := s.LastSequence(ctxT(t))
 	makeOnce := func(s *eventstore.Store) (domain.Written, error) {
 		return s.Execute(ctxT(t), domain.Write{PersonID: id, Meta: meta(), IdempotencyKey: "once", RequestHash: "h",
-			Command: domain.MakeCommitment{Text: "call ten lapsed customers", DueOn: time.Now().AddDate(0, 0, 7).Format("2006-01-02")}})
+			Command: domain.MakeCommitment{Text: "call ten lapsed customers", DueOn: clock.Now().AddDate(0, 0, 7).Format("2006-01-02")}})
 	}
 	var (
 		mu  sync.Mutex

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
@@ -19,7 +20,7 @@ func TestAppendReadEncryptVerify(t *testing.T) {
 	ctx := ctxT(t)
 	id := register(t, s, "Ana Lopez", "ana@example.com")
 	mustExec(t, s, id, domain.UpdatePerson{Title: ptr("Senior AE")})
-	mustExec(t, s, id, domain.SubmitMetrics{Period: time.Now().Format("2006-01"), Values: map[string]float64{"revenue": 150000}, Source: "manager"})
+	mustExec(t, s, id, domain.SubmitMetrics{Period: clock.Now().Format("2006-01"), Values: map[string]float64{"revenue": 150000}, Source: "manager"})
 	cid := makeCommitment(t, s, id, "book 15 first meetings by Friday")
 
 	events, err := s.ReadJournal(ctx, id)

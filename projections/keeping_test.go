@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/google/uuid"
 )
 
@@ -207,7 +208,7 @@ func TestKeepingRates(t *testing.T) {
 }
 
 func TestKeepingUnknownPerson(t *testing.T) {
-	got := NewSet().CommitmentKeeping(uuid.New(), time.Now(), domain.DateOf(time.Now()))
+	got := NewSet().CommitmentKeeping(uuid.New(), clock.Now(), domain.DateOf(clock.Now()))
 	b, _ := json.Marshal(got)
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)

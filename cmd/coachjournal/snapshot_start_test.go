@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/coachjournal/coachjournal/projections/snapshot"
@@ -36,9 +37,9 @@ func TestOpenResumedRejectsSnapshotAhead(t *testing.T) {
 		t.Fatalf("first start resumed at %d (read for %v)", r.views.Sequence(), r.load)
 	}
 	id := uuid.New()
-	meta := domain.Meta{Actor: domain.Actor{ID: "admin", Role: domain.RoleAdmin}, Now: time.Now()}
+	meta := domain.Meta{Actor: domain.Actor{ID: "admin", Role: domain.RoleAdmin}, Now: clock.Now()}
 	for _, cmd := range []domain.Command{domain.RegisterPerson{Name: "Ana Lima", Email: "ana@example.com"},
-		domain.MakeCommitment{Text: "book 15 first meetings", DueOn: time.Now().AddDate(0, 0, 7).Format("2006-01-02")}} {
+		domain.MakeCommitment{Text: "book 15 first meetings", DueOn: clock.Now().AddDate(0, 0, 7).Format("2006-01-02")}} {
 		if _, err := r.store.Execute(ctx, domain.Write{PersonID: id, Command: cmd, Meta: meta}); err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/coachjournal/coachjournal/projections/snapshot"
@@ -99,7 +100,7 @@ func follow(t *testing.T, store *eventstore.Store, views *projections.Set, last 
 func fillStream(t *testing.T, store *eventstore.Store, n int) {
 	t.Helper()
 	ctx := context.Background()
-	meta := domain.Meta{Actor: domain.Actor{ID: "admin", Role: domain.RoleAdmin}, Now: time.Now()}
+	meta := domain.Meta{Actor: domain.Actor{ID: "admin", Role: domain.RoleAdmin}, Now: clock.Now()}
 	exec := func(id uuid.UUID, cmd domain.Command) domain.Written {
 		w, err := store.Execute(ctx, domain.Write{PersonID: id, Command: cmd, Meta: meta})
 		if err != nil {
@@ -110,7 +111,7 @@ func fillStream(t *testing.T, store *eventstore.Store, n int) {
 	var templates []domain.Written
 	lead := uuid.New()
 	exec(lead, domain.RegisterPerson{Name: "Leo Leader", Email: "leo@example.com"})
-	week := domain.WeekPeriod(domain.DateOf(time.Now().AddDate(0, 0, -7))).String()
+	week := domain.WeekPeriod(domain.DateOf(clock.Now().AddDate(0, 0, -7))).String()
 	for k := range 500 {
 		id := uuid.New()
 		m := lead.String()
@@ -118,8 +119,8 @@ func fillStream(t *testing.T, store *eventstore.Store, n int) {
 		notes := "talked through the discovery calls of the week"
 		templates = append(templates,
 			exec(id, domain.SubmitMetrics{Period: week, Source: "manager", Values: map[string]float64{"activities": 40, "new_opportunities": 10, "deals_won": 3, "revenue": 150000}}),
-			exec(id, domain.HoldMeeting{Kind: "performance", HeldAt: time.Now().Add(-time.Hour).Format(time.RFC3339), WithID: lead.String(), Notes: &notes}),
-			exec(id, domain.MakeCommitment{Text: "book 15 first meetings by Friday", DueOn: time.Now().AddDate(0, 0, 7).Format("2006-01-02")}))
+			exec(id, domain.HoldMeeting{Kind: "performance", HeldAt: clock.Now().Add(-time.Hour).Format(time.RFC3339), WithID: lead.String(), Notes: &notes}),
+			exec(id, domain.MakeCommitment{Text: "book 15 first meetings by Friday", DueOn: clock.Now().AddDate(0, 0, 7).Format("2006-01-02")}))
 	}
 	st, err := store.JetStream().Stream(ctx, eventstore.DefaultStream)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
 )
@@ -156,7 +157,7 @@ func TestKeeperErasure(t *testing.T) {
 	defer cancel()
 	go k.Run(ctx)
 	k.Apply(3, domain.Event{ID: uuid.New(), Type: domain.TypePersonErased, PersonID: id, Version: 3, Actor: domain.Actor{ID: "hr", Role: domain.RoleHR},
-		OccurredAt: time.Now(), RecordedAt: time.Now(), Data: &domain.PersonErased{Reason: "asked"}}, nil)
+		OccurredAt: clock.Now(), RecordedAt: clock.Now(), Data: &domain.PersonErased{Reason: "asked"}}, nil)
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		f, err := os.Open(st.Path())
 		if err != nil {
