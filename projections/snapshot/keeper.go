@@ -52,12 +52,24 @@ func NewKeeper(st *Store, views *projections.Set, log *slog.Logger) *Keeper {
 		erased: make(chan struct{}, 1), savedAt: time.Now(), saved: views.Sequence()}
 }
 
-// Apply applies one event to the Set (its signature is Follow's handler)
-// and, after a person.erased, asks Run for a prompt write: the file on disk
-// still holds that person's text.
+// Apply applies one event to the Set (its signature is Follow's handler).
+// A person.erased first removes the snapshot file, which holds that
+// person's text in clear under a key the master key yields: it is gone
+// before the Set shows the erasure, so before the erasure is answered
+// (read-your-writes waits for the Set). Run then writes a new one at once;
+// a crash before it costs a rebuild from the stream at the next start.
 func (k *Keeper) Apply(seq uint64, e domain.Event, err error) {
+	erasure := err == nil && e.Type == domain.TypePersonErased
+	if erasure {
+		k.mu.Lock() // after a write in progress, which may hold the text
+		if rerr := k.store.Remove(); rerr != nil {
+			k.log.Error("projection snapshot not removed after an erasure", "err", rerr)
+		}
+		k.saved = 0 // nothing on disk: the next Save writes
+		k.mu.Unlock()
+	}
 	k.views.Apply(seq, e, err)
-	if err == nil && e.Type == domain.TypePersonErased {
+	if erasure {
 		select {
 		case k.erased <- struct{}{}:
 		default: // a write is already due

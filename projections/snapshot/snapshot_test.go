@@ -144,8 +144,9 @@ func TestSaveLoad(t *testing.T) {
 	}
 }
 
-// TestKeeperErasure: an applied person.erased makes Run rewrite the file
-// at once, without the person's text.
+// TestKeeperErasure: an applied person.erased removes the file before
+// Apply returns (the erasure is answered only after that), then Run
+// writes a new one at once, without the person's text.
 func TestKeeperErasure(t *testing.T) {
 	st := newStore(t)
 	s, id := views(t)
@@ -153,13 +154,22 @@ func TestKeeperErasure(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := NewKeeper(st, s, slog.New(slog.DiscardHandler))
+	k.Apply(3, domain.Event{ID: uuid.New(), Type: domain.TypePersonErased, PersonID: id, Version: 3, Actor: domain.Actor{ID: "hr", Role: domain.RoleHR},
+		OccurredAt: clock.Now(), RecordedAt: clock.Now(), Data: &domain.PersonErased{Reason: "asked"}}, nil)
+	if _, err := os.Stat(st.Path()); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the snapshot written before the erasure is still there when Apply returns (stat: %v)", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go k.Run(ctx)
-	k.Apply(3, domain.Event{ID: uuid.New(), Type: domain.TypePersonErased, PersonID: id, Version: 3, Actor: domain.Actor{ID: "hr", Role: domain.RoleHR},
-		OccurredAt: clock.Now(), RecordedAt: clock.Now(), Data: &domain.PersonErased{Reason: "asked"}}, nil)
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no snapshot written after the erasure")
+		}
 		f, err := os.Open(st.Path())
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
