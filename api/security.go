@@ -13,7 +13,8 @@ import (
 
 // Security is the server's hardening against abuse (OWASP API4, API8).
 // The zero value: no rate limit (tests, benchmarks; serve turns it on), the
-// client IP is the direct peer's address, CORS off, 30 s per request.
+// client IP is the direct peer's address, CORS off, 30 s per request, the
+// default caps on live tails.
 type Security struct {
 	// RateLimit is the sustained requests per second allowed to each caller:
 	// a valid token's subject, or else the client IP (an IPv6 client by its
@@ -32,6 +33,14 @@ type Security struct {
 	// RequestTimeout is the deadline of every request's context but the
 	// live tail's (SSE); default 30s.
 	RequestTimeout time.Duration
+	// StreamsPerCaller caps the live tails (GET /v1/events/stream) one
+	// caller, a token's subject, holds open at once; beyond it a new one
+	// answers 429 rate_limited with Retry-After. Default (0)
+	// DefaultStreamsPerCaller; negative: no cap.
+	StreamsPerCaller int
+	// Streams caps the live tails open at once on this server, every
+	// caller together, likewise. Default (0) DefaultStreams; negative: no cap.
+	Streams int
 }
 
 // contentSecurityPolicy is every response's CSP: scripts, styles and

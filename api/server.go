@@ -32,6 +32,10 @@ type Journals interface {
 	// Follow calls h for every event stored after sequence after, in order,
 	// then for each new one, until ctx is done. Errors: KindUnavailable.
 	Follow(ctx context.Context, after uint64, h func(seq uint64, e domain.Event, err error)) error
+	// Tail is Follow for a client's live tail: when the store cannot give
+	// it a consumer it answers KindUnavailable at once instead of retrying.
+	// Otherwise h is already consuming; wait returns once ctx is done.
+	Tail(ctx context.Context, after uint64, h func(seq uint64, e domain.Event, err error)) (wait func() error, err error)
 	// Import decides the writes in order and appends their events in
 	// consecutive atomic batches of up to 1,000 (each all or none),
 	// stopping at the first that fails; it returns the events stored and
@@ -75,6 +79,7 @@ type Server struct {
 	metrics  *metrics
 	feed     feedConfig
 	reads    *readCache // nil: off
+	streams  *streamCaps
 }
 
 // New returns the Echo router with every route of the API.
@@ -96,6 +101,8 @@ func New(journals Journals, views *projections.Set, tokens *Tokens, cfg Config) 
 		reg = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(reg, s)
+	s.streams = newStreamCaps(cfg.Security)
+	reg.MustRegister(s.streams.gauge)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(s.log)

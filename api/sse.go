@@ -21,8 +21,14 @@ const sseWriteTimeout = 30 * time.Second
 // "data: <the event as the feed renders it>", with a comment line as a
 // heartbeat when idle, until the client goes away. The same filters and
 // role rules as the feed apply.
+//
+// Each stream holds a consumer on the store, so streams are capped per
+// caller and in total (Security.StreamsPerCaller, Streams): beyond a cap,
+// 429 rate_limited with Retry-After, before any consumer is asked for. A
+// stream the store cannot give a consumer answers 503 unavailable once;
+// the client retries after its Retry-After, not the server in a loop.
 func (s *Server) eventStream(c echo.Context) error {
-	render, _, err := s.feedView(c) // Follow always opens the text; render drops it for analysts
+	render, _, err := s.feedView(c) // Tail always opens the text; render drops it for analysts
 	if err != nil {
 		return err
 	}
@@ -35,23 +41,32 @@ func (s *Server) eventStream(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
+	release, err := s.streams.acquire(principal(c).Sub)
+	if err != nil {
+		return err
+	}
+	defer release()
 	ctx, cancel := context.WithCancel(c.Request().Context())
 	defer cancel()
 	events := make(chan domain.Event, 256)
+	wait, err := s.journals.Tail(ctx, q.After, func(_ uint64, e domain.Event, err error) {
+		if err != nil || !q.Match(e) {
+			return // undecodable messages are logged by the store's readers
+		}
+		select {
+		case events <- e:
+		case <-ctx.Done():
+		}
+	})
+	if err != nil {
+		return err // the store logged why, once
+	}
 	followed := make(chan error, 1)
 	go func() {
 		// Closed after its one value, so that both tail and the deferred
 		// wait below can receive: whichever comes second does not block.
 		defer close(followed)
-		followed <- s.journals.Follow(ctx, q.After, func(_ uint64, e domain.Event, err error) {
-			if err != nil || !q.Match(e) {
-				return // undecodable messages are logged by the store's readers
-			}
-			select {
-			case events <- e:
-			case <-ctx.Done():
-			}
-		})
+		followed <- wait()
 	}()
 	defer func() { cancel(); <-followed }()
 	return s.tail(c, render, events, followed)
