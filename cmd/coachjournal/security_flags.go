@@ -19,6 +19,8 @@ type securityFlags struct {
 	trustedProxies string
 	corsOrigins    string
 	requestTimeout time.Duration
+	streams        int
+	callerStreams  int
 	jwksFile       string
 	tokenIssuer    string
 	tokenAudience  string
@@ -32,6 +34,8 @@ func (f *securityFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: the peer address is the client")
 	fs.StringVar(&f.corsOrigins, "cors-origins", "", "comma-separated origins (scheme://host[:port]) allowed to call the API from a browser; empty: CORS off")
 	fs.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "deadline of every request but the live event tail")
+	fs.IntVar(&f.callerStreams, "max-streams-per-caller", api.DefaultStreamsPerCaller, "live event tails (SSE) one caller (token subject) may hold open; past it 429 with Retry-After; negative: no cap")
+	fs.IntVar(&f.streams, "max-streams", api.DefaultStreams, "live event tails (SSE) open at once on this server, every caller together; past it 429 with Retry-After; negative: no cap")
 	fs.StringVar(&f.jwksFile, "jwks-file", "", "JWKS file of an identity provider's public keys: also accept its RS256/EdDSA tokens")
 	fs.StringVar(&f.tokenIssuer, "token-issuer", "", "required iss of the identity provider's tokens")
 	fs.StringVar(&f.tokenAudience, "token-audience", "", "required aud of the identity provider's tokens")
@@ -60,7 +64,7 @@ func (f *securityFlags) security() (api.Security, error) {
 		origins = append(origins, o)
 	}
 	return api.Security{RateLimit: f.rateLimit, RateBurst: f.rateBurst, TrustedProxies: proxies,
-		CORSOrigins: origins, RequestTimeout: f.requestTimeout}, nil
+		CORSOrigins: origins, RequestTimeout: f.requestTimeout, StreamsPerCaller: f.callerStreams, Streams: f.streams}, nil
 }
 
 // scheme is the served URL's scheme.
