@@ -36,31 +36,56 @@ func (s *seeder) leaderSkips(w int) (string, bool) {
 	return "", false
 }
 
-// planMeetings holds the weekly 1-on-1 and, after every other performance
+// meetingDay is the weekday (days after Monday) of each rep's 1-on-1: Leo
+// sees Ana, Ben and Cy on Tuesday, Dee and Eli on Wednesday, Fay on
+// Thursday; Priya spreads hers from Monday to Thursday.
+var meetingDay = []int{1, 1, 1, 2, 2, 3, 0, 0, 1, 2, 3, 3}
+
+// demoBiweekly is the rep Priya sees only every other week.
+const demoBiweekly = "Lou Reyes"
+
+// writeUp is when a leader enters a meeting held at held: Leo right after
+// it, Priya the next morning at half past eight.
+func writeUp(manager string, held time.Time) time.Time {
+	if manager == demoPriya {
+		return domain.DateOf(held).AddDays(1).Time().Add(8*time.Hour + 30*time.Minute)
+	}
+	return held.Add(50 * time.Minute)
+}
+
+// planMeetings holds the 1-on-1s and, after every other performance
 // discussion, records a commitment and later its outcome. Leo (the first
-// team) holds performance 1-on-1s every week but two; Priya runs two weeks
-// in five as pipeline reviews. Diagnoses follow last month's numbers.
+// team) holds performance 1-on-1s every week but two, and writes them up
+// at once; Priya runs two weeks in five as pipeline reviews, sees Lou only
+// every other week, and writes up the next morning. Diagnoses follow last
+// month's numbers.
 func (s *seeder) planMeetings(plan *journalPlan, i int, p demoRepProfile, months []demoMonth, rng *rand.Rand) {
 	id, leader := demoID(p.name), member(p.manager)
 	n, perf := len(s.cal.weeks), 0
 	for w, wk := range s.cal.weeks {
-		held := wk.monday.Time().Add(24*time.Hour + 9*time.Hour + time.Duration(i%6)*40*time.Minute)
+		held := wk.monday.Time().Add(time.Duration(meetingDay[i%len(meetingDay)])*24*time.Hour + 9*time.Hour + time.Duration(i%6)*40*time.Minute)
+		entered := writeUp(p.manager, held)
+		if p.name == demoBiweekly && w%2 == 1 {
+			continue
+		}
 		if reason, skip := s.leaderSkips(w); skip && p.manager == demoLeo {
 			day := domain.DateOf(held).String()
-			plan.add(held, func() { s.do(id, leader, held, domain.SkipMeeting{ScheduledFor: day, Reason: reason}) })
+			plan.add(held, func() { s.doAt(id, leader, held, entered, domain.SkipMeeting{ScheduledFor: day, Reason: reason}) })
 			continue
 		}
 		if p.manager == demoPriya && (w%5 == 1 || w%5 == 3) {
 			note := "Walked through the open deals."
 			plan.add(held, func() {
-				s.do(id, leader, held, domain.HoldMeeting{Kind: "pipeline", HeldAt: held.Format(time.RFC3339), WithID: leader.ID,
+				s.doAt(id, leader, held, entered, domain.HoldMeeting{Kind: "pipeline", HeldAt: held.Format(time.RFC3339), WithID: leader.ID,
 					DurationMinutes: ptr(30), Notes: &note})
 			})
 			continue
 		}
 		gap := s.diagnosis(months, wk.month)
 		meeting := new(uuid.UUID)
-		plan.add(held, func() { *meeting = s.do(id, leader, held, s.performanceMeeting(leader.ID, held, gap)).ResourceID() })
+		plan.add(held, func() {
+			*meeting = s.doAt(id, leader, held, entered, s.performanceMeeting(leader.ID, held, gap)).ResourceID()
+		})
 		perf++
 		outcome := ""
 		switch {
@@ -95,26 +120,30 @@ func (s *seeder) performanceMeeting(with string, held time.Time, gap string) dom
 	return h
 }
 
-// planCommitment records a commitment made in a meeting, due that Friday
-// (Thursday for the forced ones), and what became of it: kept or missed
-// on the due day by the rep's keep rate (outcome "" draws it), sometimes
-// renegotiated a week later first or followed up midway; a commitment due
-// after today stays open, and outcome "open" leaves it open (overdue).
+// planCommitment records a commitment made in a meeting (entered with the
+// meeting), due that Friday (Thursday for the forced ones), and what
+// became of it: kept or missed on the due day by the rep's keep rate
+// (outcome "" draws it), sometimes renegotiated a week later first or
+// followed up midway; a commitment due after today stays open, and outcome
+// "open" leaves it open (overdue).
 func (s *seeder) planCommitment(plan *journalPlan, p demoRepProfile, held time.Time, meeting *uuid.UUID, text, outcome string, rng *rand.Rand) {
 	id, leader := demoID(p.name), member(p.manager)
 	made := held.Add(50 * time.Minute)
-	due := domain.DateOf(held).AddDays(3)
+	due := domain.DateOf(held).AddDays((12 - int(held.Weekday())) % 7) // that Friday
 	if outcome != "" {
 		due = due.AddDays(-1)
 	}
 	cid, dueOn := new(uuid.UUID), due.String()
 	plan.add(made, func() {
 		mid := meeting.String()
-		*cid = s.do(id, leader, made, domain.MakeCommitment{Text: text, DueOn: dueOn, MeetingID: &mid}).ResourceID()
+		*cid = s.doAt(id, leader, made, writeUp(p.manager, held).Add(2*time.Minute), domain.MakeCommitment{Text: text, DueOn: dueOn, MeetingID: &mid}).ResourceID()
 	})
 	today := s.cal.today
 	if rng.Float64() < 0.3 {
-		at := made.Add(47 * time.Hour)
+		at := due.Time().Add(9 * time.Hour) // the morning it is due
+		if !at.After(made) {
+			at = made.Add(2 * time.Hour)
+		}
 		progress := float64(rng.IntN(9)+1) / 10
 		plan.add(at, func() {
 			s.do(id, leader, at, domain.FollowUpCommitment{CommitmentID: *cid, Note: fmt.Sprintf("About %.0f%% done", progress*100), Progress: &progress})

@@ -13,7 +13,8 @@ func demoID(name string) uuid.UUID { return uuid.NewSHA1(demoNS, []byte(name)) }
 
 // The demo's cast. The owner leads two sales leaders; Leo holds a weekly
 // performance 1-on-1 with each rep (skipping two weeks), Priya holds one in
-// about 60% of weeks and runs the rest as pipeline reviews.
+// about 60% of weeks and runs the rest as pipeline reviews, and sees Lou
+// only every other week.
 const (
 	demoOwner  = "Olivia Grant"
 	demoLeo    = "Leo Marsh"

@@ -21,12 +21,20 @@ type Executor interface {
 
 // seedDemo writes the demo organisation through the command path: every
 // event is decided, encrypted and chained like any other. Each journal is
-// written in the order things happened, and the journals are written
-// concurrently so that the appends can share their disk flushes. now is
-// the server clock (recorded_at); the numbers are the same on every run for
-// the same week (math/rand/v2 seeded).
+// written in the order things happened, by one goroutine, and the journals
+// are written concurrently so that the appends can share their disk
+// flushes. now is the seeding time; the story ends just before it.
+//
+// Each event is recorded along the simulated history, not at the seeding
+// minute: its command's Meta.Now (which the store stamps as recorded_at)
+// is the moment the story says it was entered, a few minutes or hours
+// after it happened, strictly increasing within a journal and never after
+// now. So as_of views, the PIP's recorded dates and the cadence page read
+// like a real team's. Only in-process callers set Meta.Now; the HTTP API
+// always takes it from the server's clock. The numbers are the same on
+// every run for the same week (math/rand/v2 seeded).
 func seedDemo(ctx context.Context, store Executor, now time.Time) error {
-	s := &seeder{ctx: ctx, store: store, now: now, cal: newDemoCalendar(domain.DateOf(now.UTC()))}
+	s := &seeder{ctx: ctx, store: store, now: now.UTC(), cal: newDemoCalendar(domain.DateOf(now.UTC())), last: map[uuid.UUID]time.Time{}}
 	start := s.cal.weeks[0].monday.Time().Add(-14 * 24 * time.Hour)
 	s.registerAll(start) // in order: lists and boards follow registration order
 	if s.err != nil {
@@ -34,7 +42,9 @@ func seedDemo(ctx context.Context, store Executor, now time.Time) error {
 	}
 	s.go_(func() { s.leader(demoLeo, start) })
 	s.go_(func() { s.leader(demoPriya, start) })
-	s.go_(func() { s.owner(start) })
+	s.go_(func() {
+		s.do(demoID(demoOwner), member(demoOwner), start.Add(14*time.Hour), domain.SetCadence{EveryDays: 14})
+	})
 	for i, p := range demoReps {
 		s.go_(func() { s.rep(i, p) })
 	}
@@ -50,6 +60,7 @@ type seeder struct {
 	wg    sync.WaitGroup
 	mu    sync.Mutex
 	err   error
+	last  map[uuid.UUID]time.Time // per journal: the last recorded_at given
 }
 
 func (s *seeder) go_(f func()) {
@@ -62,17 +73,36 @@ func (s *seeder) wait() error {
 	return s.err
 }
 
-// do executes cmd on person's journal, as actor, as happening at, and
-// returns the event as stored (the zero event after an error).
+// entryLag is how long after the fact an event is usually entered.
+const entryLag = 3 * time.Minute
+
+// do executes cmd on person's journal, as actor, as happening at and
+// entered entryLag later, and returns the event as stored (the zero event
+// after an error).
 func (s *seeder) do(person uuid.UUID, actor domain.Actor, at time.Time, cmd domain.Command) domain.Event {
+	return s.doAt(person, actor, at, at.Add(entryLag), cmd)
+}
+
+// doAt is do with the time the event is entered (its recorded_at): moved
+// after the journal's last one, so that a journal's recorded times
+// increase, and never after the seeding time.
+func (s *seeder) doAt(person uuid.UUID, actor domain.Actor, at, entered time.Time, cmd domain.Command) domain.Event {
 	s.mu.Lock()
 	failed := s.err != nil
+	entered = entered.UTC().Truncate(time.Second)
+	if entered.After(s.now) {
+		entered = s.now
+	}
+	if last := s.last[person]; !entered.After(last) {
+		entered = last.Add(time.Second)
+	}
+	s.last[person] = entered
 	s.mu.Unlock()
 	if failed {
 		return domain.Event{}
 	}
 	w, err := s.store.Execute(s.ctx, domain.Write{PersonID: person, Command: cmd,
-		Meta: domain.Meta{Actor: actor, Now: s.now, OccurredAt: at}})
+		Meta: domain.Meta{Actor: actor, Now: entered, OccurredAt: at}})
 	if err != nil {
 		s.mu.Lock()
 		if s.err == nil {
@@ -91,7 +121,9 @@ func member(name string) domain.Actor {
 
 func hrActor() domain.Actor { return domain.Actor{ID: demoID(demoHR).String(), Role: domain.RoleHR} }
 
+// registerAll registers the cast on the first morning, one a minute.
 func (s *seeder) registerAll(at time.Time) {
+	at = at.Add(9 * time.Hour)
 	reg := func(name, email, title, manager string) {
 		var mgr *string
 		if manager != "" {
@@ -99,6 +131,7 @@ func (s *seeder) registerAll(at time.Time) {
 			mgr = &m
 		}
 		s.do(demoID(name), seederActor, at, domain.RegisterPerson{Name: name, Email: email, Title: &title, ManagerID: mgr})
+		at = at.Add(time.Minute)
 	}
 	reg(demoOwner, "olivia@demo.example", "Owner", "")
 	reg(demoHR, "helen@demo.example", "People & Culture", "")
@@ -113,9 +146,11 @@ func f64(v float64) *float64 { return &v }
 
 func str(v string) *string { return &v }
 
-// leader sets the team standard and a weekly cadence on a leader's journal.
+// leader writes a leader's journal: the team standard and a weekly
+// cadence on the first afternoon, then the owner's 1-on-1s with them.
 func (s *seeder) leader(name string, start time.Time) {
 	id, actor := demoID(name), member(name)
+	start = start.Add(14 * time.Hour)
 	s.do(id, actor, start, domain.SetStandard{AppliesTo: "reports", EffectiveFrom: s.cal.months[0].Start().String(), Period: "month",
 		Targets: []domain.TargetInput{
 			{Metric: "revenue", Target: f64(200000), Kind: "lagging", Unit: str("USD")},
@@ -124,22 +159,21 @@ func (s *seeder) leader(name string, start time.Time) {
 			{Metric: "avg_deal_size", Target: f64(stdSize), Kind: "lagging", Unit: str("USD")},
 			{Metric: "activities", Target: f64(120), Kind: "leading"},
 		}})
-	s.do(id, actor, start, domain.SetCadence{EveryDays: 7})
+	s.do(id, actor, start.Add(10*time.Minute), domain.SetCadence{EveryDays: 7})
+	s.ownerMeetings(name)
 }
 
-// owner holds a performance 1-on-1 with each leader every two weeks.
-func (s *seeder) owner(start time.Time) {
-	s.do(demoID(demoOwner), member(demoOwner), start, domain.SetCadence{EveryDays: 14})
-	for _, l := range []string{demoLeo, demoPriya} {
-		for w := 0; w < len(s.cal.weeks); w += 2 {
-			at := s.cal.weeks[w].monday.Time().Add(3*24*time.Hour + 15*time.Hour)
-			note := "Reviewed the team board and the 1-on-1 cadence."
-			if l == demoPriya && w >= len(s.cal.weeks)-4 {
-				note = "Raised that 4 in 10 of Priya's 1-on-1s were pipeline reviews, not performance discussions."
-			}
-			s.do(demoID(l), member(demoOwner), at, domain.HoldMeeting{Kind: "performance", HeldAt: at.Format(time.RFC3339),
-				WithID: demoID(demoOwner).String(), DurationMinutes: ptr(45), Notes: &note})
+// ownerMeetings: the owner holds a performance 1-on-1 with a leader every
+// two weeks, on Thursday afternoon, and writes it up an hour later.
+func (s *seeder) ownerMeetings(l string) {
+	for w := 0; w < len(s.cal.weeks); w += 2 {
+		at := s.cal.weeks[w].monday.Time().Add(3*24*time.Hour + 15*time.Hour)
+		note := "Reviewed the team board and the 1-on-1 cadence."
+		if l == demoPriya && w >= len(s.cal.weeks)-4 {
+			note = "Raised that 4 in 10 of Priya's 1-on-1s were pipeline reviews, not performance discussions."
 		}
+		s.doAt(demoID(l), member(demoOwner), at, at.Add(time.Hour), domain.HoldMeeting{Kind: "performance", HeldAt: at.Format(time.RFC3339),
+			WithID: demoID(demoOwner).String(), DurationMinutes: ptr(45), Notes: &note})
 	}
 }
 
@@ -169,7 +203,7 @@ func (s *seeder) rep(i int, p demoRepProfile) {
 	rng := rand.New(rand.NewPCG(42, uint64(i)+1))
 	months := s.cal.repMonths(p, rng)
 	var plan journalPlan
-	s.planNumbers(&plan, p, months, rng)
+	s.planNumbers(&plan, i, p, months, rng)
 	s.planMeetings(&plan, i, p, months, rng)
 	switch p.name {
 	case demoPIPWon:
@@ -180,10 +214,14 @@ func (s *seeder) rep(i int, p demoRepProfile) {
 	plan.run()
 }
 
-// planNumbers submits each ended week's numbers on Friday evening, as the
-// rep (source self); a few weeks the leader enters them (source manager),
-// and Dee once corrects a week.
-func (s *seeder) planNumbers(plan *journalPlan, p demoRepProfile, months []demoMonth, rng *rand.Rand) {
+// submitAfter is when in its week a rep enters the week's numbers, by
+// habit: Friday at lunch, Friday evening, or Sunday evening.
+var submitAfter = []time.Duration{4*24*time.Hour + 12*time.Hour + 30*time.Minute, 4*24*time.Hour + 17*time.Hour, 6*24*time.Hour + 20*time.Hour}
+
+// planNumbers submits each ended week's numbers, as the rep (source self),
+// when the rep's habit says (submitAfter); a few weeks the leader enters
+// them on Saturday morning (source manager), and Dee once corrects a week.
+func (s *seeder) planNumbers(plan *journalPlan, i int, p demoRepProfile, months []demoMonth, rng *rand.Rand) {
 	id := demoID(p.name)
 	pos := map[int]int{}
 	for w, wk := range s.cal.weeks {
@@ -198,10 +236,11 @@ func (s *seeder) planNumbers(plan *journalPlan, p demoRepProfile, months []demoM
 			"deals_lost":        float64(rng.IntN(opps/2 + 1)),
 			"revenue":           float64(won) * m.size,
 		}
-		at := wk.monday.Time().Add(4*24*time.Hour + 17*time.Hour)
+		at := wk.monday.Time().Add(submitAfter[i%len(submitAfter)])
 		actor, source := member(p.name), "self"
 		if w%7 == 3 {
 			actor, source = member(p.manager), "manager"
+			at = wk.monday.Time().Add(5*24*time.Hour + 10*time.Hour)
 		}
 		period := wk.period.String()
 		plan.add(at, func() { s.do(id, actor, at, domain.SubmitMetrics{Period: period, Values: values, Source: source}) })

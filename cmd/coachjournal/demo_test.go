@@ -92,6 +92,7 @@ func TestDemoArchetypes(t *testing.T) {
 	if err != nil || !report.OK() {
 		t.Fatalf("verify: %+v, %v", report, err)
 	}
+	checkRecordedAlongHistory(t, env, now, cal)
 
 	// A second start finds the organisation and seeds nothing.
 	var out bytes.Buffer
@@ -101,5 +102,73 @@ func TestDemoArchetypes(t *testing.T) {
 	}
 	if env.LastSeq() != before || !strings.Contains(out.String(), "/ui/login?token=") || strings.Contains(out.String(), "seeded") {
 		t.Fatalf("second demo start appended %d events; printed %s", env.LastSeq()-before, out.String())
+	}
+}
+
+// checkRecordedAlongHistory: the demo's events are recorded as the story
+// goes, not at the seeding minute. Every journal's recorded times increase,
+// follow what they record by at most two days and never pass the seeding
+// time; the history spans the calendar; as_of a day in the middle shows
+// that day's state (part of the month's numbers, the commitments made by
+// then); a PIP step is recorded the day it happened.
+func checkRecordedAlongHistory(t *testing.T, env *apitest.Env, now time.Time, cal demoCalendar) {
+	t.Helper()
+	names := []string{demoOwner, demoHR, demoLeo, demoPriya}
+	for _, p := range demoReps {
+		names = append(names, p.name)
+	}
+	var first time.Time
+	for _, name := range names {
+		var prev time.Time
+		for after := uint64(0); ; {
+			page, next := env.Views.Timeline(demoID(name), projections.TimelineQuery{After: after, Limit: 500})
+			for _, st := range page {
+				if !st.RecordedAt.After(prev) || st.RecordedAt.Before(st.OccurredAt) || st.RecordedAt.After(now) ||
+					st.RecordedAt.Sub(st.OccurredAt) > 48*time.Hour {
+					t.Fatalf("%s's %s #%d occurred %s, recorded %s (previous %s, seeded %s)", name, st.Type, st.Sequence,
+						st.OccurredAt, st.RecordedAt, prev, now)
+				}
+				prev = st.RecordedAt
+				if first.IsZero() || st.RecordedAt.Before(first) {
+					first = st.RecordedAt
+				}
+			}
+			if next == 0 {
+				break
+			}
+			after = next
+		}
+	}
+	if !first.Before(cal.months[0].Start().Time()) {
+		t.Errorf("the first event was recorded %s, want before the history's first month %s", first, cal.months[0])
+	}
+
+	month := cal.months[2]
+	mid := month.Start().AddDays(14).Time().Add(12 * time.Hour)
+	ana := demoID(demoRep)
+	then, later := env.Views.Scorecard(ana, month, mid), env.Views.Scorecard(ana, month, time.Time{})
+	if len(then.Submissions) == 0 || len(then.Submissions) >= len(later.Submissions) {
+		t.Errorf("Ana's %s as of %s counts %d submissions, %d in all: want some, not all", month, mid, len(then.Submissions), len(later.Submissions))
+	}
+	for _, sub := range then.Submissions {
+		if sub.RecordedAt.After(mid) {
+			t.Errorf("as of %s the scorecard counts %s recorded %s", mid, sub.Period, sub.RecordedAt)
+		}
+	}
+	kThen := env.Views.CommitmentKeeping(ana, mid, domain.DateOf(now))
+	kNow := env.Views.CommitmentKeeping(ana, time.Time{}, domain.DateOf(now))
+	if kThen.Totals.Made == 0 || kThen.Totals.Made >= kNow.Totals.Made {
+		t.Errorf("Ana's commitments made as of %s: %d, now %d: want some, fewer", mid, kThen.Totals.Made, kNow.Totals.Made)
+	}
+	if b := env.Views.Board(demoID(demoLeo), month, mid); len(b.Rows) != 6 || b.Totals.RepsWithData != 6 {
+		t.Errorf("Leo's board for %s as of %s: %d rows, %d with data", month, mid, len(b.Rows), b.Totals.RepsWithData)
+	}
+
+	for _, p := range env.Views.PIPs("") {
+		for _, st := range p.Steps {
+			if domain.DateOf(st.RecordedAt) != domain.DateOf(st.OccurredAt) {
+				t.Errorf("PIP step %s occurred %s, recorded %s: want the same day", st.Type, st.OccurredAt, st.RecordedAt)
+			}
+		}
 	}
 }
