@@ -18,5 +18,6 @@ func (s *Server) mountWeb(e *echo.Echo) error {
 		Now:     s.now,
 		Logger:  s.log,
 		ReadPIP: s.webReadPIP,
+		Execute: s.webExecute, // web_write.go
 	})
 }

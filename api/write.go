@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -42,17 +41,11 @@ func (s *Server) write(c echo.Context, personID uuid.UUID, cmd domain.Command, b
 	if err != nil {
 		return err
 	}
-	res, err := s.journals.Execute(c.Request().Context(), w)
-	s.countWrite(writeOutcome(res, err))
+	res, err := s.execute(c.Request().Context(), w) // web_write.go
 	if err != nil {
 		return err
 	}
 	e := res.Event
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.readWait)
-	defer cancel()
-	if err := s.views.WaitFor(ctx, e.Sequence); err != nil {
-		s.log.Warn("projections behind after write", "sequence", e.Sequence)
-	}
 	h := c.Response().Header()
 	h.Set("ETag", etag(e.Version))
 	h.Set("X-Journal-Sequence", strconv.FormatUint(e.Sequence, 10))

@@ -121,7 +121,7 @@ func (u *ui) home(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, "/ui/teams/"+v.Person.String())
 		}
 		if _, ok := u.Views.Person(v.Person); ok {
-			return c.Redirect(http.StatusSeeOther, "/ui/people/"+v.Person.String())
+			return c.Redirect(http.StatusSeeOther, u.repHome(v.Person)) // week.go
 		}
 	}
 	return u.render(c, http.StatusOK, "home", "Welcome", nil)

@@ -48,6 +48,9 @@ type Deps struct {
 	// ReadPIP records every read of a PIP page (the read audit); nil
 	// refuses PIP pages.
 	ReadPIP ReadPIPFunc
+	// Execute runs a form's command through the API's write path (its
+	// access rules, checks and read-your-writes wait); nil refuses writes.
+	Execute ExecuteFunc
 }
 
 // ui serves the pages.
@@ -84,6 +87,7 @@ func Mount(e *echo.Echo, d Deps) error {
 	in.GET("/people/:id/pips/:pid", u.pip)
 	in.GET("/pips", u.pipList)
 	in.GET("/cadence/:id", u.cadence)
+	u.writeRoutes(in) // forms.go
 	return nil
 }
 
@@ -102,7 +106,7 @@ func (u *ui) parse() error {
 		return err
 	}
 	u.pages = map[string]*template.Template{}
-	for _, page := range []string{"login", "home", "board", "rep", "pip", "pips", "cadence", "error", "signedin"} {
+	for _, page := range []string{"login", "home", "board", "rep", "pip", "pips", "cadence", "error", "signedin", "oneonone", "week"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+page+".html")
 		if err != nil {
 			return err

@@ -1,0 +1,227 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+// defaultRows is how many empty new-commitment rows the workspace shows;
+// "Add another row" re-renders the form with one more (no JavaScript).
+const defaultRows, maxRows = 3, 20
+
+// heldAtLayout is the meeting time field's format (an HTML
+// datetime-local), read as UTC: the UI states times in UTC.
+const heldAtLayout = "2006-01-02T15:04"
+
+type choice struct{ Value, Label, Hint string }
+
+var meetingKinds = []choice{
+	{"performance", "Performance 1-on-1", "the rep's numbers against the standard"},
+	{"pipeline", "Pipeline review", "deal by deal"},
+	{"coaching", "Coaching session", "a skill, practised"},
+	{"ride_along", "Ride-along", "joining the rep's calls"},
+}
+
+// diagnoses are the domain's primary gaps with what each calls for (SPEC §1).
+var diagnoses = []choice{
+	{"activity", "Activity", "not enough activity or pipeline (will): focus, structure the day and check in daily"},
+	{"conversion", "Conversion", "activity is there, deals do not convert (skill): coaching, listen to calls, role-play the stuck stage"},
+	{"deal_size", "Deal size", "deals close but are small: targeting bigger deals"},
+	{"market", "Market", "the whole team misses at once: communication, a 90-day plan agreed with leadership, then told to the team"},
+	{"other", "Something else", "say what in the note"},
+	{"", "No diagnosis", "numbers are on track, or not discussed"},
+}
+
+var outcomes = []choice{
+	{"", "No change", ""},
+	{"followup", "Follow up", "a note and the progress so far"},
+	{"kept", "Kept", ""},
+	{"missed", "Missed", ""},
+	{"withdrawn", "Withdrawn", "say why"},
+	{"renegotiate", "New due date", "the new date and why"},
+}
+
+type oneOnOneData struct {
+	Person      projections.Person
+	Manager     string
+	Period      domain.Period
+	Card        projections.Scorecard
+	Funnel      template.HTML
+	Suggested   string
+	SuggestNote string
+	Open        []openCommitment
+	Last        *lastMeeting
+	Skipped     *domain.MeetingSkipped
+	Form        *form
+	Skip        *form
+	Rows        []int
+	Metrics     []choice
+	Kinds       []choice
+	Diagnoses   []choice
+	Outcomes    []choice
+	Saved       string
+	Today       string
+}
+
+type openCommitment struct {
+	projections.Commitment
+	Overdue   bool
+	FollowUps []followUp
+}
+
+type followUp struct {
+	At       time.Time
+	Note     string
+	Progress *float64
+	Who      string
+}
+
+type lastMeeting struct {
+	domain.MeetingHeld
+	By string
+}
+
+// oneOnOne renders GET /ui/people/{id}/one-on-one: the 1-on-1 workspace.
+func (u *ui) oneOnOne(c echo.Context) error {
+	p, ok, err := u.see(c, "id")
+	if !ok {
+		return err
+	}
+	now := u.Now().UTC()
+	vals := url.Values{"kind": {"performance"}, "held_at": {now.Truncate(time.Minute).Format(heldAtLayout)}, "duration": {"30"},
+		"rows": {strconv.Itoa(defaultRows)}}
+	d := u.workspace(c, p, newForm(p.Version, vals))
+	d.Form.Values.Set("diagnosis", d.Suggested)
+	d.Saved = savedNote(c)
+	return u.render(c, http.StatusOK, "oneonone", "1-on-1 with "+p.Name, d)
+}
+
+// workspace prepares the page around f from the journal.
+func (u *ui) workspace(c echo.Context, p projections.Person, f *form) oneOnOneData {
+	now := u.Now().UTC()
+	today := domain.DateOf(now)
+	d := oneOnOneData{Person: p, Form: f, Kinds: meetingKinds, Diagnoses: diagnoses, Outcomes: outcomes, Today: today.String()}
+	if p.ManagerID != nil {
+		d.Manager = u.name(p.ManagerID.String())
+	}
+	d.Period = thisMonth(now)
+	d.Card = u.Views.Scorecard(p.ID, d.Period, time.Time{})
+	if d.Card.Funnel.Attainment == nil {
+		d.Period = lastMonth(now)
+		d.Card = u.Views.Scorecard(p.ID, d.Period, time.Time{})
+	}
+	d.Funnel = funnelChart(d.Card.Funnel)
+	if g := d.Card.Funnel.PrimaryGap; g != nil {
+		d.Suggested = *g
+	}
+	if d.Card.Funnel.MarketShiftSuspected {
+		d.Suggested = "market"
+	}
+	for _, dg := range diagnoses {
+		if dg.Value == d.Suggested && dg.Value != "" {
+			d.SuggestNote = dg.Label + ": " + dg.Hint
+		}
+	}
+	for _, cm := range u.Views.Commitments(p.ID) {
+		if cm.Status != "open" {
+			continue
+		}
+		oc := openCommitment{Commitment: cm, Overdue: cm.Overdue(today)}
+		for _, st := range cm.History {
+			if fu, ok := st.Data.(*domain.CommitmentFollowedUp); ok {
+				oc.FollowUps = append(oc.FollowUps, followUp{At: st.OccurredAt, Note: fu.Note, Progress: fu.Progress, Who: u.actorName(st.Actor)})
+			}
+		}
+		d.Open = append(d.Open, oc)
+	}
+	slices.SortStableFunc(d.Open, func(a, b openCommitment) int { return a.DueOn.Time().Compare(b.DueOn.Time()) })
+	d.Last, d.Skipped = u.lastMeeting(p.ID)
+	d.Metrics = u.standardMetrics(p.ID, today)
+	n, _ := strconv.Atoi(f.Get("rows"))
+	n = min(max(n, defaultRows), maxRows)
+	f.Values.Set("rows", strconv.Itoa(n))
+	for i := 1; i <= n; i++ {
+		d.Rows = append(d.Rows, i)
+	}
+	f.labels = oneOnOneLabels(d.Open, n)
+	d.Skip = newForm(p.Version, url.Values{"scheduled_for": {today.String()}})
+	return d
+}
+
+// lastMeeting is the latest meeting held, and a skip recorded after it.
+func (u *ui) lastMeeting(id uuid.UUID) (*lastMeeting, *domain.MeetingSkipped) {
+	var last *lastMeeting
+	var skipped *domain.MeetingSkipped
+	for after := uint64(0); ; {
+		page, next := u.Views.Timeline(id, projections.TimelineQuery{TypePrefix: "meeting.", After: after, Limit: 500})
+		for _, st := range page {
+			switch m := st.Data.(type) {
+			case *domain.MeetingHeld:
+				last, skipped = &lastMeeting{MeetingHeld: *m, By: u.actorName(st.Actor)}, nil
+			case *domain.MeetingSkipped:
+				skipped = m
+			}
+		}
+		if next == 0 {
+			return last, skipped
+		}
+		after = next
+	}
+}
+
+// standardMetrics lists the metrics of the standard in force on day, or
+// the built-in ones without a standard.
+func (u *ui) standardMetrics(id uuid.UUID, day domain.Date) []choice {
+	var out []choice
+	if std, ok := u.Views.Standard(id, day, time.Time{}); ok {
+		for _, t := range std.Targets {
+			out = append(out, choice{Value: t.Metric, Label: standardLabel(t.Metric, t.Unit), Hint: num(&t.Target)})
+		}
+		return out
+	}
+	for _, m := range []string{"activities", "new_opportunities", "deals_won", "deals_lost", "revenue"} {
+		out = append(out, choice{Value: m, Label: standardLabel(m, nil)})
+	}
+	return out
+}
+
+// standardLabel names a metric as people say it: new_opportunities →
+// "New opportunities", with its unit when the standard gives one.
+func standardLabel(key string, unit *string) string {
+	s := strings.ReplaceAll(key, "_", " ")
+	if s != "" {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	if key == "revenue" && unit == nil {
+		return s + " ($)"
+	}
+	if unit != nil && *unit != "" {
+		s += " (" + *unit + ")"
+	}
+	return s
+}
+
+func oneOnOneLabels(open []openCommitment, rows int) map[string]string {
+	l := map[string]string{"kind": "Kind", "held_at": "When", "duration": "Duration", "notes": "Notes",
+		"diagnosis": "Diagnosis", "diagnosis_note": "Diagnosis note", "with": "The leader",
+		"scheduled_for": "Scheduled for", "reason": "Reason"}
+	for i := 1; i <= rows; i++ {
+		r := "c" + strconv.Itoa(i) + "_"
+		l[r+"text"], l[r+"due"], l[r+"metric"], l[r+"target"] = "Commitment", "Due date", "Metric", "Target"
+	}
+	for _, o := range open {
+		r := "r." + o.ID.String() + "."
+		l[r+"outcome"], l[r+"note"], l[r+"progress"], l[r+"due"] = "Outcome", "Note", "Progress", "New due date"
+	}
+	return l
+}
