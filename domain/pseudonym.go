@@ -14,10 +14,11 @@ import (
 // HMAC-SHA-256.
 const PseudonymLen = 32
 
-// Pseudonymizer replaces person ids by keyed pseudonyms and drops personal
-// text, for analysts. The same key gives the same pseudonym for a person
-// everywhere (feed, live tail, export); without the key a pseudonym cannot
-// be linked back to a person id, nor recomputed from a guessed one.
+// Pseudonymizer replaces person ids and actors by keyed pseudonyms and
+// drops personal text, for analysts. The same key gives the same pseudonym
+// for a person everywhere (feed, live tail, export); without the key a
+// pseudonym cannot be linked back to a person id, nor recomputed from a
+// guessed one.
 type Pseudonymizer struct {
 	key []byte
 }
@@ -38,6 +39,21 @@ func (p *Pseudonymizer) Of(id uuid.UUID) string {
 	return hex.EncodeToString(m.Sum(nil))[:PseudonymLen]
 }
 
+// Actor returns the pseudonym of an actor's id: a person's, the same as
+// Of; any other subject (a service name such as "ops", or a login name)
+// the first 32 hex digits of HMAC-SHA-256(key, the subject as is). The two
+// cannot meet: a subject that is not a UUID never spells a canonical one.
+// Service actors are not marked as such: the subject of a service token
+// can be a person's login.
+func (p *Pseudonymizer) Actor(id string) string {
+	if u, err := uuid.Parse(id); err == nil {
+		return p.Of(u)
+	}
+	m := hmac.New(sha256.New, p.key)
+	m.Write([]byte(id))
+	return hex.EncodeToString(m.Sum(nil))[:PseudonymLen]
+}
+
 func (p *Pseudonymizer) optional(id *uuid.UUID) *string {
 	if id == nil {
 		return nil
@@ -46,9 +62,13 @@ func (p *Pseudonymizer) optional(id *uuid.UUID) *string {
 	return &s
 }
 
-// AnalystEvent is an envelope as analysts read it: person ids pseudonymized,
-// personal text emptied, everything else (numbers, dates, types, other ids,
-// hashes) as stored.
+// AnalystEvent is an envelope as analysts read it: person ids and actors
+// pseudonymized, personal text emptied, everything else (numbers, dates,
+// types, other ids) as stored. It carries no hash and no prev_hash: the
+// chain hashes the clear envelope, so a hash let anyone with a candidate
+// person id recompute it and confirm whose pseudonym it was. Analysts who
+// need integrity ask GET /v1/audit/verify, which checks the chains with
+// the clear envelopes on the server.
 type AnalystEvent struct {
 	Sequence   uint64    `json:"sequence"`
 	ID         uuid.UUID `json:"id"`
@@ -56,12 +76,10 @@ type AnalystEvent struct {
 	Schema     int       `json:"schema"`
 	PersonID   string    `json:"person_id"` // the pseudonym
 	Version    uint64    `json:"version"`
-	Actor      Actor     `json:"actor"` // a person's id pseudonymized; a service name as is
+	Actor      Actor     `json:"actor"` // its id pseudonymized (Pseudonymizer.Actor), its role as is
 	OccurredAt time.Time `json:"occurred_at"`
 	RecordedAt time.Time `json:"recorded_at"`
 	Data       any       `json:"data"`
-	PrevHash   string    `json:"prev_hash"`
-	Hash       string    `json:"hash"`
 }
 
 // Event returns e as analysts read it. It empties e's text fields in place
@@ -71,14 +89,10 @@ func (p *Pseudonymizer) Event(e Event) AnalystEvent {
 	for _, f := range e.Data.TextFields() {
 		*f = ""
 	}
-	actor := e.Actor
-	if id, ok := actor.PersonID(); ok {
-		actor.ID = p.Of(id)
-	}
 	return AnalystEvent{
 		Sequence: e.Sequence, ID: e.ID, Type: e.Type, Schema: e.Schema, PersonID: p.Of(e.PersonID),
-		Version: e.Version, Actor: actor, OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt,
-		Data: p.data(e.Data), PrevHash: e.PrevHash, Hash: e.Hash,
+		Version: e.Version, Actor: Actor{ID: p.Actor(e.Actor.ID), Role: e.Actor.Role},
+		OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt, Data: p.data(e.Data),
 	}
 }
 

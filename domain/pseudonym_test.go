@@ -37,6 +37,28 @@ func TestPseudonymIsStableAndKeyed(t *testing.T) {
 	}
 }
 
+// TestActorPseudonyms: every actor is pseudonymized, a service subject
+// ("ops") as well as a person; a person actor gets the person's pseudonym,
+// so the analyst can tell who acted on their own journal.
+func TestActorPseudonyms(t *testing.T) {
+	p := testPseudonymizer(t)
+	q, _ := domain.NewPseudonymizer(bytes.Repeat([]byte{8}, 32))
+	if got := p.Actor(strings.ToUpper(fxAna.String())); got != p.Of(fxAna) {
+		t.Errorf("Actor(Ana's id) = %s, want her pseudonym %s", got, p.Of(fxAna))
+	}
+	seen := map[string]string{}
+	for _, id := range []string{"ops", "hr-sweep", "admin-service", "", fxAna.String()} {
+		a := p.Actor(id)
+		if len(a) != domain.PseudonymLen || strings.Trim(a, "0123456789abcdef") != "" || a == q.Actor(id) || a != p.Actor(id) {
+			t.Errorf("Actor(%q) = %q, want a stable keyed 32-hex-digit pseudonym", id, a)
+		}
+		if other, ok := seen[a]; ok {
+			t.Errorf("Actor(%q) = Actor(%q)", id, other)
+		}
+		seen[a] = id
+	}
+}
+
 // TestAnalystEventsRevealNoone pseudonymizes every event of the v1 fixture:
 // no person id and no personal text may remain.
 func TestAnalystEventsRevealNoone(t *testing.T) {
@@ -47,7 +69,8 @@ func TestAnalystEventsRevealNoone(t *testing.T) {
 	}
 	defer f.Close()
 	secrets := []string{fxAna.String(), fxLeader.String(), fxOther.String(), "Ana", "Leo", "example.com",
-		"Pipeline is thin", "book 15", "travel", "understood", "GDPR", "holiday", "Account Executive"}
+		"Pipeline is thin", "book 15", "travel", "understood", "GDPR", "holiday", "Account Executive",
+		"admin-service", "hr-service", `"hash"`, `"prev_hash"`}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		e, err := domain.DecodeEvent(sc.Bytes())
@@ -65,6 +88,9 @@ func TestAnalystEventsRevealNoone(t *testing.T) {
 		}
 		if !bytes.Contains(out, []byte(p.Of(e.PersonID))) {
 			t.Errorf("%s: no pseudonym in %s", e.Type, out)
+		}
+		if a := p.Event(e).Actor; a.ID != p.Actor(e.Actor.ID) || a.Role != e.Actor.Role {
+			t.Errorf("%s: actor %+v, want %s's pseudonym", e.Type, a, e.Actor.ID)
 		}
 	}
 }

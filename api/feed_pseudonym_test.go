@@ -1,0 +1,131 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coachjournal/coachjournal/api/apitest"
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/google/uuid"
+)
+
+// confirmsPseudonym plays an analyst holding a list of known person ids:
+// it puts each candidate in the place of the item's pseudonymized person
+// id (and of its actor's id, unless that reads in clear), recomputes the
+// chain hash from what the item shows, and reports the candidate whose
+// hash matches the item's. An item without a hash confirms nothing.
+func confirmsPseudonym(t *testing.T, item []byte, candidates []string) (string, bool) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(item))
+	dec.UseNumber() // numbers as written, as the chain hashed them
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	hash, ok := m["hash"].(string)
+	prev, _ := m["prev_hash"].(string)
+	if !ok {
+		return "", false
+	}
+	delete(m, "hash")
+	delete(m, "sequence")
+	actor, _ := m["actor"].(map[string]any)
+	actors := []any{actor["id"]}
+	if s, _ := actor["id"].(string); pseudonym.MatchString(s) {
+		actors = nil
+		for _, c := range candidates {
+			actors = append(actors, c)
+		}
+	}
+	for _, c := range candidates {
+		for _, a := range actors {
+			m["person_id"], actor["id"] = c, a
+			b, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			canon, err := domain.Canonical(b, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if domain.ChainHash(prev, canon) == hash {
+				return c, true
+			}
+		}
+	}
+	return "", false
+}
+
+// TestAnalystFeedConfirmsNoPseudonym: an analyst with a list of known
+// person ids recomputes the hashes of the feed's events (those without
+// personal text hash only what the feed shows) and confirms no pseudonym;
+// and no actor, not even a service subject such as "ops", reads in clear,
+// in the feed or the live tail. Admin's clear feed keeps its hashes.
+func TestAnalystFeedConfirmsNoPseudonym(t *testing.T) {
+	env := apitest.Start(t)
+	ops, sweep := env.Token("ops", domain.RoleAdmin), env.Token("hr-sweep", domain.RoleHR)
+	analyst := env.Token("analyst-service", domain.RoleAnalyst)
+	reg := func(name, mgr string) string {
+		body := map[string]any{"name": name, "email": strings.ToLower(name) + "@example.com"}
+		if mgr != "" {
+			body["manager_id"] = mgr
+		}
+		return env.Created(http.MethodPost, "/v1/people", ops, body)
+	}
+	leader := reg("Leo", "")
+	ana := reg("Ana", leader)
+	env.Created(http.MethodPost, "/v1/people/"+leader+"/cadence", sweep, map[string]any{"every_days": 14})
+	env.Created(http.MethodPost, "/v1/people/"+ana+"/metrics", ops, map[string]any{"period": "2026-03", "source": "import", "values": map[string]any{"revenue": 1000, "activities": 40}})
+	env.Created(http.MethodPost, "/v1/people/"+ana+"/standards", sweep, map[string]any{"applies_to": "self", "effective_from": "2026-01-01",
+		"targets": []map[string]any{{"metric": "revenue", "target": 4000, "kind": "lagging"}}})
+	known := []string{uuid.NewString(), leader, uuid.NewString(), ana}
+
+	var page struct{ Items []json.RawMessage }
+	r := env.Must(http.StatusOK, http.MethodGet, "/v1/events?limit=500", analyst, nil)
+	r.Decode(t, &page)
+	if len(page.Items) != 5 {
+		t.Fatalf("the feed has %d events, want 5", len(page.Items))
+	}
+	events, _, stop := openStream(t, env.URL, analyst, "", "")
+	defer stop()
+	var streamed []string
+	for range page.Items {
+		select {
+		case e := <-events:
+			streamed = append(streamed, e.data)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the live tail delivered %d of %d events", len(streamed), len(page.Items))
+		}
+	}
+	for where, items := range map[string][]string{"feed": rawStrings(page.Items), "live tail": streamed} {
+		for i, it := range items {
+			if id, ok := confirmsPseudonym(t, []byte(it), known); ok {
+				t.Errorf("%s event %d: recomputing its hash with the known id %s confirms its pseudonym: %s", where, i+1, id, it)
+			}
+			for _, s := range []string{`"hash"`, `"prev_hash"`, `"ops"`, `"hr-sweep"`, leader, ana} {
+				if strings.Contains(it, s) {
+					t.Errorf("%s event %d holds %s: %s", where, i+1, s, it)
+				}
+			}
+		}
+	}
+
+	// The clear feed (admin, HR) keeps its hashes, and they are the chain's.
+	var clear struct{ Items []json.RawMessage }
+	env.Must(http.StatusOK, http.MethodGet, "/v1/events?limit=500", ops, nil).Decode(t, &clear)
+	if _, ok := confirmsPseudonym(t, clear.Items[2], []string{leader}); !ok {
+		t.Errorf("admin's clear cadence.set does not recompute to its own hash: %s", clear.Items[2])
+	}
+}
+
+func rawStrings(items []json.RawMessage) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = string(it)
+	}
+	return out
+}
