@@ -35,9 +35,31 @@ func readBody(c echo.Context, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// decodeStrict decodes one JSON object into v: unknown fields and trailing
-// data are 400, a value of the wrong type is 422 naming its field.
+// decodeStrict decodes one JSON object into v: an empty or null body,
+// unknown fields (keys match exactly), repeated keys and trailing data are
+// 400; a value of the wrong type, invalid UTF-8 or a lone surrogate is 422
+// naming its field (checkBody).
 func decodeStrict(body []byte, v any) error {
+	_, err := decodeKeys(body, v)
+	return err
+}
+
+// decodeKeys is decodeStrict that also returns the body's top-level keys.
+func decodeKeys(body []byte, v any) (map[string]bool, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, problem(http.StatusBadRequest, "malformed_json", "the body is empty; this endpoint takes a JSON object")
+	}
+	var keys map[string]bool
+	if json.Valid(body) {
+		var err error
+		if keys, err = checkBody(body, reflect.TypeOf(v)); err != nil {
+			return nil, err
+		}
+	}
+	return keys, decodeValue(body, v)
+}
+
+func decodeValue(body []byte, v any) error {
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {

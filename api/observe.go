@@ -85,9 +85,14 @@ func (s *Server) lag(ctx context.Context) (uint64, error) {
 	return 0, nil
 }
 
-// ready answers 200 when the stream is reachable and the projections are
-// caught up within readyLag sequences, else 503.
+// ready answers 200 when the stream is reachable, the store can take
+// writes (a full disk or a store that stopped answering makes it 503 until
+// the store recovers by itself) and the projections are caught up within
+// readyLag sequences, else 503.
 func (s *Server) ready(c echo.Context) error {
+	if err := s.journals.Writable(); err != nil {
+		return problem(http.StatusServiceUnavailable, "unavailable", err.Error())
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	lag, err := s.lag(ctx)

@@ -2,8 +2,12 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,5 +94,173 @@ func TestNATSOutage(t *testing.T) {
 	}
 	if r := env.Must(http.StatusOK, http.MethodGet, "/v1/people/"+ana+"/commitments", admin, nil); r.Header.Get("X-Projections-Stale") != "" {
 		t.Errorf("still stale after recovery")
+	}
+}
+
+// writeTimeout is the write timeout of the outage tests: short, so that a
+// test shows a write answering within it rather than within the 30 s
+// request deadline.
+const writeTimeout = time.Second
+
+// answeredWithin is the generous bound on a write's answer when the store
+// is gone: twice the write timeout (a write may queue behind its journal's
+// previous one) and slack for a loaded machine.
+const answeredWithin = 2*writeTimeout + 3*time.Second
+
+// TestNATSOutageInFlight: when NATS stops answering (a frozen server or a
+// cut network: the connection stays open, nothing comes back), the writes
+// in flight and those after answer within the write timeout (not the 30 s
+// request deadline), each as 201, 503 unavailable (nothing stored) or 503
+// outcome_unknown (sent, no ack), all with Retry-After; /readyz is 503;
+// when NATS answers again, writes succeed without restarting the API.
+func TestNATSOutageInFlight(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), freePort(t))
+	proxy := startProxy(t, ns.Addr().String())
+	env := apitest.StartWith(t, apitest.Options{NATSURL: proxy.URL(), WriteTimeout: writeTimeout})
+	admin := env.Token("admin-service", domain.RoleAdmin)
+	const writers = 24
+	people := make([]string, writers)
+	for i := range people {
+		people[i] = env.Created(http.MethodPost, "/v1/people", admin, map[string]any{"name": fmt.Sprintf("Rep %d", i), "email": fmt.Sprintf("rep%d@example.com", i)})
+	}
+	type answer struct {
+		status int
+		code   string
+		retry  string
+		took   time.Duration
+	}
+	stop := make(chan struct{})
+	answers := make(chan answer, 1<<16)
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				start := time.Now()
+				r := env.Do(http.MethodPost, "/v1/people/"+people[i]+"/commitments", admin,
+					map[string]any{"text": fmt.Sprintf("call %d prospects", n), "due_on": "2030-01-01"}, "Idempotency-Key", fmt.Sprintf("w%d-%d", i, n))
+				var p struct{ Code string }
+				_ = json.Unmarshal(r.Body, &p)
+				answers <- answer{r.Status, p.Code, r.Header.Get("Retry-After"), time.Since(start)}
+				if r.Status != http.StatusCreated {
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+		})
+	}
+	time.Sleep(300 * time.Millisecond) // writes in full flow
+	proxy.set(modeBlackhole)
+	time.Sleep(answeredWithin) // every write in flight has answered by now
+	close(stop)
+	wg.Wait()
+	close(answers)
+	counts := map[string]int{}
+	var slowest time.Duration
+	for a := range answers {
+		counts[fmt.Sprint(a.status, " ", a.code)]++
+		slowest = max(slowest, a.took)
+		switch {
+		case a.took > answeredWithin:
+			t.Errorf("a write answered %d %s after %s, want within %s", a.status, a.code, a.took, answeredWithin)
+		case a.status == http.StatusCreated:
+		case a.status == http.StatusServiceUnavailable && (a.code == "unavailable" || a.code == "outcome_unknown") && a.retry != "":
+		default:
+			t.Errorf("a write answered %d %q (Retry-After %q)", a.status, a.code, a.retry)
+		}
+	}
+	t.Logf("answers while NATS did not answer: %v; slowest %s (write timeout %s)", counts, slowest, writeTimeout)
+	if counts["503 outcome_unknown"] == 0 {
+		t.Errorf("no write in flight was answered outcome_unknown: %v", counts)
+	}
+	env.Must(http.StatusServiceUnavailable, http.MethodGet, "/readyz", "", nil)
+
+	proxy.set(modeForward)
+	waitFor(t, 20*time.Second, "a write after NATS came back", func() bool {
+		r := env.Do(http.MethodPost, "/v1/people/"+people[0]+"/commitments", admin, map[string]any{"text": "back", "due_on": "2030-01-01"})
+		return r.Status == http.StatusCreated
+	})
+	waitFor(t, 20*time.Second, "/readyz 200 after NATS came back", func() bool {
+		return env.Do(http.MethodGet, "/readyz", "", nil).Status == http.StatusOK
+	})
+}
+
+// TestOutcomeUnknown: a write the server stores but whose ack is lost (the
+// connection is cut as the ack comes back) answers 503 outcome_unknown,
+// distinct from a refusal, telling the client to retry with the same
+// Idempotency-Key; the retry answers 201 with the same event, and the
+// journal holds it once. Without a key the answer says a retry may
+// duplicate.
+func TestOutcomeUnknown(t *testing.T) {
+	ns := startNATS(t, t.TempDir(), freePort(t))
+	proxy := startProxy(t, ns.Addr().String())
+	env := apitest.StartWith(t, apitest.Options{NATSURL: proxy.URL(), WriteTimeout: writeTimeout})
+	admin := env.Token("admin-service", domain.RoleAdmin)
+	ana := env.Created(http.MethodPost, "/v1/people", admin, map[string]any{"name": "Ana Lima", "email": "ana@example.com"})
+	commit := map[string]any{"text": "call ten prospects", "due_on": "2030-01-01"}
+	path := "/v1/people/" + ana + "/commitments"
+
+	proxy.set(modeCutAtAck)
+	start := time.Now()
+	r := env.Do(http.MethodPost, path, admin, commit, "Idempotency-Key", "lost-ack-1")
+	took := time.Since(start)
+	t.Logf("the write whose ack was lost answered %d after %s (write timeout %s)", r.Status, took, writeTimeout)
+	p := r.Map(t)
+	if r.Status != http.StatusServiceUnavailable || p["code"] != "outcome_unknown" || r.Header.Get("Retry-After") == "" ||
+		!strings.Contains(fmt.Sprint(p["detail"]), "same Idempotency-Key") {
+		t.Fatalf("lost ack: %d %v %s", r.Status, r.Header, r.Body)
+	}
+	if took > answeredWithin {
+		t.Errorf("lost ack answered after %s, want within %s", took, answeredWithin)
+	}
+	select {
+	case <-proxy.cut:
+	default:
+		t.Fatal("the proxy never saw the ack: the write was not stored")
+	}
+
+	var first struct {
+		ID       string `json:"id"`
+		EventID  string `json:"event_id"`
+		Sequence uint64 `json:"sequence"`
+	}
+	waitFor(t, 20*time.Second, "the retry with the same key", func() bool {
+		r = env.Do(http.MethodPost, path, admin, commit, "Idempotency-Key", "lost-ack-1")
+		return r.Status != http.StatusServiceUnavailable
+	})
+	if r.Status != http.StatusCreated || r.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retry: %d %v %s, want 201 replayed", r.Status, r.Header, r.Body)
+	}
+	r.Decode(t, &first)
+	var list struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	env.Must(http.StatusOK, http.MethodGet, path, admin, nil, "X-Min-Sequence", fmt.Sprint(first.Sequence)).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != first.ID {
+		t.Errorf("commitments after the retry: %+v, want the one %s", list.Items, first.ID)
+	}
+
+	proxy.set(modeCutAtAck)
+	r = env.Do(http.MethodPost, path, admin, map[string]any{"text": "without a key", "due_on": "2030-01-01"})
+	if p := r.Map(t); r.Status != http.StatusServiceUnavailable || p["code"] != "outcome_unknown" ||
+		!strings.Contains(fmt.Sprint(p["detail"]), "no Idempotency-Key") {
+		t.Errorf("lost ack without a key: %d %s", r.Status, r.Body)
+	}
+}
+
+// waitFor polls ok until it holds, failing the test after limit.
+func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, limit)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

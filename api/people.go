@@ -79,7 +79,7 @@ func (s *Server) changeManager(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cmd, body, err := decode[domain.ChangeManager](c)
+	cmd, body, err := decode[domain.ChangeManager](c, "manager_id") // a missing key is not the top of the org
 	if err != nil {
 		return err
 	}

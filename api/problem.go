@@ -70,6 +70,9 @@ func toProblem(err error) (*Problem, bool) {
 		if de.Kind == domain.KindUnavailable {
 			p.retryAfter = 1
 		}
+		if code == domain.CodeOutcomeUnknown {
+			p.Title = "Outcome unknown"
+		}
 		return p, false
 	case errors.As(err, &he) && echoCodes[he.Code] != "":
 		return problem(he.Code, echoCodes[he.Code], http.StatusText(he.Code)), false
@@ -87,6 +90,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if internal {
 			log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
 		}
+		if p.Code == domain.CodeOutcomeUnknown {
+			p = outcomeUnknown(p, c.Request().Header.Get("Idempotency-Key") != "")
+		}
 		h := c.Response().Header()
 		if p.retryAfter > 0 {
 			h.Set("Retry-After", strconv.Itoa(p.retryAfter))
@@ -100,4 +106,21 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			_ = json.NewEncoder(c.Response()).Encode(p)
 		}
 	}
+}
+
+// outcomeUnknown is the answer to a write that was sent to the store but
+// never acknowledged (503, code outcome_unknown, SPEC §4): distinct from a
+// refusal (code unavailable, nothing stored), it tells the client how to
+// find out: retry with the same Idempotency-Key, which answers as the first
+// would have (201 with the same event if it was stored) and appends
+// nothing twice. Without a key a retry may store the event twice, and the
+// detail says so.
+func outcomeUnknown(p *Problem, keyed bool) *Problem {
+	q := *p
+	if keyed {
+		q.Detail += "; retry with the same Idempotency-Key: it answers as this request would have, and stores nothing twice"
+	} else {
+		q.Detail += "; this request had no Idempotency-Key, so a retry may store it twice: read the journal first, and send an Idempotency-Key with every write"
+	}
+	return &q
 }

@@ -27,6 +27,10 @@ type Journals interface {
 	// Connected reports whether the store is reachable now; while it is not,
 	// reads serve the last known projections marked stale.
 	Connected() bool
+	// Writable is nil when the store can take writes as far as it knows
+	// (no write failed for a reason of the store's since the last success
+	// or recovery probe); /readyz follows it. Errors: KindUnavailable.
+	Writable() error
 	// Events reads one page of the whole stream in order. Errors: KindUnavailable.
 	Events(ctx context.Context, q domain.EventQuery) (domain.EventPage, error)
 	// Follow calls h for every event stored after sequence after, in order,

@@ -24,14 +24,25 @@ type written struct {
 	Version  uint64    `json:"version"`
 }
 
-// decode reads and strictly decodes the request body into cmd.
-func decode[T any](c echo.Context) (T, []byte, error) {
+// decode reads and strictly decodes the request body into cmd; the
+// required keys must be present, though they may be null (422 naming the
+// first missing one).
+func decode[T any](c echo.Context, required ...string) (T, []byte, error) {
 	var cmd T
 	body, err := readBody(c, MaxBody)
 	if err != nil {
 		return cmd, nil, err
 	}
-	return cmd, body, decodeStrict(body, &cmd)
+	keys, err := decodeKeys(body, &cmd)
+	if err != nil {
+		return cmd, body, err
+	}
+	for _, k := range required {
+		if !keys[k] {
+			return cmd, body, domain.Invalid(domain.FieldError{Field: k, Message: "is required (null for none)"})
+		}
+	}
+	return cmd, body, nil
 }
 
 // write executes cmd on a journal and answers 201 once this replica's

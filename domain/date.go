@@ -31,6 +31,24 @@ func ParseDate(s string) (Date, error) {
 	return Date{t}, nil
 }
 
+// MinYear and MaxYear bound every date, period and time a command takes
+// (SPEC §4: dates and periods lie between 1970 and 2100, both years
+// included). Reading stored events does not apply them, so a journal
+// written before the bound still reads.
+const (
+	MinYear = 1970
+	MaxYear = 2100
+)
+
+// InYears reports whether t's year (UTC) lies in MinYear..MaxYear.
+func InYears(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= MinYear && y <= MaxYear
+}
+
+// yearsMessage is how a value outside MinYear..MaxYear is refused.
+var yearsMessage = fmt.Sprintf("must lie between the years %d and %d", MinYear, MaxYear)
+
 // IsZero reports whether d is the zero Date.
 func (d Date) IsZero() bool { return d.t.IsZero() }
 

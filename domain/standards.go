@@ -88,6 +88,8 @@ func (c SubmitMetrics) decide(j *Journal, m Meta) (Data, error) {
 	d := &MetricsSubmitted{Values: c.Values, CorrectionReason: p.optNote("correction_reason", c.CorrectionReason)}
 	if per, err := ParsePeriod(c.Period); err != nil {
 		p.Add("period", "%s", err)
+	} else if !InYears(per.Start().Time()) || !InYears(per.End().Time()) {
+		p.Add("period", "%s", yearsMessage)
 	} else if per.Start().After(m.today()) {
 		p.Add("period", "%s is in the future", per)
 	} else {

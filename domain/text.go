@@ -93,6 +93,8 @@ func (p *Problems) date(field, s string) Date {
 	d, err := ParseDate(s)
 	if err != nil {
 		p.Add(field, "%s", err)
+	} else if !InYears(d.Time()) {
+		p.Add(field, "%s", yearsMessage)
 	}
 	return d
 }
@@ -152,6 +154,8 @@ func (p *Problems) timestamp(field, s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		p.Add(field, "is not an RFC 3339 time")
+	} else if !InYears(t) {
+		p.Add(field, "%s", yearsMessage)
 	}
 	return t.UTC()
 }

@@ -1,6 +1,10 @@
 package domain
 
-import "github.com/google/uuid"
+import (
+	"errors"
+
+	"github.com/google/uuid"
+)
 
 // Write is a command addressed to one journal, with the caller's preconditions.
 type Write struct {
@@ -25,6 +29,20 @@ type Written struct {
 
 // CodeIdempotencyKeyReused is the conflict code of a key reused with another request.
 const CodeIdempotencyKeyReused = "idempotency_key_reused"
+
+// CodeOutcomeUnknown is the KindUnavailable code of a write that was sent
+// to the store but whose acknowledgement never came (a timeout, a lost
+// connection): it may or may not be stored. A retry with the same
+// idempotency key answers as the first would have, appending nothing twice.
+// A plain KindUnavailable, by contrast, is a definite refusal: nothing was
+// stored.
+const CodeOutcomeUnknown = "outcome_unknown"
+
+// IsOutcomeUnknown reports whether err says a write's outcome is unknown.
+func IsOutcomeUnknown(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind == KindUnavailable && e.Code == CodeOutcomeUnknown
+}
 
 // ResourceID returns the id of what an event created: the person, meeting,
 // commitment or PIP; for other events, the event's own id.

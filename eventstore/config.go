@@ -23,7 +23,13 @@ type Config struct {
 	NoSync          bool          // embedded only: skip the fsync of every write (trades durability for speed)
 	NoGroupCommit   bool          // publish every append alone instead of grouping concurrent ones into atomic batches
 	JournalCache    int           // journals whose decision state stays loaded; default (0) DefaultJournalCache; negative is an error
-	Logger          *slog.Logger  // nil: discard
+	Logger          *slog.Logger  // nil: discard; also receives the embedded server's warnings and errors
+	// WriteTimeout bounds one write (Execute) from its arrival to the
+	// store's acknowledgement, queueing behind other writes of the journal
+	// included; default (0) DefaultWriteTimeout; negative is an error. A
+	// write that times out after it was sent is answered with
+	// domain.CodeOutcomeUnknown.
+	WriteTimeout time.Duration
 
 	// External servers only.
 	CredsFile   string        // NATS credentials (JWT + nkey seed) file
@@ -45,6 +51,11 @@ const (
 	// BenchmarkExecuteEvicted).
 	DefaultJournalCache = 50_000
 	KeysBucket          = "JOURNAL_KEYS"
+	// DefaultWriteTimeout is a few seconds: a healthy store acknowledges a
+	// durable write in milliseconds, so a write still waiting after 5 s is
+	// waiting for a store that is gone or full, and the client is better
+	// told so (and retries with its idempotency key) than kept waiting.
+	DefaultWriteTimeout = 5 * time.Second
 )
 
 func (c Config) withDefaults() (Config, error) {
@@ -65,6 +76,12 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("eventstore: the journal cache size %d is negative", c.JournalCache)
 	case c.JournalCache == 0:
 		c.JournalCache = DefaultJournalCache
+	}
+	switch {
+	case c.WriteTimeout < 0:
+		return c, fmt.Errorf("eventstore: the write timeout %s is negative", c.WriteTimeout)
+	case c.WriteTimeout == 0:
+		c.WriteTimeout = DefaultWriteTimeout
 	}
 	if c.MasterKeyFile == "" {
 		if c.DataDir == "" {
@@ -92,6 +109,13 @@ func (c Config) withDefaults() (Config, error) {
 // random port, without signal handlers or logging. Unless noSync is set,
 // every write is fsynced before it is acknowledged.
 func StartEmbedded(dir string, noSync bool) (*server.Server, error) {
+	return startEmbedded(dir, noSync, nil)
+}
+
+// startEmbedded is StartEmbedded with the server's warnings and errors
+// going to log (nil: discarded), its notices at debug level, and its debug
+// and trace output nowhere.
+func startEmbedded(dir string, noSync bool, log *slog.Logger) (*server.Server, error) {
 	opts := &server.Options{
 		ServerName: "coachjournal",
 		Host:       "127.0.0.1",
@@ -106,6 +130,9 @@ func StartEmbedded(dir string, noSync bool) (*server.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if log != nil {
+		srv.SetLogger(serverLog{log.With("component", "nats-server")}, false, false)
+	}
 	srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
 		srv.Shutdown()
@@ -114,3 +141,16 @@ func StartEmbedded(dir string, noSync bool) (*server.Server, error) {
 	}
 	return srv, nil
 }
+
+// serverLog is the embedded server's logger (server.Logger) onto slog.
+// NoLog only keeps the server from configuring a logger of its own; this
+// one is set after it, so errors such as a disk that is full or read-only
+// reach our log instead of vanishing.
+type serverLog struct{ log *slog.Logger }
+
+func (l serverLog) Noticef(format string, v ...any) { l.log.Debug(fmt.Sprintf(format, v...)) }
+func (l serverLog) Warnf(format string, v ...any)   { l.log.Warn(fmt.Sprintf(format, v...)) }
+func (l serverLog) Errorf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
+func (l serverLog) Fatalf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
+func (l serverLog) Debugf(string, ...any)           {}
+func (l serverLog) Tracef(string, ...any)           {}

@@ -19,8 +19,14 @@ import (
 // Errors: the kinds of domain.Decide; KindPrecondition when w.IfVersion is
 // stale; KindConflict when the race is lost too often, or with code
 // idempotency_key_reused when the key was used with another request;
-// KindUnavailable when the store cannot be reached.
+// KindUnavailable when the store cannot be reached or refuses the write
+// (nothing was stored), and KindUnavailable with code
+// domain.CodeOutcomeUnknown when the write was sent but not acknowledged
+// (it may be stored; a retry with the same idempotency key tells). The
+// whole write is bounded by Config.WriteTimeout.
 func (s *Store) Execute(ctx context.Context, w domain.Write) (domain.Written, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+	defer cancel()
 	var msgID string
 	if w.IdempotencyKey != "" {
 		msgID = w.PersonID.String() + ":" + w.IdempotencyKey
@@ -104,16 +110,20 @@ func (s *Store) append(ctx context.Context, je *journalEntry, e *domain.Event, m
 		m.Header.Set(jetstream.MsgIDHeader, msgID)
 		m.Header.Set(hdrRequestHash, requestHash)
 	}
+	if err := s.sendable(ctx); err != nil {
+		return nil, s.publishFailed(err)
+	}
 	ack, err := s.publish(ctx, m) // groupcommit.go
 	if err != nil && !wrongLastSequence(err) {
-		je.j = nil // the outcome is unknown: reload before the next decision
-		return nil, s.unavailable("publish", err)
+		je.j = nil // the outcome may be unknown: reload before the next decision
+		return nil, s.publishFailed(err)
 	}
 	return ack, err
 }
 
 // appended folds the stored event into the cache and finishes an erasure.
 func (s *Store) appended(ctx context.Context, je *journalEntry, e domain.Event, msgID string, ack *jetstream.PubAck) (domain.Written, error) {
+	s.writeSucceeded()
 	e.Sequence = ack.Sequence
 	je.j.Evolve(e)
 	je.lastSeq = ack.Sequence

@@ -40,12 +40,7 @@ import (
 // messages are stored contiguously in order; a refusal names no message;
 // and two messages of one journal on the same expectation both pass, so a
 // batch never holds two messages of one journal.
-const (
-	maxBatch = 1000 // the server's default atomic batch limit
-	// batchTimeout bounds a batch publish; a caller waits at most this long
-	// for the outcome of a batch it is in.
-	batchTimeout = 5 * time.Second
-)
+const maxBatch = 1000 // the server's default atomic batch limit
 
 // committer groups the conditional appends of one Store.
 type committer struct {
@@ -109,7 +104,7 @@ func (c *committer) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck
 	c.dispatch()
 	c.mu.Unlock()
 	// No early return on ctx: the journal stays locked until the outcome of
-	// its append is known, which the batch timeout bounds.
+	// its append is known, which the batch's deadline bounds (batch).
 	res := <-r.done
 	return res.ack, res.err
 }
@@ -148,7 +143,7 @@ func (c *committer) dispatch() {
 	}
 	for _, r := range c.queue {
 		if r.ctx.Err() != nil {
-			r.done <- commitResult{err: r.ctx.Err()} // never sent: the journal is reloaded anyway
+			r.done <- commitResult{err: sendable(r.ctx)} // never sent: the journal is reloaded anyway
 			continue
 		}
 		c.singles++
@@ -169,7 +164,7 @@ func (c *committer) take() []*commitReq {
 	for _, r := range c.queue {
 		switch {
 		case r.ctx.Err() != nil:
-			r.done <- commitResult{err: r.ctx.Err()} // never sent: the journal is reloaded anyway
+			r.done <- commitResult{err: sendable(r.ctx)} // never sent: the journal is reloaded anyway
 		case len(group) == maxBatch || seen[r.journal] || r.journal == "":
 			rest = append(rest, r)
 		default:
@@ -231,11 +226,27 @@ func (c *committer) batch(group []*commitReq) (*jetstreamext.BatchAck, error) {
 	for i, r := range group {
 		msgs[i] = &nats.Msg{Subject: r.msg.Subject, Header: maps.Clone(r.msg.Header), Data: r.msg.Data}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	ctx, cancel := context.WithDeadline(context.Background(), c.deadline(group))
 	defer cancel()
 	// No ack of the first message: the server checks the whole batch at the
 	// commit, and that answer is the one that counts.
 	return jetstreamext.PublishMsgBatch(ctx, c.s.js, msgs, jetstreamext.BatchFlowControl{AckFirst: false})
+}
+
+// deadline is a batch's: the latest of its members' (each is at most
+// Config.WriteTimeout from its write's start), so that the batch outlives
+// none of them by more than the time it queued, and fails none early.
+func (c *committer) deadline(group []*commitReq) time.Time {
+	latest := time.Now().Add(c.s.cfg.WriteTimeout)
+	if d, ok := group[0].ctx.Deadline(); ok {
+		latest = d
+	}
+	for _, r := range group[1:] {
+		if d, ok := r.ctx.Deadline(); ok && d.After(latest) {
+			latest = d
+		}
+	}
+	return latest
 }
 
 // fallback publishes each member of a refused batch as a conditional

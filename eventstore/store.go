@@ -24,6 +24,7 @@ type Store struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
 	keys   *keyring
+	health health      // whether writes can be taken (health.go)
 	gc     *committer  // group commit (groupcommit.go); nil when off
 	audit  *auditIndex // reads of PIPs (audit.go)
 
@@ -88,7 +89,7 @@ func (s *Store) connect() error {
 		nats.SyncQueueLen(2 * readBatch),
 	}
 	if s.cfg.NATSURL == "" {
-		if s.srv, err = StartEmbedded(s.cfg.DataDir, s.cfg.NoSync); err != nil {
+		if s.srv, err = startEmbedded(s.cfg.DataDir, s.cfg.NoSync, s.log); err != nil {
 			return fmt.Errorf("eventstore: start embedded server: %w", err)
 		}
 		s.nc, err = nats.Connect(s.srv.ClientURL(), append(opts, nats.InProcessServer(s.srv))...)
@@ -176,6 +177,7 @@ func (s *Store) setUp(ctx context.Context, master []byte) error {
 		return err
 	}
 	s.wg.Go(func() { s.keys.watch(bg) })
+	s.wg.Go(func() { s.watchHealth(bg) })
 	return s.ensureAudit(ctx, bg)
 }
 

@@ -55,6 +55,9 @@ type Options struct {
 	IdentityProvider api.TokenOptions
 	// Logger receives the server's and the store's logs; default discard.
 	Logger *slog.Logger
+	// WriteTimeout bounds each write (eventstore.Config.WriteTimeout);
+	// default the store's.
+	WriteTimeout time.Duration
 }
 
 // Start runs the service on a fresh temp dir; it stops with the test.
@@ -77,7 +80,7 @@ func (e *Env) open() {
 		keyDir = e.DataDir
 	}
 	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: e.DataDir, NATSURL: e.opts.NATSURL, Replicas: e.opts.Replicas, Logger: e.opts.Logger,
-		MasterKeyFile: filepath.Join(keyDir, "master.key"), DuplicateWindow: 24 * time.Hour})
+		MasterKeyFile: filepath.Join(keyDir, "master.key"), DuplicateWindow: 24 * time.Hour, WriteTimeout: e.opts.WriteTimeout})
 	if err != nil {
 		e.t.Fatalf("open store: %v", err)
 	}

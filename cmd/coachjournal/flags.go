@@ -30,6 +30,7 @@ type storeFlags struct {
 	masterKeyPath  string
 	idemWindow     time.Duration
 	journalCache   int
+	writeTimeout   time.Duration
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
@@ -40,6 +41,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noSync, "no-sync", false, "embedded only: do not fsync every write (faster, may lose acknowledged writes on power loss)")
 	fs.DurationVar(&f.idemWindow, "idempotency-window", eventstore.DefaultDuplicateWindow, "how long an Idempotency-Key is remembered (the dedup window; 0: the default)")
 	fs.IntVar(&f.journalCache, "journal-cache", eventstore.DefaultJournalCache, "journals whose decision state stays in memory (least recently written dropped first, read back at their next write)")
+	fs.DurationVar(&f.writeTimeout, "write-timeout", eventstore.DefaultWriteTimeout, "how long a write waits for the store before it answers 503 (outcome_unknown when it was sent: retry with the same Idempotency-Key)")
 	fs.BoolVar(&f.noGroupCommit, "no-group-commit", false, "publish every write alone instead of grouping concurrent writes to different journals into atomic batches")
 	fs.StringVar(&f.natsCreds, "nats-creds", "", "NATS credentials file (external servers)")
 	fs.StringVar(&f.tlsCA, "nats-tls-ca", "", "CA certificate file for TLS to NATS")
@@ -52,7 +54,7 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 func (f *storeFlags) config() eventstore.Config {
 	return eventstore.Config{
 		NATSURL: f.natsURL, DataDir: f.dataDir, Stream: f.stream, Replicas: f.replicas, NoSync: f.noSync, NoGroupCommit: f.noGroupCommit,
-		DuplicateWindow: f.idemWindow, JournalCache: f.journalCache, MasterKeyFile: f.masterKeyPath,
+		DuplicateWindow: f.idemWindow, JournalCache: f.journalCache, WriteTimeout: f.writeTimeout, MasterKeyFile: f.masterKeyPath,
 		CredsFile: f.natsCreds, TLSCAFile: f.tlsCA, TLSCertFile: f.tlsCert, TLSKeyFile: f.tlsKey,
 	}
 }

@@ -21,6 +21,8 @@ func TestStoreFlags(t *testing.T) {
 			func(c eventstore.Config) string { return c.DuplicateWindow.String() }},
 		{"journal-cache", "COACHJOURNAL_JOURNAL_CACHE", strconv.Itoa(eventstore.DefaultJournalCache), "1000", "2000",
 			func(c eventstore.Config) string { return strconv.Itoa(c.JournalCache) }},
+		{"write-timeout", "COACHJOURNAL_WRITE_TIMEOUT", eventstore.DefaultWriteTimeout.String(), "2s", "10s",
+			func(c eventstore.Config) string { return c.WriteTimeout.String() }},
 		{"replicas", "COACHJOURNAL_REPLICAS", "0", "3", "5",
 			func(c eventstore.Config) string { return strconv.Itoa(c.Replicas) }},
 	} {

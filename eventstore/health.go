@@ -1,0 +1,164 @@
+package eventstore
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Write health. A store that cannot take writes (a full or read-only disk,
+// JetStream switched off, a server that does not answer) is found out by
+// the write that fails, and then by the server: the embedded one reports
+// whether JetStream is still on. From then on Writable says so (the API's
+// /readyz answers 503), and the store checks every healthInterval whether
+// it can write again: a probe publishes one small message to a stream of
+// its own (probeStream, one message kept), which the server refuses while
+// its storage is exhausted. The embedded server turns JetStream off for
+// good on a disk error ("JetStream out of resources, will be DISABLED");
+// the store turns it back on, so writes recover without a restart once
+// the disk has room.
+const (
+	healthInterval = time.Second
+	// reenableEvery spaces the attempts to turn the embedded JetStream back on.
+	reenableEvery = 5 * time.Second
+)
+
+// health is the store's view of whether it can take writes.
+type health struct {
+	mu       sync.Mutex
+	err      error // why the store cannot take writes; nil: it can
+	reenable time.Time
+	probe    jetstream.Stream // created at the first probe
+}
+
+// writeFailed records that a write failed for a reason of the store's.
+func (s *Store) writeFailed(err error) {
+	s.health.mu.Lock()
+	if s.health.err == nil {
+		s.log.Warn("event store cannot take writes", "err", err)
+	}
+	s.health.err = err
+	s.health.mu.Unlock()
+}
+
+// writeSucceeded records that a write was stored.
+func (s *Store) writeSucceeded() {
+	s.health.mu.Lock()
+	if s.health.err != nil {
+		s.log.Info("event store takes writes again")
+		s.health.err = nil
+	}
+	s.health.mu.Unlock()
+}
+
+// Writable returns nil when the store can take writes as far as it knows:
+// connected, JetStream on, and no write failed for a reason of the store's
+// since the last success or probe. Errors: KindUnavailable, naming no
+// internals (the cause is logged).
+func (s *Store) Writable() error {
+	if !s.Connected() {
+		return domain.Errorf(domain.KindUnavailable, "the event store is unreachable")
+	}
+	if s.srv != nil && !s.srv.JetStreamEnabled() {
+		return domain.Errorf(domain.KindUnavailable, "the event store's JetStream is off (a disk error?); it is turned back on when it can be")
+	}
+	s.health.mu.Lock()
+	defer s.health.mu.Unlock()
+	if s.health.err != nil {
+		return domain.Errorf(domain.KindUnavailable, "the event store cannot take writes (full or read-only storage, or no answer); retrying")
+	}
+	return nil
+}
+
+// watchHealth checks, while the store cannot take writes, whether it can
+// again, until ctx ends.
+func (s *Store) watchHealth(ctx context.Context) {
+	t := time.NewTicker(healthInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if s.srv != nil && !s.srv.JetStreamEnabled() {
+			s.writeFailed(errors.New("JetStream is disabled"))
+			s.reenableJetStream()
+			continue
+		}
+		s.health.mu.Lock()
+		failed := s.health.err != nil
+		s.health.mu.Unlock()
+		if failed && s.Connected() {
+			if err := s.probe(ctx); err != nil {
+				s.log.Debug("write probe failed", "err", err)
+				continue
+			}
+			s.writeSucceeded()
+		}
+	}
+}
+
+// reenableJetStream turns the embedded server's JetStream back on (it
+// reloads the streams from disk), at most every reenableEvery.
+func (s *Store) reenableJetStream() {
+	s.health.mu.Lock()
+	due := time.Now().After(s.health.reenable)
+	if due {
+		s.health.reenable = time.Now().Add(reenableEvery)
+	}
+	s.health.mu.Unlock()
+	if !due {
+		return
+	}
+	cfg := s.srv.JetStreamConfig()
+	if cfg == nil {
+		return
+	}
+	// The running config names the jetstream dir itself; EnableJetStream
+	// wants its parent.
+	cfg.StoreDir = filepath.Dir(cfg.StoreDir)
+	s.log.Warn("turning the embedded server's JetStream back on")
+	if err := s.srv.EnableJetStream(cfg); err != nil {
+		s.log.Error("turn JetStream back on", "err", err)
+	}
+}
+
+// probeStream is the stream of the write probe: it keeps one message.
+func (s *Store) probeStream() jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name: s.cfg.Stream + "_PROBE", Subjects: []string{"coachjournal.probe." + s.cfg.Stream},
+		Storage: jetstream.FileStorage, Replicas: s.cfg.Replicas, MaxMsgs: 1, Discard: jetstream.DiscardOld,
+	}
+}
+
+// probe stores one small message, as a write would: nil when it is acknowledged.
+func (s *Store) probe(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+	defer cancel()
+	cfg := s.probeStream()
+	s.health.mu.Lock()
+	st := s.health.probe
+	s.health.mu.Unlock()
+	if st == nil {
+		var err error
+		if st, err = s.js.CreateOrUpdateStream(ctx, cfg); err != nil {
+			return err
+		}
+		s.health.mu.Lock()
+		s.health.probe = st
+		s.health.mu.Unlock()
+	}
+	_, err := s.js.Publish(ctx, cfg.Subjects[0], []byte(time.Now().UTC().Format(time.RFC3339Nano)))
+	if errors.Is(err, jetstream.ErrNoStreamResponse) { // JetStream came back without it
+		s.health.mu.Lock()
+		s.health.probe = nil
+		s.health.mu.Unlock()
+	}
+	return err
+}
