@@ -80,7 +80,7 @@ func (u *ui) pip(c echo.Context) error {
 		d.Goals = append(d.Goals, row)
 	}
 	for _, st := range x.Steps {
-		d.Steps = append(d.Steps, timelineEntry{Step: st, Who: u.actorName(st.Actor)})
+		d.Steps = append(d.Steps, u.entry(st))
 	}
 	for _, m := range x.Months(today) {
 		d.Scorecards = append(d.Scorecards, u.Views.Scorecard(p.ID, m, time.Time{}))

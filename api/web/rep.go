@@ -45,7 +45,56 @@ type repData struct {
 
 type timelineEntry struct {
 	projections.Step
-	Who string
+	Who     string
+	Details []string // the notes the summary line leaves out
+}
+
+// entry is a step as the timeline shows it. Whoever may open the page may
+// read the journal (u.see, the API's rule), so notes are shown in full.
+func (u *ui) entry(st projections.Step) timelineEntry {
+	return timelineEntry{Step: st, Who: u.actorName(st.Actor), Details: stepDetails(st.Data)}
+}
+
+// stepDetails are the free texts of a step that its one-line summary
+// leaves out or clips: a meeting's notes and diagnosis note, a check-in's
+// or a resolution's note, a PIP's reason.
+func stepDetails(d domain.Data) []string {
+	var out []string
+	add := func(label string, text *string) {
+		if text != nil && strings.TrimSpace(*text) != "" {
+			out = append(out, label+": "+*text)
+		}
+	}
+	switch d := d.(type) {
+	case *domain.MeetingHeld:
+		add("Notes", d.Notes)
+		if d.Diagnosis != nil {
+			add("Diagnosis ("+gapWord(&d.Diagnosis.Primary)+")", d.Diagnosis.Note)
+		}
+	case *domain.MeetingSkipped:
+		add("Reason", &d.Reason)
+	case *domain.CommitmentKept:
+		add("Note", d.Note)
+	case *domain.CommitmentMissed:
+		add("Note", d.Note)
+	case *domain.CommitmentWithdrawn:
+		add("Reason", &d.Reason)
+	case *domain.CommitmentRenegotiated:
+		add("Reason", &d.Reason)
+	case *domain.PIPOpened:
+		add("Reason", &d.Reason)
+	case *domain.PIPCheckedIn:
+		add("Note", &d.Note)
+	case *domain.PIPRevised:
+		add("Reason", &d.Reason)
+	case *domain.PIPExtended:
+		add("Reason", &d.Reason)
+	case *domain.PIPClosed:
+		add("Note", &d.Note)
+	case *domain.PIPAcknowledged:
+		add("Comment", d.Comment)
+	}
+	return out
 }
 
 // rep renders GET /ui/people/{id}?period=&type=&before=: a month's
@@ -168,26 +217,29 @@ func (u *ui) timeline(c echo.Context, p projections.Person, d *repData) error {
 			d.Older = "/ui/people/" + p.ID.String() + "?" + q.Encode()
 			break
 		}
-		d.Timeline = append(d.Timeline, timelineEntry{Step: st, Who: u.actorName(st.Actor)})
+		d.Timeline = append(d.Timeline, u.entry(st))
 	}
 	return nil
 }
 
-// name returns a person's name for an id, or the id itself.
+// name returns a person's name for an id; a service's name (not an id) as
+// it is; an id of no known person reads "someone", never the id.
 func (u *ui) name(id string) string {
-	if pid, err := parseID(id); err == nil {
-		if p, ok := u.Views.Person(pid); ok {
-			return p.Name
-		}
+	pid, err := parseID(id)
+	if err != nil {
+		return id
 	}
-	return id
+	if p, ok := u.Views.Person(pid); ok {
+		return p.Name
+	}
+	return "someone"
 }
 
 // actorName is who did something, with their role when it is not member.
 func (u *ui) actorName(a domain.Actor) string {
 	n := u.name(a.ID)
 	if a.Role != domain.RoleMember {
-		n += " (" + string(a.Role) + ")"
+		n += " (" + roleWord(string(a.Role)) + ")"
 	}
 	return n
 }

@@ -53,21 +53,21 @@ func TestBrowserJourneys(t *testing.T) {
 			t.Errorf("Ana's attainment on her page = %q, API %q", got, att)
 		}
 		contains(t, "primary gap", b.text("#primary-gap"), gap)
-		contains(t, "focus", b.text("#focus"), "focus")
+		contains(t, "focus", b.text("#focus"), "Focus: structure the day")
 		if got := b.text("#overdue-count"); got != "1" {
 			t.Errorf("overdue = %q, want 1", got)
 		}
 		contains(t, "funnel chart", b.svgText("svg.funnel"), "Opportunities", "Win rate", "Deal size", "standard 100%")
 		contains(t, "trend chart", b.svgText("svg.trend"), "100%")
-		contains(t, "timeline", b.text("ol.timeline"), "by Leo Marsh")
+		contains(t, "timeline", b.text("ol.timeline"), "by Leo Marsh", "1-on-1", "Notes: Numbers against the standard, then the why.")
 		// The filter is a GET form: wait for the filtered page itself, not
 		// the timeline of the page the click leaves (visible at once).
 		b.run("filter the timeline", chromedp.SetValue("#type", "commitment."), chromedp.Click(".filters button"),
 			chromedp.WaitReady(`#type option[value="commitment."][selected]`), // rendered so only by the filtered page
 			chromedp.WaitVisible("ol.timeline"))
 		tl := b.text("ol.timeline")
-		contains(t, "commitment timeline", tl, "commitment.")
-		if strings.Contains(tl, "metrics.submitted") {
+		contains(t, "commitment timeline", tl, "Commitment")
+		if strings.Contains(tl, "numbers for") {
 			t.Errorf("the commitment filter still lists numbers: %s", tl)
 		}
 		b.run("back to the month", chromedp.Navigate(b.URL+"/ui/people/"+ana+"?period="+last), chromedp.WaitVisible("#attainment"))
@@ -82,7 +82,7 @@ func TestBrowserJourneys(t *testing.T) {
 		contains(t, "state", b.text("#pip-state"), "active")
 		contains(t, "late check-ins", b.text("#late"), "1 · due")
 		contains(t, "versions", b.text("ol.versions"), "Version 2", "acknowledged")
-		contains(t, "steps", b.text("table.steps"), "Helen Ward (hr)", "pip.revised", "pip.acknowledged")
+		contains(t, "steps", b.text("table.steps"), "Helen Ward (HR)", "PIP revised", "PIP acknowledged", "Reason: The proposal stage is where deals stall")
 		b.screenshot("pip", false)
 	})
 
