@@ -3,11 +3,14 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
@@ -128,4 +131,47 @@ func rawStrings(items []json.RawMessage) []string {
 		out[i] = string(it)
 	}
 	return out
+}
+
+// TestAnalystFeedHidesDerivedIDs: an import's meeting, commitment and PIP
+// ids are UUIDv5 of the person id and the line's ref, so an analyst who
+// guessed both could recompute them and find the person's events; the
+// analyst reads them pseudonymized, and events still join on them.
+func TestAnalystFeedHidesDerivedIDs(t *testing.T) {
+	env := apitest.Start(t)
+	admin, analyst := env.Token("ops", domain.RoleAdmin), env.Token("analyst-service", domain.RoleAnalyst)
+	lead, rep := uuid.NewString(), uuid.NewString()
+	body := ndjson(t,
+		map[string]any{"person_id": lead, "type": "person.registered", "data": map[string]any{"name": "Lea", "email": "lea@example.com"}},
+		map[string]any{"person_id": rep, "type": "person.registered", "data": map[string]any{"name": "Ana", "email": "ana@example.com", "manager_id": lead}},
+		map[string]any{"person_id": rep, "type": "meeting.held", "ref": "m1", "data": map[string]any{"kind": "performance", "held_at": "2025-03-17T09:00:00Z", "with_id": lead}},
+		map[string]any{"person_id": rep, "type": "commitment.made", "ref": "c1", "meeting_ref": "m1", "data": map[string]any{"text": "book 15 first meetings", "due_on": "2025-03-21"}},
+		map[string]any{"person_id": rep, "type": "commitment.kept", "commitment_ref": "c1", "data": map[string]any{"note": "16 booked"}},
+	)
+	env.Must(http.StatusOK, http.MethodPost, "/v1/import", admin, body, "Content-Type", "application/x-ndjson")
+	var page struct {
+		Items []struct {
+			ID   string
+			Data map[string]any
+		}
+	}
+	r := env.Must(http.StatusOK, http.MethodGet, "/v1/events?limit=500", analyst, nil)
+	r.Decode(t, &page)
+	person := uuid.MustParse(rep)
+	for _, ref := range []string{"m1", "c1"} {
+		if id := api.RefID(person, ref).String(); strings.Contains(string(r.Body), id) {
+			t.Errorf("the analyst feed holds %s, the id a guessed person id and ref %q recompute", id, ref)
+		}
+	}
+	uuidLike := regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+	for i, it := range page.Items {
+		b, _ := json.Marshal(it.Data)
+		if id := uuidLike.Find(b); id != nil {
+			t.Errorf("event %d's data holds the id %s in clear: %s", i+1, id, b)
+		}
+	}
+	made, kept, held := page.Items[3].Data, page.Items[4].Data, page.Items[2].Data
+	if made["commitment_id"] != kept["commitment_id"] || made["meeting_id"] != held["meeting_id"] || !pseudonym.MatchString(fmt.Sprint(made["commitment_id"])) {
+		t.Errorf("the commitment's events do not join on one pseudonym: made %v, kept %v, meeting %v", made, kept, held)
+	}
 }

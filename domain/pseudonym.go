@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -54,14 +55,6 @@ func (p *Pseudonymizer) Actor(id string) string {
 	return hex.EncodeToString(m.Sum(nil))[:PseudonymLen]
 }
 
-func (p *Pseudonymizer) optional(id *uuid.UUID) *string {
-	if id == nil {
-		return nil
-	}
-	s := p.Of(*id)
-	return &s
-}
-
 // AnalystEvent is an envelope as analysts read it: person ids and actors
 // pseudonymized, personal text emptied, everything else (numbers, dates,
 // types, other ids) as stored. It carries no hash and no prev_hash: the
@@ -96,25 +89,57 @@ func (p *Pseudonymizer) Event(e Event) AnalystEvent {
 	}
 }
 
-// data shadows the fields of e's data that name a person with their
-// pseudonyms (a field of the outer struct wins over the embedded one in
-// encoding/json). TestPersonFieldsArePseudonymized keeps this list complete.
+// data returns d as analysts read it: every UUID in it replaced by its
+// keyed pseudonym (Of). A person's (manager_id, with_id) becomes the
+// person's pseudonym; a meeting's, commitment's, PIP's or goal's becomes
+// one of its own, so that events still join on it. Random ids would do no
+// harm in clear, but some are derived: an import's meeting, commitment
+// and PIP ids are UUIDv5 of the person id and the line's ref, which a
+// guessed person id and ref would recompute. d's text is already empty,
+// so every remaining string is an id, an enum, a date, a period or a
+// metric name. TestPersonFieldsArePseudonymized lists the UUID fields.
 func (p *Pseudonymizer) data(d Data) any {
-	switch d := d.(type) {
-	case *PersonRegistered:
-		return struct {
-			*PersonRegistered
-			ManagerID *string `json:"manager_id,omitempty"`
-		}{d, p.optional(d.ManagerID)}
-	case *ManagerChanged:
-		return struct {
-			ManagerID *string `json:"manager_id"`
-		}{p.optional(d.ManagerID)}
-	case *MeetingHeld:
-		return struct {
-			*MeetingHeld
-			WithID string `json:"with_id"`
-		}{d, p.Of(d.WithID)}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return struct{}{} // not seen: every Data marshals; show nothing rather than ids
 	}
-	return d
+	return json.RawMessage(p.replaceUUIDs(b))
+}
+
+// replaceUUIDs rewrites, in place, every JSON string that is a UUID in
+// canonical form (as encoding/json writes a uuid.UUID) into its
+// pseudonym, which is shorter; it returns the shortened b.
+func (p *Pseudonymizer) replaceUUIDs(b []byte) []byte {
+	const n = 36 // len of a canonical UUID
+	out := b[:0]
+	for i := 0; i < len(b); {
+		if b[i] == '"' && i+n+1 < len(b) && b[i+n+1] == '"' && canonicalUUID(b[i+1:i+1+n]) {
+			id, _ := uuid.ParseBytes(b[i+1 : i+1+n])
+			out = append(out, '"')
+			out = append(out, p.Of(id)...)
+			out = append(out, '"')
+			i += n + 2
+			continue
+		}
+		out = append(out, b[i])
+		i++
+	}
+	return out
+}
+
+// canonicalUUID reports whether s is a UUID as uuid.UUID.String writes it.
+func canonicalUUID(s []byte) bool {
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return len(s) == 36
 }
