@@ -230,13 +230,15 @@ func TestWebWeek(t *testing.T) {
 	mustContain(t, "week form", wk.text(), "Your numbers", "New opportunities", "Revenue ($)")
 	f := with(wk.form(t, path), "v.new_opportunities", "4", "v.revenue", "$12,500")
 	before := o.LastSeq()
-	if r := rep.post(path, f); r.status != http.StatusSeeOther {
+	r := rep.post(path, f)
+	if r.status != http.StatusSeeOther {
 		t.Fatalf("enter: %d %s", r.status, r.text())
 	}
-	wk = rep.get(path)
+	wk = rep.get(strings.TrimPrefix(r.location, o.URL)) // the redirect's page: the same week, now with numbers
+	mustContain(t, "after the redirect", wk.text(), "Recorded: the numbers for week")
 	mustContain(t, "the week again", wk.text(), "already has numbers", "Reason for the correction", `value="12500"`)
 	f = with(wk.form(t, path), "v.new_opportunities", "5", "v.revenue", "12500")
-	r := rep.post(path, f)
+	r = rep.post(path, f)
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("correction without a reason: %d, want 422", r.status)
 	}

@@ -237,7 +237,11 @@ func saved(c echo.Context, path, what string, replayed bool, anchor string) erro
 	if anchor != "" {
 		anchor = "#" + anchor
 	}
-	return c.Redirect(http.StatusSeeOther, path+"?"+q.Encode()+anchor)
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return c.Redirect(http.StatusSeeOther, path+sep+q.Encode()+anchor)
 }
 
 // savedNote is the line a page shows after a redirect from a form.
