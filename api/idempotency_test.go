@@ -38,3 +38,28 @@ func TestIdempotency(t *testing.T) {
 		t.Fatalf("after restart: %s / %s, want %s / %s with nothing appended", r2.Body, p2.Body, r1.Body, p1.Body)
 	}
 }
+
+// TestIdempotencyCanonicalBody: a repeat is the same JSON whatever its key
+// order and white space (SPEC §2), so it answers as the first did; a
+// different value under the same key is still 409.
+func TestIdempotencyCanonicalBody(t *testing.T) {
+	o := newOrg(t)
+	path := "/v1/people/" + o.ana + "/commitments"
+	first := o.Must(http.StatusCreated, http.MethodPost, path, o.anaT,
+		`{"text":"book 15 first meetings","due_on":"2026-11-27","metric":{"key":"activities","target":15}}`, "Idempotency-Key", "order-1")
+	before := o.LastSeq()
+	for _, body := range []string{
+		`{"due_on":"2026-11-27","metric":{"target":15,"key":"activities"},"text":"book 15 first meetings"}`,
+		"{ \"metric\" : {\"key\":\"activities\", \"target\":15},\n\t\"text\":\"book 15 first meetings\", \"due_on\":\"2026-11-27\" }",
+	} {
+		again := o.Must(http.StatusCreated, http.MethodPost, path, o.anaT, body, "Idempotency-Key", "order-1")
+		if string(again.Body) != string(first.Body) || o.LastSeq() != before {
+			t.Fatalf("%s answered %s (seq %d), want %s and nothing appended (seq %d)", body, again.Body, o.LastSeq(), first.Body, before)
+		}
+	}
+	other := o.Must(http.StatusConflict, http.MethodPost, path, o.anaT,
+		`{"due_on":"2026-11-27","metric":{"target":16,"key":"activities"},"text":"book 15 first meetings"}`, "Idempotency-Key", "order-1")
+	if code := other.Map(t)["code"]; code != "idempotency_key_reused" {
+		t.Fatalf("code = %v, want idempotency_key_reused", code)
+	}
+}

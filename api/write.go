@@ -84,10 +84,21 @@ func (s *Server) writeOf(c echo.Context, personID uuid.UUID, cmd domain.Command,
 		return w, err
 	}
 	if key != "" {
-		sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + "\n" + p.Sub + "\n" + string(body)))
+		sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + "\n" + p.Sub + "\n" + string(canonicalBody(body))))
 		w.IdempotencyKey, w.RequestHash = key, hex.EncodeToString(sum[:])
 	}
 	return w, nil
+}
+
+// canonicalBody is the body as a repeated request is compared: the same
+// JSON whatever its key order and white space (SPEC §2) hashes the same.
+// The body has passed decodeStrict, so its keys are unique; a body that is
+// not JSON (none) is compared as it is.
+func canonicalBody(body []byte) []byte {
+	if canon, err := domain.Canonical(body, ""); err == nil {
+		return canon
+	}
+	return body
 }
 
 func idempotencyKey(c echo.Context) (string, error) {
