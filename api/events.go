@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -84,6 +86,24 @@ func seqParam(p *domain.Problems, name, raw string) uint64 {
 	return n
 }
 
+// checkAfter refuses a sequence beyond the stream's last (422 naming the
+// parameter): no event will ever be stored "after" a sequence that was
+// never given out, so it is a bad value, not an outage. Reading the last
+// sequence may fail with KindUnavailable.
+func (s *Server) checkAfter(ctx context.Context, name string, after uint64) error {
+	if after == 0 {
+		return nil
+	}
+	last, err := s.journals.LastSequence(ctx)
+	if err != nil {
+		return err
+	}
+	if after > last {
+		return domain.Invalid(domain.FieldError{Field: name, Message: fmt.Sprintf("is beyond the stream's last sequence (%d)", last)})
+	}
+	return nil
+}
+
 // eventPage is the feed's list body; last_sequence is where a poller
 // resumes once next_cursor is absent (it has read the stream's end).
 type eventPage struct {
@@ -107,7 +127,14 @@ func (s *Server) events(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
+	name := "after"
+	if cursor > q.After {
+		name = "cursor"
+	}
 	q.After, q.Limit, q.Text = max(q.After, cursor), limit, text
+	if err := s.checkAfter(c.Request().Context(), name, q.After); err != nil {
+		return err
+	}
 	pg, err := s.journals.Events(c.Request().Context(), q)
 	if err != nil {
 		return err

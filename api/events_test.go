@@ -304,3 +304,35 @@ func TestEventStreamOutlivesServerTimeouts(t *testing.T) {
 		t.Fatal("no event after the server's timeouts")
 	}
 }
+
+// TestEventFeedAfterBeyond: an after (or cursor) beyond the stream's last
+// sequence is a bad value, 422 naming it, on the feed and its live tail,
+// not a 503 after a read that times out (issue 15).
+func TestEventFeedAfterBeyond(t *testing.T) {
+	o := newOrg(t)
+	last := o.LastSeq()
+	next := strconv.FormatUint(last+1, 10)
+	for _, tc := range []struct{ query, field string }{
+		{"after=" + next, "after"},
+		{"after=18446744073709551615", "after"},
+		{"cursor=" + next, "cursor"},
+		{"after=1&cursor=" + next, "cursor"},
+	} {
+		paths := []string{"/v1/events?"}
+		if tc.field == "after" {
+			paths = append(paths, "/v1/events/stream?") // the live tail takes no cursor
+		}
+		for _, path := range paths {
+			r := o.Must(http.StatusUnprocessableEntity, http.MethodGet, path+tc.query, o.admin, nil)
+			var p struct {
+				Code   string
+				Errors []struct{ Field string }
+			}
+			r.Decode(t, &p)
+			if p.Code != "validation_failed" || len(p.Errors) != 1 || p.Errors[0].Field != tc.field {
+				t.Errorf("%s%s: %s, want validation_failed naming %s", path, tc.query, r.Body, tc.field)
+			}
+		}
+	}
+	o.Must(http.StatusOK, http.MethodGet, "/v1/events?after="+strconv.FormatUint(last, 10), o.admin, nil)
+}

@@ -41,6 +41,9 @@ func (s *Server) eventStream(c echo.Context) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
+	if err := s.checkAfter(c.Request().Context(), "after", q.After); err != nil {
+		return err
+	}
 	release, err := s.streams.acquire(principal(c).Sub)
 	if err != nil {
 		return err
