@@ -119,6 +119,27 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// TestRateLimitProbes: the probes have their own bucket, so an anonymous
+// flood from the prober's address leaves /healthz, /readyz and /metrics
+// answering (issue 15: they shared the anonymous bucket and answered 429).
+func TestRateLimitProbes(t *testing.T) {
+	env := apitest.StartWith(t, apitest.Options{Security: api.Security{RateLimit: 2, RateBurst: 5}})
+	for _, probe := range []string{"/healthz", "/readyz", "/metrics"} {
+		limited := 0
+		for range 10 {
+			if env.Do(http.MethodGet, "/v1/pips", "", nil).Status == http.StatusTooManyRequests {
+				limited++
+			}
+		}
+		if limited == 0 {
+			t.Fatalf("the anonymous flood was not limited")
+		}
+		if r := env.Do(http.MethodGet, probe, "", nil); r.Status != http.StatusOK {
+			t.Errorf("%s after an anonymous flood: %d %s", probe, r.Status, r.Body)
+		}
+	}
+}
+
 func mustCIDRs(t *testing.T, s string) []*net.IPNet {
 	n, err := api.ParseCIDRs(s)
 	if err != nil {

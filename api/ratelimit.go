@@ -84,8 +84,17 @@ func (s *Server) rateLimit(l *limiter) echo.MiddlewareFunc {
 	}
 }
 
+// probePaths are the liveness, readiness and metrics probes: each client
+// address has a bucket of its own for them, so that anonymous API traffic
+// from the address a prober shares (a node, a NAT) cannot starve them and
+// a restart loop does not follow from a flood.
+var probePaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
 // callerKey names the bucket of a request.
 func (s *Server) callerKey(c echo.Context) string {
+	if probePaths[c.Request().URL.Path] {
+		return "probe:" + ipKey(c.RealIP())
+	}
 	if tok := presentedToken(c); tok != "" && len(tok) <= maxTokenLen {
 		if p, err := s.tokens.Parse(tok); err == nil {
 			return "sub:" + string(p.Role) + ":" + p.Sub
