@@ -74,7 +74,14 @@ func funnelSVG(b *strings.Builder, class string, w float64, bars []bar, weakest 
 		fmt.Fprintf(b, `<text class="value" x="%.0f" y="%.0f" text-anchor="end">%s</text>`, w-2, y+barY+16, val)
 	}
 	x := left + plot/scale
-	fmt.Fprintf(b, `<line class="goal" x1="%.1f" y1="4" x2="%.1f" y2="%.0f"/>`, x, x, h-18)
+	if narrow { // across the bars only, not the labels above them
+		for i := range bars {
+			y := 8 + rowH*float64(i) + barY
+			fmt.Fprintf(b, `<line class="goal" x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f"/>`, x, y-3, x, y+25)
+		}
+	} else {
+		fmt.Fprintf(b, `<line class="goal" x1="%.1f" y1="4" x2="%.1f" y2="%.0f"/>`, x, x, h-18)
+	}
 	fmt.Fprintf(b, `<text class="goal-label" x="%.1f" y="%.0f" text-anchor="middle">standard 100%%</text>`, x, h-6)
 	b.WriteString(`</svg>`)
 }
