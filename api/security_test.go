@@ -143,3 +143,115 @@ func TestCSRF(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginLinkCSRF (issue 15): GET /ui/login?token= signs a browser in only
+// when the user opened the link themselves (Sec-Fetch-Site: none, as from
+// the terminal serve --demo prints it in); from another site, the same
+// site, or a browser that does not say, it sets no session and asks with a
+// form that carries the CSRF token; a form post without that token or from
+// another site signs no one in.
+func TestLoginLinkCSRF(t *testing.T) {
+	env := apitest.Start(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	token := env.Token("hr-service", "hr")
+	get := func(tok string, headers ...string) (*http.Response, string) {
+		req, _ := http.NewRequest(http.MethodGet, env.URL+"/ui/login?token="+url.QueryEscape(tok), nil)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		r, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		return r, string(b)
+	}
+	session := func(r *http.Response) bool {
+		for _, c := range r.Cookies() {
+			if c.Name == web.CookieName && c.Value != "" {
+				return true
+			}
+		}
+		return false
+	}
+	for _, site := range []string{"cross-site", "same-site", "same-origin", ""} {
+		r, page := get(token, "Sec-Fetch-Site", site)
+		if r.StatusCode != http.StatusOK || session(r) {
+			t.Errorf("Sec-Fetch-Site %q: %d, session cookie %v; want 200 and no session", site, r.StatusCode, session(r))
+		}
+		if !strings.Contains(page, `name="token" value="`+token+`"`) || !csrfInput.MatchString(page) || !strings.Contains(page, "Sign in as hr-service (hr)") {
+			t.Errorf("Sec-Fetch-Site %q: the page does not ask to sign in with a CSRF form:\n%s", site, page)
+		}
+	}
+	if r, _ := get("forged", "Sec-Fetch-Site", "cross-site"); r.StatusCode != http.StatusUnauthorized || session(r) {
+		t.Errorf("a forged token from another site: %d, session %v; want 401 and no session", r.StatusCode, session(r))
+	}
+	if r, _ := get(token, "Sec-Fetch-Site", "none"); r.StatusCode != http.StatusOK || !session(r) {
+		t.Errorf("the link opened by the user: %d, session %v; want 200 and a session", r.StatusCode, session(r))
+	}
+
+	// The question's form, as a browser that sends no Sec-Fetch-Site gets it
+	// (one that does is checked by that header): it signs in with its CSRF
+	// token, not without it, nor cross-site.
+	r, page := get(token)
+	var csrfCookie *http.Cookie
+	for _, c := range r.Cookies() {
+		if c.Name == "coachjournal_csrf" {
+			csrfCookie = c
+		}
+	}
+	m := csrfInput.FindStringSubmatch(page)
+	if csrfCookie == nil || m == nil {
+		t.Fatalf("no CSRF cookie or field: %v %v", csrfCookie, m)
+	}
+	post := func(field string, headers ...string) *http.Response {
+		form := url.Values{"token": {token}}
+		if field != "" {
+			form.Set("_csrf", field)
+		}
+		req, _ := http.NewRequest(http.MethodPost, env.URL+"/ui/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(csrfCookie)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		r, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		return r
+	}
+	if r := post(""); r.StatusCode < 400 || session(r) {
+		t.Errorf("form post without the CSRF token: %d, session %v", r.StatusCode, session(r))
+	}
+	if r := post(m[1], "Sec-Fetch-Site", "cross-site"); r.StatusCode != http.StatusForbidden || session(r) {
+		t.Errorf("cross-site form post: %d, session %v; want 403", r.StatusCode, session(r))
+	}
+	if r := post(m[1]); r.StatusCode != http.StatusSeeOther || !session(r) {
+		t.Errorf("the confirmed form: %d, session %v; want 303 and a session", r.StatusCode, session(r))
+	}
+}
+
+// TestStaticNoListing (issue 15): the UI's assets are served, their
+// directory is not listed.
+func TestStaticNoListing(t *testing.T) {
+	env := apitest.Start(t)
+	for path, want := range map[string]int{
+		"/ui/static/":           http.StatusNotFound,
+		"/ui/static/?C=M;O=D":   http.StatusNotFound,
+		"/ui/static/app.css/":   http.StatusNotFound,
+		"/ui/static/app.css":    http.StatusOK,
+		"/ui/static/app.js":     http.StatusOK,
+		"/ui/static/none.css":   http.StatusNotFound,
+		"/ui/static/../web.go":  http.StatusNotFound,
+		"/ui/static/%2e%2e/x":   http.StatusNotFound,
+		"/ui/static/app.css%00": http.StatusNotFound,
+	} {
+		r := env.Do(http.MethodGet, path, "", nil)
+		if r.Status != want || (want != http.StatusOK && strings.Contains(string(r.Body), "app.css")) {
+			t.Errorf("GET %s: %d %.80q, want %d and no listing", path, r.Status, r.Body, want)
+		}
+	}
+}

@@ -44,14 +44,40 @@ func viewer(c echo.Context) Viewer {
 type loginData struct {
 	Error   string
 	Expired bool
+	// Confirm, when set, is a link's token that the page asks to sign in
+	// with (a form post carrying the CSRF token); As says who it is.
+	Confirm, As string
 }
 
-// loginPage shows the form; with ?token= (a demo link) it signs in.
+// loginPage shows the form. With ?token= (the link serve --demo prints) it
+// signs in only when the browser says the user opened the link themselves
+// (Sec-Fetch-Site: none: typed, pasted or opened from a terminal). From
+// any other site, or a browser that does not say, it asks first ("Sign in
+// as …?", a form with the CSRF token), so that another site cannot sign a
+// browser in under a token of its choosing (login CSRF).
 func (u *ui) loginPage(c echo.Context) error {
-	if tok := c.QueryParam("token"); tok != "" {
+	tok := c.QueryParam("token")
+	if tok == "" {
+		return u.render(c, http.StatusOK, "login", "Sign in", loginData{Expired: c.QueryParam("expired") != ""})
+	}
+	if c.Request().Header.Get("Sec-Fetch-Site") == "none" {
 		return u.signIn(c, tok, false)
 	}
-	return u.render(c, http.StatusOK, "login", "Sign in", loginData{Expired: c.QueryParam("expired") != ""})
+	tok = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(tok), "Bearer "))
+	v, err := u.Parse(tok)
+	if len(tok) > maxToken || err != nil {
+		return u.render(c, http.StatusUnauthorized, "login", "Sign in", loginData{Error: "That token is not valid, or it has expired."})
+	}
+	return u.render(c, http.StatusOK, "login", "Sign in", loginData{Confirm: tok, As: u.who(v)})
+}
+
+// who names a viewer for the sign-in question: the person's name and role,
+// or the service name.
+func (u *ui) who(v Viewer) string {
+	if p, ok := u.Views.Person(v.Person); ok && v.Person != uuid.Nil {
+		return p.Name + " (" + string(v.Role) + ")"
+	}
+	return v.Sub + " (" + string(v.Role) + ")"
 }
 
 func (u *ui) login(c echo.Context) error { return u.signIn(c, c.FormValue("token"), true) }

@@ -76,7 +76,7 @@ func Mount(e *echo.Echo, d Deps) error {
 	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/ui/") })
 	e.GET("/ui", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/ui/") })
 	g := e.Group("/ui", csrf()) // csrf.go
-	g.GET("/static/*", echo.WrapHandler(http.StripPrefix("/ui/static/", cacheStatic(http.FileServerFS(static)))))
+	g.GET("/static/*", echo.WrapHandler(http.StripPrefix("/ui/static/", cacheStatic(staticFiles(static)))))
 	g.GET("/login", u.loginPage)
 	g.POST("/login", u.login)
 	g.POST("/logout", u.logout)
