@@ -15,14 +15,21 @@ import (
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // startNATS runs a JetStream server on a fixed loopback port and store dir,
 // so that a test can stop it and bring it back where clients reconnect.
 func startNATS(t *testing.T, dir string, port int) *server.Server {
 	t.Helper()
-	srv, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: dir,
+	return startNATSWith(t, &server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: dir,
 		SyncAlways: true, NoSigs: true, NoLog: true})
+}
+
+// startNATSWith runs a server with opts until the test ends.
+func startNATSWith(t *testing.T, opts *server.Options) *server.Server {
+	t.Helper()
+	srv, err := server.NewServer(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,5 +269,102 @@ func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
 			t.Fatalf("%s: not within %s", what, limit)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestFullDisk: a store out of space (the server's storage limit reached:
+// it refuses every write, as a full disk would) answers writes 503 within
+// the write timeout and /readyz 503; once space is freed, writes and
+// /readyz recover by themselves, without a restart.
+func TestFullDisk(t *testing.T) {
+	const maxStore = 256 << 10
+	ns := startNATSWith(t, &server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),
+		JetStreamMaxStore: maxStore, SyncAlways: true, NoSigs: true, NoLog: true})
+	env := apitest.StartWith(t, apitest.Options{NATSURL: ns.ClientURL(), WriteTimeout: writeTimeout})
+	admin := env.Token("admin-service", domain.RoleAdmin)
+	ana := env.Created(http.MethodPost, "/v1/people", admin, map[string]any{"name": "Ana Lima", "email": "ana@example.com"})
+	path := "/v1/people/" + ana + "/commitments"
+	commit := map[string]any{"text": "call ten prospects", "due_on": "2030-01-01"}
+
+	// Something else fills the disk.
+	js := env.Store.JetStream()
+	ctx := context.Background()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "FILLER", Subjects: []string{"filler"}, Storage: jetstream.FileStorage}); err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 16<<10)
+	for i := 0; ; i++ {
+		if _, err := js.Publish(ctx, "filler", chunk); err != nil {
+			t.Logf("the filler stopped after %d KiB: %v", i*16, err)
+			break
+		}
+		if i > 2*maxStore/len(chunk) {
+			t.Fatal("the storage limit never refused the filler")
+		}
+	}
+
+	start := time.Now()
+	r := env.Do(http.MethodPost, path, admin, commit, "Idempotency-Key", "full-1")
+	took := time.Since(start)
+	t.Logf("a write on the full store answered %d in %s: %s", r.Status, took, r.Body)
+	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" || took > answeredWithin {
+		t.Fatalf("write on a full store: %d after %s, want 503 with Retry-After within %s", r.Status, took, answeredWithin)
+	}
+	if r := env.Do(http.MethodGet, "/readyz", "", nil); r.Status != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz on a full store: %d %s, want 503", r.Status, r.Body)
+	}
+
+	if err := js.DeleteStream(ctx, "FILLER"); err != nil { // space is freed
+		t.Fatal(err)
+	}
+	freed := time.Now()
+	waitFor(t, 20*time.Second, "/readyz 200 after space was freed", func() bool {
+		return env.Do(http.MethodGet, "/readyz", "", nil).Status == http.StatusOK
+	})
+	t.Logf("/readyz recovered %s after space was freed", time.Since(freed))
+	env.Must(http.StatusCreated, http.MethodPost, path, admin, commit, "Idempotency-Key", "full-1")
+}
+
+// TestJetStreamSwitchedOff: the embedded server switches JetStream off for
+// good when its disk fails ("JetStream out of resources, will be
+// DISABLED", a full or read-only disk); writes then answer 503 at once,
+// /readyz is 503, and the service switches JetStream back on by itself, so
+// writes recover without a restart.
+func TestJetStreamSwitchedOff(t *testing.T) {
+	env := apitest.StartWith(t, apitest.Options{WriteTimeout: writeTimeout})
+	admin := env.Token("admin-service", domain.RoleAdmin)
+	ana := env.Created(http.MethodPost, "/v1/people", admin, map[string]any{"name": "Ana Lima", "email": "ana@example.com"})
+	path := "/v1/people/" + ana + "/commitments"
+	commit := map[string]any{"text": "call ten prospects", "due_on": "2030-01-01"}
+
+	if err := env.Store.Server().ShutdownJetStream(); err != nil { // what the server does on a disk error
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r := env.Do(http.MethodPost, path, admin, commit, "Idempotency-Key", "off-1")
+	took := time.Since(start)
+	t.Logf("a write with JetStream off answered %d in %s: %s", r.Status, took, r.Body)
+	if p := r.Map(t); r.Status != http.StatusServiceUnavailable || p["code"] != "unavailable" || took > answeredWithin {
+		t.Fatalf("write with JetStream off: %d %s after %s, want 503 unavailable within %s", r.Status, r.Body, took, answeredWithin)
+	}
+	env.Must(http.StatusServiceUnavailable, http.MethodGet, "/readyz", "", nil)
+
+	off := time.Now()
+	waitFor(t, 30*time.Second, "a write after JetStream was switched off", func() bool {
+		return env.Do(http.MethodPost, path, admin, commit, "Idempotency-Key", "off-1").Status == http.StatusCreated
+	})
+	t.Logf("writes recovered %s after JetStream was switched off", time.Since(off))
+	waitFor(t, 20*time.Second, "/readyz 200 after JetStream came back", func() bool {
+		return env.Do(http.MethodGet, "/readyz", "", nil).Status == http.StatusOK
+	})
+	var list struct{ Items []any }
+	waitFor(t, 30*time.Second, "the projections after JetStream came back", func() bool {
+		r = env.Do(http.MethodGet, path, admin, nil, "X-Min-Sequence", fmt.Sprint(env.LastSeq()))
+		return r.Status == http.StatusOK
+	})
+	t.Logf("projections caught up %s after JetStream was switched off", time.Since(off))
+	r.Decode(t, &list)
+	if len(list.Items) != 1 {
+		t.Errorf("%d commitments after the recovery, want 1", len(list.Items))
 	}
 }

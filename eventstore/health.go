@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -34,6 +35,23 @@ type health struct {
 	err      error // why the store cannot take writes; nil: it can
 	reenable time.Time
 	probe    jetstream.Stream // created at the first probe
+	// jetStream is the embedded server's JetStream configuration as it
+	// started (the server forgets it when it switches JetStream off).
+	jetStream *server.JetStreamConfig
+}
+
+// rememberJetStream keeps the embedded server's JetStream configuration,
+// to turn it back on with.
+func (s *Store) rememberJetStream() {
+	if s.srv == nil {
+		return
+	}
+	if cfg := s.srv.JetStreamConfig(); cfg != nil {
+		// The running config names the jetstream dir itself; EnableJetStream
+		// wants its parent.
+		cfg.StoreDir = filepath.Dir(cfg.StoreDir)
+		s.health.jetStream = cfg
+	}
 }
 
 // writeFailed records that a write failed for a reason of the store's.
@@ -116,15 +134,13 @@ func (s *Store) reenableJetStream() {
 	if !due {
 		return
 	}
-	cfg := s.srv.JetStreamConfig()
+	cfg := s.health.jetStream
 	if cfg == nil {
 		return
 	}
-	// The running config names the jetstream dir itself; EnableJetStream
-	// wants its parent.
-	cfg.StoreDir = filepath.Dir(cfg.StoreDir)
 	s.log.Warn("turning the embedded server's JetStream back on")
-	if err := s.srv.EnableJetStream(cfg); err != nil {
+	c := *cfg // EnableJetStream may change what it is given
+	if err := s.srv.EnableJetStream(&c); err != nil {
 		s.log.Error("turn JetStream back on", "err", err)
 	}
 }

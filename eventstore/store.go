@@ -177,6 +177,7 @@ func (s *Store) setUp(ctx context.Context, master []byte) error {
 		return err
 	}
 	s.wg.Go(func() { s.keys.watch(bg) })
+	s.rememberJetStream()
 	s.wg.Go(func() { s.watchHealth(bg) })
 	return s.ensureAudit(ctx, bg)
 }
