@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -109,13 +110,14 @@ func (c Config) withDefaults() (Config, error) {
 // random port, without signal handlers or logging. Unless noSync is set,
 // every write is fsynced before it is acknowledged.
 func StartEmbedded(dir string, noSync bool) (*server.Server, error) {
-	return startEmbedded(dir, noSync, nil)
+	return startEmbedded(dir, noSync, nil, nil)
 }
 
 // startEmbedded is StartEmbedded with the server's warnings and errors
 // going to log (nil: discarded), its notices at debug level, and its debug
-// and trace output nowhere.
-func startEmbedded(dir string, noSync bool, log *slog.Logger) (*server.Server, error) {
+// and trace output nowhere; writeErr (may be nil) hears of every critical
+// write error the server reports.
+func startEmbedded(dir string, noSync bool, log *slog.Logger, writeErr func()) (*server.Server, error) {
 	opts := &server.Options{
 		ServerName: "coachjournal",
 		Host:       "127.0.0.1",
@@ -131,7 +133,7 @@ func startEmbedded(dir string, noSync bool, log *slog.Logger) (*server.Server, e
 		return nil, err
 	}
 	if log != nil {
-		srv.SetLogger(serverLog{log.With("component", "nats-server")}, false, false)
+		srv.SetLogger(serverLog{log: log.With("component", "nats-server"), writeErr: writeErr}, false, false)
 	}
 	srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
@@ -146,11 +148,26 @@ func startEmbedded(dir string, noSync bool, log *slog.Logger) (*server.Server, e
 // NoLog only keeps the server from configuring a logger of its own; this
 // one is set after it, so errors such as a disk that is full or read-only
 // reach our log instead of vanishing.
-type serverLog struct{ log *slog.Logger }
+//
+// It also passes on the one fact the server tells nobody else: a stream
+// that failed to write a message ("critical write error": a full disk, a
+// file size limit) keeps that error and refuses, without an answer, every
+// later write until JetStream reloads it (health.go).
+type serverLog struct {
+	log      *slog.Logger
+	writeErr func() // may be nil
+}
 
 func (l serverLog) Noticef(format string, v ...any) { l.log.Debug(fmt.Sprintf(format, v...)) }
 func (l serverLog) Warnf(format string, v ...any)   { l.log.Warn(fmt.Sprintf(format, v...)) }
-func (l serverLog) Errorf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
 func (l serverLog) Fatalf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
 func (l serverLog) Debugf(string, ...any)           {}
 func (l serverLog) Tracef(string, ...any)           {}
+
+func (l serverLog) Errorf(format string, v ...any) {
+	msg := fmt.Sprintf(format, v...)
+	l.log.Error(msg)
+	if l.writeErr != nil && strings.Contains(strings.ToLower(msg), "critical write error") {
+		l.writeErr()
+	}
+}

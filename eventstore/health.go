@@ -22,7 +22,10 @@ import (
 // its storage is exhausted. The embedded server turns JetStream off for
 // good on a disk error ("JetStream out of resources, will be DISABLED");
 // the store turns it back on, so writes recover without a restart once
-// the disk has room.
+// the disk has room. A stream that failed to write a message keeps the
+// error and answers no later write until it is reloaded: when the server
+// reports one, the store reloads JetStream (switches it off and on) every
+// reenableEvery until the writes hold.
 const (
 	healthInterval = time.Second
 	// reenableEvery spaces the attempts to turn the embedded JetStream back on.
@@ -34,6 +37,7 @@ type health struct {
 	mu       sync.Mutex
 	err      error // why the store cannot take writes; nil: it can
 	reenable time.Time
+	stuck    bool             // the embedded server reported a critical write error
 	probe    jetstream.Stream // created at the first probe
 	// jetStream is the embedded server's JetStream configuration as it
 	// started (the server forgets it when it switches JetStream off).
@@ -64,6 +68,15 @@ func (s *Store) writeFailed(err error) {
 	s.health.mu.Unlock()
 }
 
+// streamStuck hears from the embedded server's log that a stream failed
+// to write: it stays failed until JetStream reloads it.
+func (s *Store) streamStuck() {
+	s.health.mu.Lock()
+	s.health.stuck = true
+	s.health.mu.Unlock()
+	s.writeFailed(errors.New("the embedded server reported a critical write error"))
+}
+
 // writeSucceeded records that a write was stored.
 func (s *Store) writeSucceeded() {
 	s.health.mu.Lock()
@@ -79,6 +92,12 @@ func (s *Store) writeSucceeded() {
 // since the last success or probe. Errors: KindUnavailable, naming no
 // internals (the cause is logged).
 func (s *Store) Writable() error {
+	s.health.mu.Lock()
+	stuck := s.health.stuck
+	s.health.mu.Unlock()
+	if stuck {
+		return domain.Errorf(domain.KindUnavailable, "the event store failed to write (full or read-only storage?); it is reloaded when it can be")
+	}
 	if !s.Connected() {
 		return domain.Errorf(domain.KindUnavailable, "the event store is unreachable")
 	}
@@ -104,14 +123,19 @@ func (s *Store) watchHealth(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if s.srv != nil && !s.srv.JetStreamEnabled() {
+		s.health.mu.Lock()
+		failed, stuck := s.health.err != nil, s.health.stuck
+		s.health.mu.Unlock()
+		switch {
+		case s.srv == nil:
+		case !s.srv.JetStreamEnabled():
 			s.writeFailed(errors.New("JetStream is disabled"))
-			s.reenableJetStream()
+			s.reenableJetStream(false)
+			continue
+		case stuck:
+			s.reenableJetStream(true)
 			continue
 		}
-		s.health.mu.Lock()
-		failed := s.health.err != nil
-		s.health.mu.Unlock()
 		if failed && s.Connected() {
 			if err := s.probe(ctx); err != nil {
 				s.log.Debug("write probe failed", "err", err)
@@ -123,16 +147,24 @@ func (s *Store) watchHealth(ctx context.Context) {
 }
 
 // reenableJetStream turns the embedded server's JetStream back on (it
-// reloads the streams from disk), at most every reenableEvery.
-func (s *Store) reenableJetStream() {
+// reloads the streams from disk, clearing their write errors), switching
+// it off first when reload is set, at most every reenableEvery.
+func (s *Store) reenableJetStream(reload bool) {
 	s.health.mu.Lock()
 	due := time.Now().After(s.health.reenable)
 	if due {
 		s.health.reenable = time.Now().Add(reenableEvery)
+		s.health.stuck = false // a write error after the reload sets it again
 	}
 	s.health.mu.Unlock()
 	if !due {
 		return
+	}
+	if reload {
+		s.log.Warn("reloading the embedded server's JetStream after a write error")
+		if err := s.srv.ShutdownJetStream(); err != nil {
+			s.log.Error("switch JetStream off", "err", err)
+		}
 	}
 	cfg := s.health.jetStream
 	if cfg == nil {

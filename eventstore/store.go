@@ -89,7 +89,7 @@ func (s *Store) connect() error {
 		nats.SyncQueueLen(2 * readBatch),
 	}
 	if s.cfg.NATSURL == "" {
-		if s.srv, err = startEmbedded(s.cfg.DataDir, s.cfg.NoSync, s.log); err != nil {
+		if s.srv, err = startEmbedded(s.cfg.DataDir, s.cfg.NoSync, s.log, s.streamStuck); err != nil {
 			return fmt.Errorf("eventstore: start embedded server: %w", err)
 		}
 		s.nc, err = nats.Connect(s.srv.ClientURL(), append(opts, nats.InProcessServer(s.srv))...)
