@@ -23,7 +23,8 @@ func TestManagerCadence(t *testing.T) {
 	held(o.ana, o.leader, "performance", -13) // W3
 	held(o.ana, o.leader, "pipeline", -5)     // W4: does not count
 	held(o.ana, o.owner, "performance", -19)  // W2, with the owner: does not count for the leader
-	held(o.leader, o.owner, "performance", -10)
+	o.Created(http.MethodPost, p+o.leader+"/meetings", o.ownerT, map[string]any{ // the owner's own 1-on-1 with the leader, recorded by the owner
+		"kind": "performance", "held_at": day(-10) + "T10:00:00Z", "with_id": o.owner})
 	from, to := day(-28), day(-1)
 
 	var got struct {
@@ -127,4 +128,49 @@ func parseDay(t *testing.T, s string) domain.Date {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestCadenceSelfRecorded (issue 15): a rep who records performance
+// meetings on her own journal with her manager as with_id does not make the
+// manager's cadence look kept: they show as unconfirmed and the compliance
+// stays 0; the leader recording the meeting themselves is what counts.
+func TestCadenceSelfRecorded(t *testing.T) {
+	o := newOrg(t)
+	p := "/v1/people/" + o.ana + "/meetings"
+	// The leader's skipped meeting on day(-28) puts Ana's row there (her
+	// registration is today); meetings the rep records do not move it.
+	o.Created(http.MethodPost, p+"/skipped", o.leaderT, map[string]any{"scheduled_for": day(-28), "reason": "travel"})
+	for _, offset := range []int{-27, -20, -13, -6} { // one in each of the four weeks
+		o.Created(http.MethodPost, p, o.anaT, map[string]any{"kind": "performance", "held_at": day(offset) + "T10:00:00Z", "with_id": o.leader})
+	}
+	var got struct {
+		Rows []struct {
+			PersonID            string   `json:"person_id"`
+			Windows             int      `json:"windows"`
+			WindowsMet          int      `json:"windows_met"`
+			Compliance          *float64 `json:"compliance"`
+			PerformanceMeetings int      `json:"performance_meetings"`
+			Unconfirmed         int      `json:"unconfirmed"`
+			LastMeeting         *string  `json:"last_meeting"`
+		}
+		Summary struct {
+			Compliance  *float64 `json:"compliance"`
+			Unconfirmed int      `json:"unconfirmed"`
+		}
+	}
+	path := "/v1/managers/" + o.leader + "/cadence?from=" + day(-28) + "&to=" + day(-1)
+	r := o.Must(http.StatusOK, http.MethodGet, path, o.ownerT, nil)
+	r.Decode(t, &got)
+	ana := got.Rows[0]
+	if ana.PersonID != o.ana || ana.Windows != 4 || ana.WindowsMet != 0 || ana.Compliance == nil || *ana.Compliance != 0 ||
+		ana.PerformanceMeetings != 0 || ana.Unconfirmed != 4 || ana.LastMeeting != nil || *got.Summary.Compliance != 0 || got.Summary.Unconfirmed != 4 {
+		t.Fatalf("after the rep recorded four meetings herself: %s", r.Body)
+	}
+	// The leader records one of them: that one counts.
+	o.Created(http.MethodPost, p, o.leaderT, map[string]any{"kind": "performance", "held_at": day(-13) + "T10:00:00Z", "with_id": o.leader})
+	r = o.Must(http.StatusOK, http.MethodGet, path, o.ownerT, nil)
+	r.Decode(t, &got)
+	if ana = got.Rows[0]; ana.WindowsMet != 1 || ana.PerformanceMeetings != 1 || ana.Unconfirmed != 4 || *ana.LastMeeting != day(-13) {
+		t.Errorf("after the leader recorded one: %s", r.Body)
+	}
 }

@@ -48,6 +48,7 @@ type CadenceCounts struct {
 	PipelineReviews     int      `json:"pipeline_reviews"`     // pipeline meetings held by the manager: they do not count as performance discussions
 	PipelineShare       *float64 `json:"pipeline_share"`       // pipeline_reviews / (pipeline_reviews + performance_meetings)
 	Skipped             int      `json:"skipped"`              // meeting.skipped scheduled in the range
+	Unconfirmed         int      `json:"unconfirmed"`          // meetings with the manager in the range that someone else recorded (the rep, a skip-level): shown, never counted
 	LongestGapDays      *int     `json:"longest_gap_days"`     // nil for an empty range
 }
 
@@ -89,6 +90,12 @@ type CadenceWindow struct {
 //     counts; and up to the day they departed.
 //   - A meeting counts for this manager when its with_id is the manager:
 //     a meeting with anyone else (a skip-level, a previous manager) does not.
+//     And it counts only when the manager, HR or an admin recorded it (the
+//     event's actor, SPEC §4: cadence counts what leaders did): a meeting
+//     that the rep, or anyone else, recorded with the manager is
+//     "unconfirmed", counted apart and in nothing else, so a rep cannot
+//     make her manager's cadence look kept. There is no confirmation
+//     event: the leader confirms such a meeting by recording it themselves.
 //     Its day is held_at's day (UTC). Performance meetings are the 1-on-1s;
 //     pipeline meetings are counted apart and never satisfy a window.
 //     Skipped meetings (which name no leader) count when scheduled in the row.
@@ -146,7 +153,7 @@ func (s *Set) leaderCadence(id uuid.UUID, reports []*person, from, to domain.Dat
 // cadenceRow measures report r with manager m.
 func (s *Set) cadenceRow(m uuid.UUID, r *person, from, to domain.Date, cad cadences) CadenceRow {
 	row := CadenceRow{PersonID: r.ID, Name: r.Name, From: from, To: to, MissedWindows: []CadenceWindow{}}
-	if start := s.stintStart(r); start.After(row.From) {
+	if start := s.stintStart(m, r); start.After(row.From) {
 		row.From = start
 	}
 	if r.DepartedOn != nil && r.DepartedOn.Before(row.To) {
@@ -196,6 +203,12 @@ func (s *Set) meetingsWith(m uuid.UUID, r *person, row *CadenceRow) []domain.Dat
 			if d.WithID != m {
 				continue // with someone else: not this manager's cadence
 			}
+			if !s.recordedBy(i, m) {
+				if in(day) {
+					row.Unconfirmed++
+				}
+				continue
+			}
 			switch d.Kind {
 			case "pipeline":
 				if in(day) {
@@ -216,9 +229,20 @@ func (s *Set) meetingsWith(m uuid.UUID, r *person, row *CadenceRow) []domain.Dat
 	return perf
 }
 
-// stintStart returns the day r came under their current manager, as
-// Cadence documents.
-func (s *Set) stintStart(r *person) domain.Date {
+// recordedBy reports whether the event at step i was recorded by leader m,
+// HR or an admin: whether a meeting it holds counts for m's cadence.
+func (s *Set) recordedBy(i uint32, m uuid.UUID) bool {
+	a := s.actors[s.steps.at(i).actor]
+	if a.Role == domain.RoleHR || a.Role == domain.RoleAdmin {
+		return true
+	}
+	id, ok := a.PersonID()
+	return ok && id == m
+}
+
+// stintStart returns the day r came under their current manager m, as
+// Cadence documents; a meeting that does not count for m does not move it.
+func (s *Set) stintStart(m uuid.UUID, r *person) domain.Date {
 	i, ok := s.cadence.joined[r.ID]
 	if !ok {
 		return domain.Date{}
@@ -232,6 +256,9 @@ func (s *Set) stintStart(r *person) domain.Date {
 		var day domain.Date
 		switch d := s.steps.at(i).data.(type) {
 		case *domain.MeetingHeld:
+			if !s.recordedBy(i, m) {
+				continue
+			}
 			day = domain.DateOf(d.HeldAt.UTC())
 		case *domain.MeetingSkipped:
 			day = d.ScheduledFor
@@ -260,6 +287,7 @@ func (c *CadenceCounts) add(o *CadenceCounts) {
 	c.PerformanceMeetings += o.PerformanceMeetings
 	c.PipelineReviews += o.PipelineReviews
 	c.Skipped += o.Skipped
+	c.Unconfirmed += o.Unconfirmed
 	if o.LongestGapDays != nil && (c.LongestGapDays == nil || *o.LongestGapDays > *c.LongestGapDays) {
 		g := *o.LongestGapDays
 		c.LongestGapDays = &g

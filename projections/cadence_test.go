@@ -205,3 +205,59 @@ func TestCadenceEdges(t *testing.T) {
 		t.Errorf("after erasure: %s, name %q; before %s", a, after.Rows[0].Name, before)
 	}
 }
+
+// TestCadenceCountsWhatLeadersDid (issue 15, SPEC §4): a performance
+// meeting counts toward a leader's cadence only when that leader, HR or an
+// admin recorded it. One recorded by the rep herself (with_id = her
+// manager), a skip-level or a peer is counted as unconfirmed and in nothing
+// else: not a met window, not a held meeting, not the last meeting, and it
+// does not move the start of the row back.
+func TestCadenceCountsWhatLeadersDid(t *testing.T) {
+	admin := domain.Actor{ID: "ops", Role: domain.RoleAdmin}
+	cases := []struct {
+		name        string
+		actor       func(o *cadenceOrg) domain.Actor
+		counts      bool
+		unconfirmed int
+	}{
+		{"the leader", func(o *cadenceOrg) domain.Actor { return member(o.leo) }, true, 0},
+		{"HR", func(*cadenceOrg) domain.Actor { return hrActor }, true, 0},
+		{"an admin", func(*cadenceOrg) domain.Actor { return admin }, true, 0},
+		{"the rep herself", func(o *cadenceOrg) domain.Actor { return member(o.ana) }, false, 1},
+		{"the skip-level", func(o *cadenceOrg) domain.Actor { return member(o.olga) }, false, 1},
+		{"a peer", func(o *cadenceOrg) domain.Actor { return member(o.ben) }, false, 1},
+		{"a service that is not HR or admin", func(*cadenceOrg) domain.Actor { return domain.Actor{ID: "sync", Role: domain.RoleMember} }, false, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o := newCadenceOrg(t)
+			actor := tc.actor(o)
+			// Ana's week of 09-14 had no performance meeting; one on 09-16,
+			// and one on 07-01, before Ana's registration (08-01).
+			for _, day := range []string{"2026-09-16", "2026-07-01"} {
+				at := date(t, day).Time().Add(10 * time.Hour)
+				o.f.addAt(o.ana, actor, at, &domain.MeetingHeld{MeetingID: fixedID("extra" + day), Kind: "performance", HeldAt: at, WithID: o.leo})
+			}
+			fixIDs(o.f)
+			s := o.f.set()
+			ana := s.Cadence(o.leo, date(t, "2026-09-07"), date(t, "2026-10-20")).Rows[0]
+			want := rowWant{"2026-09-07", "2026-10-20", 6, 3, 3, 1, 1, 21, "2026-10-13", []string{"2026-09-14", "2026-09-28", "2026-10-05"}}
+			if tc.counts {
+				want = rowWant{"2026-09-07", "2026-10-20", 6, 4, 4, 1, 1, 21, "2026-10-13", []string{"2026-09-28", "2026-10-05"}}
+			}
+			checkRow(t, "Ana", ana, want)
+			if ana.Unconfirmed != tc.unconfirmed {
+				t.Errorf("unconfirmed = %d, want %d", ana.Unconfirmed, tc.unconfirmed)
+			}
+			early := s.Cadence(o.leo, date(t, "2026-06-29"), date(t, "2026-10-20"))
+			wantFrom := "2026-08-01" // registration: the earliest meeting only counts when the leader's
+			if tc.counts {
+				wantFrom = "2026-07-01"
+			}
+			// The 07-01 meeting the rep recorded lies before her row: not counted at all.
+			if got := early.Rows[0].From.String(); got != wantFrom || early.Summary.Unconfirmed != tc.unconfirmed {
+				t.Errorf("from 06-29: Ana's row from %s, summary unconfirmed %d; want %s, %d", got, early.Summary.Unconfirmed, wantFrom, tc.unconfirmed)
+			}
+		})
+	}
+}
