@@ -33,7 +33,7 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"route", "method", "status"}),
 		writes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "coachjournal_writes_total", Help: "Journal writes by outcome: appended, replayed (idempotent repeat), conflict, refused, unavailable.",
+			Name: "coachjournal_writes_total", Help: "Journal writes by outcome: appended, replayed (idempotent repeat), conflict, refused, unavailable (nothing stored), outcome_unknown (sent, not acknowledged).",
 		}, []string{"outcome"}),
 	}
 	reads := prometheus.NewCounterVec(prometheus.CounterOpts{

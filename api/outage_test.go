@@ -258,6 +258,10 @@ func TestOutcomeUnknown(t *testing.T) {
 		!strings.Contains(fmt.Sprint(p["detail"]), "no Idempotency-Key") {
 		t.Errorf("lost ack without a key: %d %s", r.Status, r.Body)
 	}
+	metrics := string(env.Must(http.StatusOK, http.MethodGet, "/metrics", "", nil).Body)
+	if want := `coachjournal_writes_total{outcome="outcome_unknown"} 2`; !strings.Contains(metrics, want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
 }
 
 // waitFor polls ok until it holds, failing the test after limit.

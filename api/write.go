@@ -124,6 +124,8 @@ func writeOutcome(res domain.Written, err error) string {
 		return "appended"
 	case domain.KindOf(err) == domain.KindConflict:
 		return "conflict"
+	case domain.IsOutcomeUnknown(err):
+		return "outcome_unknown"
 	case domain.KindOf(err) == domain.KindUnavailable:
 		return "unavailable"
 	}
