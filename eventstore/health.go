@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
@@ -35,7 +36,8 @@ const (
 // health is the store's view of whether it can take writes.
 type health struct {
 	mu       sync.Mutex
-	err      error // why the store cannot take writes; nil: it can
+	err      error       // why the store cannot take writes; nil: it can
+	failing  atomic.Bool // err != nil, read without the lock
 	reenable time.Time
 	stuck    bool             // the embedded server reported a critical write error
 	probe    jetstream.Stream // created at the first probe
@@ -65,6 +67,7 @@ func (s *Store) writeFailed(err error) {
 		s.log.Warn("event store cannot take writes", "err", err)
 	}
 	s.health.err = err
+	s.health.failing.Store(true)
 	s.health.mu.Unlock()
 }
 
@@ -77,12 +80,17 @@ func (s *Store) streamStuck() {
 	s.writeFailed(errors.New("the embedded server reported a critical write error"))
 }
 
-// writeSucceeded records that a write was stored.
+// writeSucceeded records that a write was stored. Every write calls it,
+// so while all is well it reads one atomic flag and takes no lock.
 func (s *Store) writeSucceeded() {
+	if !s.health.failing.Load() {
+		return
+	}
 	s.health.mu.Lock()
 	if s.health.err != nil {
 		s.log.Info("event store takes writes again")
 		s.health.err = nil
+		s.health.failing.Store(false)
 	}
 	s.health.mu.Unlock()
 }
