@@ -1,6 +1,10 @@
 package eventstore_test
 
 import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -76,12 +80,21 @@ func TestErasure(t *testing.T) {
 	tomb()
 }
 
-// Repeating an erasure repairs a key that a crash left in place.
+// Repeating an erasure repairs a key that a crash left in place. Neither
+// the real wrapped key nor the surviving one stays in any file of the
+// store: every revision of the entry is erased, not only superseded.
 func TestEraseRepairsKey(t *testing.T) {
-	s := mustOpenTemp(t)
+	dir := t.TempDir()
+	s := mustOpen(t, eventstore.Config{DataDir: dir})
 	ctx := ctxT(t)
 	id := register(t, s, "Ivo", "ivo@example.com")
+	if files := filesHolding(t, dir, "k1:"); len(files) == 0 { // the scan sees the key
+		t.Fatal("no wrapped key in the store's files before the erasure")
+	}
 	mustExec(t, s, id, domain.ErasePerson{Reason: "request"})
+	if files := filesHolding(t, dir, "k1:"); len(files) > 0 {
+		t.Errorf("a wrapped key is still in %v after the erasure", files)
+	}
 	kv, err := s.JetStream().KeyValue(ctx, eventstore.KeysBucket)
 	if err != nil {
 		t.Fatal(err)
@@ -94,4 +107,30 @@ func TestEraseRepairsKey(t *testing.T) {
 	if e, err := kv.Get(ctx, id.String()); err != nil || string(e.Value()) != "erased" {
 		t.Fatalf("key entry = %v, %v; want the tombstone", e, err)
 	}
+	if files := filesHolding(t, dir, "k1:"); len(files) > 0 {
+		t.Errorf("a wrapped key is still in %v after the repeated erasure", files)
+	}
+}
+
+// filesHolding returns the files under dir whose bytes contain needle.
+func filesHolding(t *testing.T, dir, needle string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(b, []byte(needle)) {
+			out = append(out, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -29,6 +29,7 @@ var errErased = errors.New("data key erased")
 // them. A cached entry with a nil AEAD records a tombstone.
 type keyring struct {
 	kv     jetstream.KeyValue
+	stream jetstream.Stream // the bucket's, for secure deletes
 	master cipher.AEAD
 	log    *slog.Logger
 
@@ -37,17 +38,15 @@ type keyring struct {
 }
 
 func openKeyring(ctx context.Context, js jetstream.JetStream, master []byte, replicas int, log *slog.Logger) (*keyring, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: KeysBucket, History: 1, Storage: jetstream.FileStorage, Replicas: replicas,
-	})
+	kv, stream, err := openKeyBucket(ctx, js, replicas, log) // keybucket.go
 	if err != nil {
-		return nil, fmt.Errorf("eventstore: create key bucket: %w", err)
+		return nil, err
 	}
 	aead, err := newAEAD(master)
 	if err != nil {
 		return nil, err
 	}
-	return &keyring{kv: kv, master: aead, log: log, keys: map[uuid.UUID]cipher.AEAD{}}, nil
+	return &keyring{kv: kv, stream: stream, master: aead, log: log, keys: map[uuid.UUID]cipher.AEAD{}}, nil
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {
@@ -152,14 +151,83 @@ func (k *keyring) parse(id uuid.UUID, v []byte) (cipher.AEAD, error) {
 	return a, err
 }
 
-// erase overwrites the person's key with the tombstone; the bucket keeps one
-// revision per key, so the wrapped key is gone from the store.
+// erase shreds the person's data key: it writes the tombstone and
+// securely deletes every other stored revision of the entry (JetStream
+// overwrites a securely deleted message with random bytes in its block
+// file), so that no copy of the wrapped key stays on disk. The revisions
+// before the latest go first, so that writing the tombstone never pushes
+// one out by the bucket's history limit (keyHistory), which would leave
+// its bytes behind; the tombstone is written conditionally on the latest,
+// so two processes erasing at once cannot stack revisions either. The
+// cache forgets the key before the call returns.
 func (k *keyring) erase(ctx context.Context, id uuid.UUID) error {
-	if _, err := k.kv.PutString(ctx, id.String(), tombstone); err != nil {
-		return err
+	subject := keySubjects + id.String()
+	for range maxAttempts {
+		revs, err := k.revisions(ctx, subject)
+		if err != nil {
+			return err
+		}
+		for _, r := range revs[:max(len(revs)-1, 0)] {
+			if err := k.shred(ctx, r.Sequence); err != nil {
+				return err
+			}
+		}
+		var last *jetstream.RawStreamMsg
+		if len(revs) > 0 {
+			last = revs[len(revs)-1]
+		}
+		if last != nil && string(last.Data) == tombstone && last.Header.Get(kvOperation) == "" {
+			k.remember(id, nil)
+			return nil
+		}
+		var lastSeq uint64
+		if last != nil {
+			lastSeq = last.Sequence
+		}
+		if _, err := k.kv.Update(ctx, id.String(), []byte(tombstone), lastSeq); err != nil {
+			if wrongLastSequence(err) || errors.Is(err, jetstream.ErrKeyExists) {
+				continue // another writer came between: look again
+			}
+			return err
+		}
+		k.remember(id, nil)
+		if last == nil {
+			return nil
+		}
+		return k.shred(ctx, last.Sequence)
 	}
-	k.remember(id, nil)
-	return nil
+	return fmt.Errorf("the key entry of %s kept changing while it was erased", id)
+}
+
+// kvOperation is the header a KV delete or purge marker carries.
+const kvOperation = "KV-Operation"
+
+// revisions returns every stored message of the subject, oldest first.
+func (k *keyring) revisions(ctx context.Context, subject string) ([]*jetstream.RawStreamMsg, error) {
+	var out []*jetstream.RawStreamMsg
+	for seq := uint64(1); ; {
+		m, err := k.stream.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subject))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+		seq = m.Sequence + 1
+	}
+}
+
+// shred securely deletes the bucket's message seq; one already gone is fine.
+func (k *keyring) shred(ctx context.Context, seq uint64) error {
+	err := k.stream.SecureDeleteMsg(ctx, seq)
+	if err == nil {
+		return nil
+	}
+	if _, gerr := k.stream.GetMsg(ctx, seq); errors.Is(gerr, jetstream.ErrMsgNotFound) {
+		return nil // another process erased it first
+	}
+	return fmt.Errorf("secure delete of key message %d: %w", seq, err)
 }
 
 // watch keeps the cache honest when another process erases a person.
