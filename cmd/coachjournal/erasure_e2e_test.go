@@ -17,6 +17,7 @@ import (
 	"github.com/coachjournal/coachjournal/api/web"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/google/uuid"
 )
 
 // syncBuffer is a log sink safe for the server's goroutines.
@@ -69,7 +70,21 @@ func TestErasureEverywhere(t *testing.T) {
 		t.Fatalf("the fixture is not visible before erasure")
 	}
 
+	// On disk before the erasure: her data key, her fields and (after a
+	// restart writes the snapshot) her text, all open to the master key.
+	env.Restart()
+	zoraID := uuid.MustParse(zora)
+	if f := readDisk(t, env.DataDir, zoraID, secrets); f.keys == 0 || f.fields == 0 || len(f.texts) == 0 {
+		t.Fatalf("the disk scan recovers too little before the erasure to prove anything after it: %+v", f)
+	} else {
+		t.Logf("before the erasure the master key recovers %d data key(s), %d field(s), texts %q", f.keys, f.fields, f.texts)
+	}
+
 	env.Created(http.MethodPost, p+"/erasure", hr, map[string]any{"reason": "GDPR request 2026-118"})
+	// Answered: nothing of hers opens any more, from any file.
+	if f := readDisk(t, env.DataDir, zoraID, secrets); !f.empty() {
+		t.Errorf("after the erasure the master key still recovers %d data key(s), %d field(s), texts %q", f.keys, f.fields, f.texts)
+	}
 
 	leak := func(where, text string) {
 		t.Helper()
@@ -153,6 +168,9 @@ func TestErasureEverywhere(t *testing.T) {
 		t.Errorf("key entry after a restart: %q", got)
 	}
 	leak("GET person after restart", string(env.Must(http.StatusOK, http.MethodGet, p, hr, nil).Body))
+	if f := readDisk(t, env.DataDir, zoraID, secrets); !f.empty() {
+		t.Errorf("after a restart the master key recovers %d data key(s), %d field(s), texts %q", f.keys, f.fields, f.texts)
+	}
 
 	log := logs.String()
 	if !strings.Contains(log, `"msg":"request"`) {
