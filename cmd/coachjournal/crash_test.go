@@ -147,7 +147,11 @@ func forge(t *testing.T, dir, ana string) (forged, garbage uint64) {
 // embedded server, the way verify does.
 func journalTypes(t *testing.T, dir, person string) []string {
 	t.Helper()
-	cfg := (&storeFlags{dataDir: dir}).toolConfig()
+	cfg, release, err := (&storeFlags{dataDir: dir}).openTool("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
 	if cfg.NATSURL == "" {
 		t.Fatal("no running service to join")
 	}

@@ -46,6 +46,11 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stderr, "export:", err)
 		return exitCode(2)
 	}
+	cfg, release, err := f.openTool("export")
+	if err != nil {
+		return err
+	}
+	defer release()
 	x := &exporter{q: q}
 	if !f.clear {
 		if x.pseudo, err = f.pseudonymizer(); err != nil {
@@ -57,7 +62,7 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stderr, "export:", err)
 		return exitCode(2)
 	}
-	store, err := eventstore.Open(ctx, f.toolConfig())
+	store, err := eventstore.Open(ctx, cfg)
 	if err != nil {
 		sink.abort()
 		return err

@@ -57,9 +57,7 @@ func newExportOrg(t *testing.T) *exportOrg {
 	o.Created(http.MethodPost, p+"/manager", o.admin, map[string]any{"manager_id": o.owner})
 	o.Created(http.MethodPost, p+"/metrics", o.Token(o.owner, domain.RoleMember), map[string]any{"period": week, "source": "manager", "values": map[string]any{"revenue": 1000}, "correction_reason": "late deal"})
 	// Tools join the running service's embedded server, as they do a serve's.
-	if err := os.WriteFile(filepath.Join(o.DataDir, "nats.url"), []byte(o.Store.Server().ClientURL()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	holdAsServe(t, o.DataDir, o.Store.Server().ClientURL())
 	return o
 }
 
@@ -304,9 +302,7 @@ func seedRaw(tb testing.TB, dataDir string, n int) *eventstore.Store {
 	case <-time.After(5 * time.Minute):
 		tb.Fatal("publishing did not complete")
 	}
-	if err := os.WriteFile(filepath.Join(dataDir, "nats.url"), []byte(store.Server().ClientURL()), 0o600); err != nil {
-		tb.Fatal(err)
-	}
+	holdAsServe(tb, dataDir, store.Server().ClientURL())
 	return store
 }
 

@@ -48,9 +48,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
+	lock, err := lockDataDir(f.dataDir, "serve") // before anything in it is opened: datadir_lock.go
+	if err != nil {
 		return err
 	}
+	defer lock.unlock() // last: after the store is closed and the snapshot written
 	key, err := api.LoadOrCreateKey(f.signingKeyFile())
 	if err != nil {
 		return err

@@ -19,7 +19,12 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	store, err := eventstore.Open(ctx, sf.toolConfig())
+	cfg, release, err := sf.openTool("verify")
+	if err != nil {
+		return err
+	}
+	defer release()
+	store, err := eventstore.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
