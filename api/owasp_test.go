@@ -2,11 +2,13 @@ package api_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coachjournal/coachjournal/api"
+	"github.com/coachjournal/coachjournal/api/web"
 )
 
 // The OWASP API Security Top 10 (2023) as tests over the real service:
@@ -99,6 +101,14 @@ func TestBOLA(t *testing.T) {
 	for _, r := range personScoped(t, f.org) {
 		path := f.fill(r.Path) + queries[r.Path]
 		t.Run(r.Method+" "+r.Path, func(t *testing.T) {
+			if strings.HasPrefix(r.Path, "/ui/") && r.Method == http.MethodPost {
+				// A form posted with a valid double-submit CSRF pair: the
+				// view rule, not the CSRF check, must refuse it.
+				if code := uiPost(t, f.URL, path, f.cyT); code != http.StatusNotFound {
+					t.Errorf("Cy (another team) posting gets %d, want 404", code)
+				}
+				return
+			}
 			if strings.HasPrefix(r.Path, "/ui/") {
 				if code, _ := uiGet(t, f.URL, path, f.cyT); code != http.StatusNotFound {
 					t.Errorf("Cy (another team) gets %d, want 404", code)
@@ -199,4 +209,21 @@ func TestFunctionLevelAuthorization(t *testing.T) {
 	if after := f.LastSeq(); after != before {
 		t.Errorf("the stream moved from %d to %d", before, after)
 	}
+}
+
+// uiPost posts a form to a UI route signed in with token, with a matching
+// CSRF cookie and field, and returns the status.
+func uiPost(t *testing.T, base, path, token string) int {
+	t.Helper()
+	form := url.Values{"_csrf": {"bola-csrf-token"}, "action": {"record"}, "kind": {"coaching"}, "reason": {"x"}}
+	req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: web.CookieName, Value: token})
+	req.AddCookie(&http.Cookie{Name: "coachjournal_csrf", Value: "bola-csrf-token"})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
