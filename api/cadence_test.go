@@ -20,9 +20,9 @@ func TestManagerCadence(t *testing.T) {
 	// W2 ..day(-15), W3 ..day(-8), W4 ..day(-1).
 	held(o.ana, o.leader, "performance", -28) // W1
 	o.Created(http.MethodPost, p+o.ana+"/meetings/skipped", o.leaderT, map[string]any{"scheduled_for": day(-20), "reason": "travel"})
-	held(o.ana, o.leader, "performance", -13) // W3
-	held(o.ana, o.leader, "pipeline", -5)     // W4: does not count
-	held(o.ana, o.owner, "performance", -19)  // W2, with the owner: does not count for the leader
+	held(o.ana, o.leader, "performance", -13)                                    // W3
+	held(o.ana, o.leader, "pipeline", -5)                                        // W4: does not count
+	held(o.ana, o.owner, "performance", -19)                                     // W2, with the owner: does not count for the leader
 	o.Created(http.MethodPost, p+o.leader+"/meetings", o.ownerT, map[string]any{ // the owner's own 1-on-1 with the leader, recorded by the owner
 		"kind": "performance", "held_at": day(-10) + "T10:00:00Z", "with_id": o.owner})
 	from, to := day(-28), day(-1)
