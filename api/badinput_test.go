@@ -4,9 +4,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/coachjournal/coachjournal/api"
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // TestBadInput: every class of bad input answers its status and code,
@@ -15,7 +15,7 @@ func TestBadInput(t *testing.T) {
 	o := newOrg(t)
 	commitments := "/v1/people/" + o.ana + "/commitments"
 	metrics := "/v1/people/" + o.ana + "/metrics"
-	future := time.Now().UTC().AddDate(0, 2, 0).Format("2006-01")
+	future := clock.Now().UTC().AddDate(0, 2, 0).Format("2006-01")
 	cases := []struct {
 		name, path string
 		body       any

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // TestErasure: after person.erased, the person's names and texts read
@@ -14,7 +16,7 @@ func TestErasure(t *testing.T) {
 	p := "/v1/people/" + o.ana
 	o.Created(http.MethodPost, p+"/metrics", o.anaT, map[string]any{"period": lastWeek(), "source": "self", "values": map[string]any{"revenue": 12345}})
 	o.Created(http.MethodPost, p+"/meetings", o.leaderT, map[string]any{"kind": "performance", "with_id": o.leader,
-		"held_at": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "notes": "Ana struggles with discovery calls"})
+		"held_at": clock.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "notes": "Ana struggles with discovery calls"})
 	o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "shadow Ben on three discovery calls", "due_on": day(3)})
 	o.Created(http.MethodPost, p+"/pips", o.hr, map[string]any{"reason": "Ana missed quota twice", "starts_on": day(0), "ends_on": day(30),
 		"goals": []map[string]any{{"text": "Ana books ten meetings"}}})

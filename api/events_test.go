@@ -16,6 +16,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // seeded are strings the org and the loop put in the journals that no
@@ -64,7 +65,7 @@ func seedLoop(t *testing.T, o *org) {
 	t.Helper()
 	p := "/v1/people/"
 	o.Created(http.MethodPost, p+o.ana+"/meetings", o.leaderT, map[string]any{
-		"kind": "performance", "held_at": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "with_id": o.leader,
+		"kind": "performance", "held_at": clock.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "with_id": o.leader,
 		"notes": "Pipeline is thin", "diagnosis": map[string]any{"primary": "activity", "note": "secret text d"}})
 	o.Created(http.MethodPost, p+o.ana+"/commitments", o.anaT, map[string]any{"text": "book 15 first meetings by Friday", "due_on": day(4)})
 	o.Created(http.MethodPost, p+o.ana+"/metrics", o.anaT, map[string]any{"period": lastWeek(), "source": "self", "values": map[string]any{"activities": 40}})
@@ -123,7 +124,7 @@ func TestEventFeed(t *testing.T) {
 		if items, _ := readFeed(t, o, o.admin, "type=commitment.made"); len(items) != 1 {
 			t.Errorf("type=commitment.made: %d items, want 1", len(items))
 		}
-		future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+		future := clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 		if items, _ := readFeed(t, o, o.admin, "from="+future); len(items) != 0 {
 			t.Errorf("from the future: %d items, want 0", len(items))
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -138,7 +139,7 @@ func httpRate(t *testing.T, noGroupCommit bool, c int, d time.Duration) httpResu
 	paths := make([]string, c)
 	for i := range paths {
 		id := uuid.New()
-		if _, err := m.store.Execute(context.Background(), domain.Write{PersonID: id, Meta: domain.Meta{Actor: domain.Actor{ID: "admin-service", Role: domain.RoleAdmin}, Now: time.Now()},
+		if _, err := m.store.Execute(context.Background(), domain.Write{PersonID: id, Meta: domain.Meta{Actor: domain.Actor{ID: "admin-service", Role: domain.RoleAdmin}, Now: clock.Now()},
 			Command: domain.RegisterPerson{Name: fmt.Sprintf("Rep %d", i), Email: "rep@example.com"}}); err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +183,7 @@ func rawRate(t *testing.T, c int, d time.Duration) float64 {
 	m := startMeasured(t, true)
 	defer m.stop()
 	id := uuid.New()
-	w, err := m.store.Execute(context.Background(), domain.Write{PersonID: id, Meta: domain.Meta{Actor: domain.Actor{ID: "admin-service", Role: domain.RoleAdmin}, Now: time.Now()},
+	w, err := m.store.Execute(context.Background(), domain.Write{PersonID: id, Meta: domain.Meta{Actor: domain.Actor{ID: "admin-service", Role: domain.RoleAdmin}, Now: clock.Now()},
 		Command: domain.RegisterPerson{Name: "Nia", Email: "nia@example.com"}})
 	if err != nil {
 		t.Fatal(err)

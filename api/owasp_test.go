@@ -9,6 +9,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/api/web"
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // The OWASP API Security Top 10 (2023) as tests over the real service:
@@ -48,7 +49,7 @@ func (f *bolaFixture) fill(path string) string {
 // validBodies are well-formed bodies for the person-scoped writes, so that
 // a missing visibility check would show as a write, not a 422.
 func (f *bolaFixture) validBodies() map[string]any {
-	held := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	held := clock.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
 	return map[string]any{
 		"/v1/people/:id/manager":                        map[string]any{"manager_id": f.cy},
 		"/v1/people/:id/departure":                      map[string]any{"on": day(0), "reason": "left"},

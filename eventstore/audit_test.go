@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/google/uuid"
 )
@@ -19,7 +20,7 @@ func TestReadAuditAcrossStores(t *testing.T) {
 	person, pip := uuid.New(), uuid.New()
 	reader := domain.Actor{ID: "hr-desk", Role: domain.RoleHR}
 	for i := range 3 {
-		r, err := a.RecordRead(ctx, domain.NewReadRecord(reader, person, pip, time.Now(), "req-"+string(rune('a'+i)), "api"))
+		r, err := a.RecordRead(ctx, domain.NewReadRecord(reader, person, pip, clock.Now(), "req-"+string(rune('a'+i)), "api"))
 		if err != nil || r.Sequence == 0 {
 			t.Fatalf("record: %+v, %v", r, err)
 		}
@@ -52,7 +53,7 @@ func TestReadAuditAcrossStores(t *testing.T) {
 func BenchmarkRecordRead(b *testing.B) {
 	s := mustOpenTemp(b)
 	ctx := context.Background()
-	r := domain.NewReadRecord(domain.Actor{ID: "hr-desk", Role: domain.RoleHR}, uuid.New(), uuid.New(), time.Now(), "req", "api")
+	r := domain.NewReadRecord(domain.Actor{ID: "hr-desk", Role: domain.RoleHR}, uuid.New(), uuid.New(), clock.Now(), "req", "api")
 	for b.Loop() {
 		r.ID = uuid.New()
 		if _, err := s.RecordRead(ctx, r); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/google/uuid"
 )
@@ -19,9 +20,9 @@ func TestErasure(t *testing.T) {
 	s2 := mustOpenPeer(t, s1, dir)
 	ctx := ctxT(t)
 	id := register(t, s1, "Hana Sato", "hana@example.com")
-	mustExec(t, s1, id, domain.HoldMeeting{Kind: "performance", HeldAt: time.Now().Add(-time.Hour).Format(time.RFC3339),
+	mustExec(t, s1, id, domain.HoldMeeting{Kind: "performance", HeldAt: clock.Now().Add(-time.Hour).Format(time.RFC3339),
 		WithID: uuid.NewString(), Notes: ptr("struggles with discovery calls"), DurationMinutes: ptr(45)})
-	mustExec(t, s1, id, domain.SubmitMetrics{Period: time.Now().Format("2006-01"), Values: map[string]float64{"deals_won": 3}, Source: "manager"})
+	mustExec(t, s1, id, domain.SubmitMetrics{Period: clock.Now().Format("2006-01"), Values: map[string]float64{"deals_won": 3}, Source: "manager"})
 	if _, err := s2.ReadJournal(ctx, id); err != nil { // s2 caches the data key
 		t.Fatal(err)
 	}

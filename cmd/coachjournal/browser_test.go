@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 )
 
 // The browser tests drive Debian's chromium (headless) against the real
@@ -42,7 +43,7 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 		}
 		t.Skip("SKIPPED browser tests: chromium not found (apt-get install -y chromium; CI sets COACHJOURNAL_REQUIRE_BROWSER=1)")
 	}
-	b := &browserEnv{Env: apitest.Start(t), t: t, now: time.Now().UTC(), people: map[string]string{}}
+	b := &browserEnv{Env: apitest.Start(t), t: t, now: clock.Now().UTC(), people: map[string]string{}}
 	if err := seedDemo(context.Background(), b.Store, b.now); err != nil {
 		t.Fatal(err)
 	}

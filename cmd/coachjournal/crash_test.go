@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
@@ -129,7 +130,7 @@ func forge(t *testing.T, dir, ana string) (forged, garbage uint64) {
 	env, _ := json.Marshal(map[string]any{
 		"id": "0193a0a0-0000-7000-8000-000000000001", "type": "person.updated", "schema": 1, "person_id": ana,
 		"version": 999, "actor": map[string]string{"id": "mallory", "role": "admin"},
-		"occurred_at": time.Now().UTC(), "recorded_at": time.Now().UTC(),
+		"occurred_at": clock.Now().UTC(), "recorded_at": clock.Now().UTC(),
 		"data": map[string]string{"name": "Forged Name"}, "prev_hash": "", "hash": strings.Repeat("0", 64),
 	})
 	ack, err := js.Publish("journal."+ana+".person.updated", env, nats.Context(context.Background()))

@@ -19,7 +19,7 @@ const demoTokenTTL = 7 * 24 * time.Hour
 // demo seeds the demo organisation into an empty store (once: a restart
 // finds the owner and seeds nothing), waits until the projections show it,
 // then prints the URL and a token and login link for each role.
-func demo(ctx context.Context, store *eventstore.Store, views *projections.Set, tokens *api.Tokens, base string, out io.Writer) error {
+func demo(ctx context.Context, store *eventstore.Store, views *projections.Set, tokens *api.Tokens, now func() time.Time, base string, out io.Writer) error {
 	if _, seeded := views.Person(demoID(demoOwner)); !seeded {
 		last, err := store.LastSequence(ctx)
 		if err != nil {
@@ -29,7 +29,7 @@ func demo(ctx context.Context, store *eventstore.Store, views *projections.Set, 
 			return fmt.Errorf("the store is not empty and holds no demo organisation; use an empty --data-dir")
 		}
 		began := time.Now()
-		if err := seedDemo(ctx, store, time.Now().UTC()); err != nil {
+		if err := seedDemo(ctx, store, now().UTC()); err != nil {
 			return err
 		}
 		last, err = store.LastSequence(ctx)
@@ -41,7 +41,7 @@ func demo(ctx context.Context, store *eventstore.Store, views *projections.Set, 
 		}
 		fmt.Fprintf(out, "\nseeded the demo organisation: %d events in %s\n", last, time.Since(began).Round(time.Millisecond))
 	}
-	return printDemoLogins(out, tokens, base)
+	return printDemoLogins(out, tokens, now(), base)
 }
 
 // demoLogin is one printed login.
@@ -60,7 +60,7 @@ func demoLogins() []demoLogin {
 	}
 }
 
-func printDemoLogins(out io.Writer, tokens *api.Tokens, base string) error {
+func printDemoLogins(out io.Writer, tokens *api.Tokens, now time.Time, base string) error {
 	fmt.Fprintf(out, "\ncoachjournal demo at %s/ui/  (tokens valid for 7 days)\n", base)
 	for _, l := range demoLogins() {
 		t, err := tokens.Mint(l.sub, l.role, demoTokenTTL)
@@ -72,6 +72,6 @@ func printDemoLogins(out io.Writer, tokens *api.Tokens, base string) error {
 	fmt.Fprintf(out, "\nlook at: %s's team board (Ana: activity, Ben: conversion, Cy: deal size; the market month's banner),\n"+
 		"%s's active PIP (HR), and the cadence page as the owner (%s runs 40%% of 1-on-1s as pipeline reviews).\n"+
 		"API: curl -H \"Authorization: Bearer $TOKEN\" %s/v1/people/%s/scorecard?period=%s\n\n",
-		demoLeo, demoPIPNow, demoPriya, base, demoID(demoRep), domain.MonthPeriod(domain.DateOf(time.Now().UTC()).AddDays(-time.Now().UTC().Day())))
+		demoLeo, demoPIPNow, demoPriya, base, demoID(demoRep), domain.MonthPeriod(domain.DateOf(now.UTC()).AddDays(-now.UTC().Day())))
 	return nil
 }

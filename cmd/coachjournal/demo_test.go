@@ -9,6 +9,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/projections"
 )
 
@@ -19,7 +20,7 @@ import (
 func TestDemoArchetypes(t *testing.T) {
 	env := apitest.Start(t)
 	ctx := context.Background()
-	now := time.Now().UTC()
+	now := clock.Now().UTC()
 	began := time.Now()
 	if err := seedDemo(ctx, env.Store, now); err != nil {
 		t.Fatal(err)
@@ -97,7 +98,7 @@ func TestDemoArchetypes(t *testing.T) {
 	// A second start finds the organisation and seeds nothing.
 	var out bytes.Buffer
 	before := env.LastSeq()
-	if err := demo(ctx, env.Store, env.Views, env.Tokens, "http://127.0.0.1:1", &out); err != nil {
+	if err := demo(ctx, env.Store, env.Views, env.Tokens, clock.Now, "http://127.0.0.1:1", &out); err != nil {
 		t.Fatal(err)
 	}
 	if env.LastSeq() != before || !strings.Contains(out.String(), "/ui/login?token=") || strings.Contains(out.String(), "seeded") {

@@ -16,6 +16,7 @@ import (
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/api/web"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/google/uuid"
 )
@@ -53,14 +54,14 @@ func TestErasureEverywhere(t *testing.T) {
 	zora := env.Created(http.MethodPost, "/v1/people", admin, reg, "Idempotency-Key", "hire-zora")
 	zoraT := env.Token(zora, domain.RoleMember)
 	p := "/v1/people/" + zora
-	env.Created(http.MethodPost, p+"/metrics", zoraT, map[string]any{"period": domain.MonthPeriod(domain.DateOf(time.Now().UTC().AddDate(0, -1, 0))).String(),
+	env.Created(http.MethodPost, p+"/metrics", zoraT, map[string]any{"period": domain.MonthPeriod(domain.DateOf(clock.Now().UTC().AddDate(0, -1, 0))).String(),
 		"source": "self", "values": map[string]any{"revenue": 424242, "new_opportunities": 7, "deals_won": 2}})
 	env.Created(http.MethodPost, p+"/meetings", leaderT, map[string]any{"kind": "performance", "with_id": leader,
-		"held_at": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "notes": "Zora fears cold calls", "diagnosis": map[string]any{"primary": "activity", "note": "xylophone pipeline"}})
-	cm := env.Created(http.MethodPost, p+"/commitments", zoraT, map[string]any{"text": "phone the quokka accounts", "due_on": domain.DateOf(time.Now().UTC()).AddDays(4).String()})
+		"held_at": clock.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "notes": "Zora fears cold calls", "diagnosis": map[string]any{"primary": "activity", "note": "xylophone pipeline"}})
+	cm := env.Created(http.MethodPost, p+"/commitments", zoraT, map[string]any{"text": "phone the quokka accounts", "due_on": domain.DateOf(clock.Now().UTC()).AddDays(4).String()})
 	env.Created(http.MethodPost, p+"/commitments/"+cm+"/follow-ups", leaderT, map[string]any{"note": "two quokkas reached"})
-	pip := env.Created(http.MethodPost, p+"/pips", hr, map[string]any{"reason": "Zora misses the walrus quota", "starts_on": domain.DateOf(time.Now().UTC()).String(),
-		"ends_on": domain.DateOf(time.Now().UTC()).AddDays(30).String(), "goals": []map[string]any{{"text": "land the narwhal deal"}}})
+	pip := env.Created(http.MethodPost, p+"/pips", hr, map[string]any{"reason": "Zora misses the walrus quota", "starts_on": domain.DateOf(clock.Now().UTC()).String(),
+		"ends_on": domain.DateOf(clock.Now().UTC()).AddDays(30).String(), "goals": []map[string]any{{"text": "land the narwhal deal"}}})
 	env.Created(http.MethodPost, p+"/pips/"+pip+"/acknowledgement", zoraT, map[string]any{"comment": "I accept the marmot terms"})
 	secrets := []string{"Zora", "Quillfeather", "zora.quill@example.com", "Zebra Wrangler", "cold calls", "xylophone", "quokka", "walrus", "narwhal", "marmot"}
 
@@ -94,7 +95,7 @@ func TestErasureEverywhere(t *testing.T) {
 			}
 		}
 	}
-	month := domain.MonthPeriod(domain.DateOf(time.Now().UTC().AddDate(0, -1, 0))).String()
+	month := domain.MonthPeriod(domain.DateOf(clock.Now().UTC().AddDate(0, -1, 0))).String()
 	reads := []struct{ path, token string }{
 		{p, hr}, {p + "/timeline", hr}, {p + "/timeline", leaderT}, {p + "/commitments", hr}, {p + "/commitment-history", hr},
 		{p + "/scorecard?period=" + month, hr}, {p + "/pips/" + pip, hr}, {p + "/pips/" + pip, leaderT}, {"/v1/pips", hr},

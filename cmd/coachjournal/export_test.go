@@ -17,6 +17,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/google/uuid"
 	"github.com/parquet-go/parquet-go"
@@ -49,11 +50,11 @@ func newExportOrg(t *testing.T) *exportOrg {
 	o.ana = reg("Ana Lima", "ana@example.com", o.leader)
 	anaT, leaderT := o.Token(o.ana, domain.RoleMember), o.Token(o.leader, domain.RoleMember)
 	p := "/v1/people/" + o.ana
-	week := domain.WeekPeriod(domain.DateOf(time.Now().UTC().AddDate(0, 0, -7))).String()
+	week := domain.WeekPeriod(domain.DateOf(clock.Now().UTC().AddDate(0, 0, -7))).String()
 	o.Created(http.MethodPost, p+"/metrics", anaT, map[string]any{"period": week, "source": "self", "values": map[string]any{"activities": 40, "new_opportunities": 2}})
 	o.Created(http.MethodPost, p+"/meetings", leaderT, map[string]any{"kind": "performance",
-		"held_at": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "with_id": o.leader, "notes": "Pipeline is thin"})
-	o.Created(http.MethodPost, p+"/commitments", anaT, map[string]any{"text": "book 15 first meetings by Friday", "due_on": domain.DateOf(time.Now().UTC()).AddDays(3).String()})
+		"held_at": clock.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "with_id": o.leader, "notes": "Pipeline is thin"})
+	o.Created(http.MethodPost, p+"/commitments", anaT, map[string]any{"text": "book 15 first meetings by Friday", "due_on": domain.DateOf(clock.Now().UTC()).AddDays(3).String()})
 	o.Created(http.MethodPost, p+"/manager", o.admin, map[string]any{"manager_id": o.owner})
 	o.Created(http.MethodPost, p+"/metrics", o.Token(o.owner, domain.RoleMember), map[string]any{"period": week, "source": "manager", "values": map[string]any{"revenue": 1000}, "correction_reason": "late deal"})
 	// Tools join the running service's embedded server, as they do a serve's.
@@ -179,7 +180,7 @@ func TestExportPseudonymized(t *testing.T) {
 	t.Run("scorecards", func(t *testing.T) {
 		// Ana's month as the API's scorecard shows it: the correction
 		// replaced her week whole (revenue only), against the owner's standard.
-		month := domain.WeekPeriod(domain.DateOf(time.Now().UTC().AddDate(0, 0, -7))).Month().String()
+		month := domain.WeekPeriod(domain.DateOf(clock.Now().UTC().AddDate(0, 0, -7))).Month().String()
 		var card struct {
 			Metrics []struct {
 				Metric                     string

@@ -124,7 +124,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	base := f.sec.scheme() + "://" + ln.Addr().String()
 	log.Info("serving", "url", base, "data_dir", f.dataDir)
 	if f.demo {
-		if err := demo(ctx, store, views, tokens, base, stdout); err != nil {
+		if err := demo(ctx, store, views, tokens, now, base, stdout); err != nil {
 			log.Error("demo seeding failed", "err", err)
 		}
 	}
