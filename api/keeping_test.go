@@ -77,7 +77,7 @@ func TestCommitmentHistory(t *testing.T) {
 		tt.KeepRate == nil || *tt.KeepRate != 0.5 || tt.OnTimeRate == nil || *tt.OnTimeRate != 1 {
 		t.Errorf("totals = %+v", tt)
 	}
-	if got.PersonID != o.ana || time.Since(got.AsOf) > time.Minute || len(got.ByMonth) != 1 || got.ByMonth[0].Month != domain.MonthPeriod(domain.DateOf(time.Now().UTC())).String() {
+	if got.PersonID != o.ana || clock.Now().Sub(got.AsOf) > time.Minute || len(got.ByMonth) != 1 || got.ByMonth[0].Month != domain.MonthPeriod(domain.DateOf(clock.Now().UTC())).String() {
 		t.Errorf("person %s as_of %s months %+v", got.PersonID, got.AsOf, got.ByMonth)
 	}
 	if len(got.Commitments) != 3 || got.Commitments[1].ID != c2 || !got.Commitments[1].Overdue || len(got.Commitments[2].History) != 3 ||
@@ -101,7 +101,7 @@ func TestCommitmentHistory(t *testing.T) {
 	future := clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
 	r = o.Must(http.StatusOK, http.MethodGet, p+"/commitment-history?as_of="+url.QueryEscape(future), o.anaT, nil)
 	r.Decode(t, &got)
-	if got.Totals.Kept != 1 || time.Since(got.AsOf) > time.Minute || got.AsOf.After(time.Now()) {
+	if got.Totals.Kept != 1 || clock.Now().Sub(got.AsOf) > time.Minute || got.AsOf.After(clock.Now()) {
 		t.Errorf("future as_of: as_of %s totals %+v", got.AsOf, got.Totals)
 	}
 	// An as_of before anything: nothing known.

@@ -73,7 +73,7 @@ func TestReadCacheAnswersAsComputed(t *testing.T) {
 		}
 		for _, m := range asOfValue.FindAll(second.Body, -1) {
 			at, err := time.Parse(time.RFC3339Nano, strings.TrimSuffix(strings.TrimPrefix(string(m), `"as_of":"`), `"`))
-			if err != nil || time.Since(at) > time.Minute {
+			if err != nil || clock.Now().Sub(at) > time.Minute {
 				t.Errorf("%s: %s is not the time of the answer", path, m)
 			}
 		}
