@@ -64,7 +64,7 @@ func (s *Server) cadenceRange(c echo.Context) (from, to domain.Date, err error) 
 		p.Add("from", "the range may span at most %d days", maxCadenceDays)
 	}
 	if len(p) > 0 {
-		return from, to, problem(http.StatusBadRequest, "validation_failed", "the cadence range is not valid", p...)
+		return from, to, problem(http.StatusUnprocessableEntity, "validation_failed", "the cadence range is not valid", p...)
 	}
 	return from, to, nil
 }

@@ -92,7 +92,7 @@ func TestManagerCadenceRefusals(t *testing.T) {
 	}
 	for _, tc := range bad {
 		t.Run(tc.query, func(t *testing.T) {
-			m := o.Must(http.StatusBadRequest, http.MethodGet, path+"?"+tc.query, o.leaderT, nil).Map(t)
+			m := o.Must(http.StatusUnprocessableEntity, http.MethodGet, path+"?"+tc.query, o.leaderT, nil).Map(t)
 			if m["code"] != "validation_failed" || m["errors"].([]any)[0].(map[string]any)["field"] != tc.field {
 				t.Fatalf("%v", m)
 			}

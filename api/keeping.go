@@ -41,7 +41,7 @@ func (s *Server) historyAsOf(c echo.Context) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, raw)
 	if err != nil {
-		return time.Time{}, problem(http.StatusBadRequest, "validation_failed", "as_of is not an RFC 3339 time",
+		return time.Time{}, problem(http.StatusUnprocessableEntity, "validation_failed", "as_of is not an RFC 3339 time",
 			domain.FieldError{Field: "as_of", Message: "must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"})
 	}
 	if !t.Before(s.now()) {

@@ -117,7 +117,7 @@ func TestCommitmentHistoryRefusals(t *testing.T) {
 	path := "/v1/people/" + o.ana + "/commitment-history"
 	for _, raw := range []string{"yesterday", "2026-11-01", "2026-11-01T25:00:00Z", "1700000000"} {
 		t.Run("as_of="+raw, func(t *testing.T) {
-			r := o.Must(http.StatusBadRequest, http.MethodGet, path+"?as_of="+url.QueryEscape(raw), o.leaderT, nil)
+			r := o.Must(http.StatusUnprocessableEntity, http.MethodGet, path+"?as_of="+url.QueryEscape(raw), o.leaderT, nil)
 			m := r.Map(t)
 			if m["code"] != "validation_failed" || m["errors"].([]any)[0].(map[string]any)["field"] != "as_of" ||
 				r.Header.Get("Content-Type") != "application/problem+json" {

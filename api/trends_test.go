@@ -147,7 +147,7 @@ func TestTrendsBadParams(t *testing.T) {
 		{"metric=revenue&granularity=week&from=2023-W01&to=2024-W52", 200, ""},
 		{"metric=revenue&granularity=week&from=2023-W01&to=2025-W01", 422, "from"},
 		{"metric=revenue&manager_id=not-a-uuid", 422, "manager_id"},
-		{"metric=revenue&as_of=yesterday", 400, "as_of"},
+		{"metric=revenue&as_of=yesterday", 422, "as_of"},
 	} {
 		r := o.Must(tc.status, http.MethodGet, "/v1/trends?"+tc.query, o.admin, nil)
 		if tc.field == "" {
