@@ -83,6 +83,18 @@ func (u *ui) postedForm(c echo.Context) (*form, bool, error) {
 	return f, true, nil
 }
 
+// seePosted starts every form handler: the person the route's :id names,
+// inside the viewer's view (else the refusal is already written), and the
+// form as posted.
+func (u *ui) seePosted(c echo.Context) (projections.Person, *form, bool, error) {
+	p, ok, err := u.see(c, "id")
+	if !ok {
+		return p, nil, false, err
+	}
+	f, ok, err := u.postedForm(c)
+	return p, f, ok, err
+}
+
 // Get returns what was typed in a field.
 func (f *form) Get(name string) string { return f.Values.Get(name) }
 

@@ -20,11 +20,7 @@ import (
 // is checked first (dryRun), so a refusal records nothing; the first write
 // carries the form's version, and each its own derived key.
 func (u *ui) recordOneOnOne(c echo.Context) error {
-	p, ok, err := u.see(c, "id")
-	if !ok {
-		return err
-	}
-	f, ok, err := u.postedForm(c)
+	p, f, ok, err := u.seePosted(c)
 	if !ok {
 		return err
 	}
@@ -272,11 +268,7 @@ func commitmentField(r string) func(string) string {
 // skipOneOnOne handles POST /ui/people/{id}/one-on-one/skipped: the
 // meeting did not happen, with the reason.
 func (u *ui) skipOneOnOne(c echo.Context) error {
-	p, ok, err := u.see(c, "id")
-	if !ok {
-		return err
-	}
-	f, ok, err := u.postedForm(c)
+	p, f, ok, err := u.seePosted(c)
 	if !ok {
 		return err
 	}

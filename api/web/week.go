@@ -115,11 +115,7 @@ func (u *ui) earlierNumbers(id uuid.UUID, per domain.Period) (*domain.MetricsSub
 // submitWeek handles POST /ui/people/{id}/week: source self for the
 // person's own numbers, manager for a leader's; empty fields are left out.
 func (u *ui) submitWeek(c echo.Context) error {
-	p, ok, err := u.see(c, "id")
-	if !ok {
-		return err
-	}
-	f, ok, err := u.postedForm(c)
+	p, f, ok, err := u.seePosted(c)
 	if !ok {
 		return err
 	}
