@@ -347,3 +347,25 @@ func TestWebFormErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestWebWeekDerived: a standard that sets a win rate and an average deal
+// size asks for the numbers they are computed from (deals won, new
+// opportunities, revenue), never for the derived figures themselves.
+func TestWebWeekDerived(t *testing.T) {
+	o := newOrg(t)
+	o.Must(http.StatusCreated, http.MethodPost, "/v1/people/"+o.leader+"/standards", o.leaderT, map[string]any{
+		"applies_to": "reports", "effective_from": "2020-01-01", "targets": []map[string]any{
+			{"metric": "win_rate", "target": 0.4, "kind": "lagging"}, {"metric": "avg_deal_size", "target": 50000, "kind": "lagging"},
+			{"metric": "activities", "target": 120, "kind": "leading"}}})
+	wk := newBrowser(t, o, o.anaT).get("/ui/people/" + o.ana + "/week")
+	for _, want := range []string{"v.activities", "v.deals_won", "v.new_opportunities", "v.revenue"} {
+		if n := strings.Count(wk.body, `name="`+want+`"`); n != 1 {
+			t.Errorf("the week form has %d fields %s, want 1", n, want)
+		}
+	}
+	for _, derived := range []string{"v.win_rate", "v.avg_deal_size"} {
+		if strings.Contains(wk.body, `name="`+derived+`"`) {
+			t.Errorf("the week form asks for %s, which is computed", derived)
+		}
+	}
+}

@@ -181,6 +181,20 @@ func metricRows(std *ResolvedStandard, actuals map[string]float64) []MetricRow {
 
 func isDerived(key string) bool { return key == metricWinRate || key == metricDealSize }
 
+// DerivedFrom names the submitted metrics a derived one is computed from
+// (win_rate = deals_won / new_opportunities, avg_deal_size = revenue /
+// deals_won), nil for a metric that is submitted itself. A form asking for
+// a week's numbers asks for these instead of the derived one.
+func DerivedFrom(key string) []string {
+	switch key {
+	case metricWinRate:
+		return []string{metricWon, metricOpportunites}
+	case metricDealSize:
+		return []string{metricRevenue, metricWon}
+	}
+	return nil
+}
+
 // derivedActuals computes win_rate and avg_deal_size where their
 // denominators are not zero.
 func derivedActuals(actuals map[string]float64) map[string]*float64 {

@@ -185,7 +185,8 @@ func (u *ui) standardMetrics(id uuid.UUID, day domain.Date) []choice {
 	var out []choice
 	if std, ok := u.Views.Standard(id, day, time.Time{}); ok {
 		for _, t := range std.Targets {
-			out = append(out, choice{Value: t.Metric, Label: standardLabel(t.Metric, t.Unit), Hint: num(&t.Target)})
+			out = append(out, choice{Value: t.Metric, Label: standardLabel(t.Metric, t.Unit),
+				Hint: metricValue(projections.MetricRow{Metric: t.Metric, Unit: t.Unit}, &t.Target)})
 		}
 		return out
 	}

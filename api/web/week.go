@@ -76,11 +76,11 @@ func (u *ui) weekPage(c echo.Context, p projections.Person, per domain.Period, f
 		f = newForm(p.Version, url.Values{"period": {per.String()}})
 	}
 	f.labels = map[string]string{"period": "Week", "correction_reason": "Reason for the correction", "values": "Numbers", "source": "Source"}
-	for _, m := range u.standardMetrics(p.ID, per.Start()) {
+	for _, m := range u.entryMetrics(p.ID, per.Start()) {
 		wm := weekMetric{Key: m.Value, Label: m.Label, Target: m.Hint}
 		if d.Earlier != nil {
 			if v, ok := d.Earlier.Values[m.Value]; ok {
-				wm.Earlier = num(&v)
+				wm.Earlier = metricValue(projections.MetricRow{Metric: m.Value}, &v) // a custom unit shows as a plain number
 				if fresh {
 					f.Values.Set("v."+m.Value, strconv.FormatFloat(v, 'f', -1, 64))
 				}
@@ -92,6 +92,32 @@ func (u *ui) weekPage(c echo.Context, p projections.Person, per domain.Period, f
 	}
 	d.Form = f
 	return d
+}
+
+// entryMetrics are the metrics a week's form asks for: the standard's, a
+// derived one (win rate, average deal size) replaced by the numbers it is
+// computed from, each once.
+func (u *ui) entryMetrics(id uuid.UUID, day domain.Date) []choice {
+	var out []choice
+	seen := map[string]bool{}
+	add := func(c choice) {
+		if !seen[c.Value] {
+			seen[c.Value] = true
+			out = append(out, c)
+		}
+	}
+	std := u.standardMetrics(id, day)
+	for _, m := range std {
+		if projections.DerivedFrom(m.Value) == nil {
+			add(m)
+		}
+	}
+	for _, m := range std {
+		for _, in := range projections.DerivedFrom(m.Value) {
+			add(choice{Value: in, Label: standardLabel(in, nil), Hint: "—"})
+		}
+	}
+	return out
 }
 
 // earlierNumbers is the latest submission for period, and who made it.
