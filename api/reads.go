@@ -15,26 +15,31 @@ import (
 
 // minSequence makes a read wait (bounded) until this replica's projections
 // have applied X-Min-Sequence; past the bound it answers 503 Retry-After.
-// While the store is unreachable, reads answer from the last known
-// projections with X-Projections-Stale: true.
+// Every read says the stream sequence its projections had applied
+// (X-Projections-Sequence). While the store is unreachable, reads answer
+// from the last known projections with X-Projections-Stale: true.
 func (s *Server) minSequence(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !s.journals.Connected() {
 			c.Response().Header().Set("X-Projections-Stale", "true")
 		}
-		raw := c.Request().Header.Get("X-Min-Sequence")
-		if raw == "" || c.Request().Method != http.MethodGet {
+		if c.Request().Method != http.MethodGet {
 			return next(c)
 		}
-		seq, err := strconv.ParseUint(raw, 10, 64)
-		if err != nil {
-			return domain.Invalid(domain.FieldError{Field: "X-Min-Sequence", Message: "must be a stream sequence"})
+		if raw := c.Request().Header.Get("X-Min-Sequence"); raw != "" {
+			seq, err := strconv.ParseUint(raw, 10, 64)
+			if err != nil {
+				return domain.Invalid(domain.FieldError{Field: "X-Min-Sequence", Message: "must be a stream sequence"})
+			}
+			ctx, cancel := context.WithTimeout(c.Request().Context(), s.readWait)
+			defer cancel()
+			if err := s.views.WaitFor(ctx, seq); err != nil {
+				return domain.Errorf(domain.KindUnavailable, "projections have not reached sequence %d yet", seq)
+			}
 		}
-		ctx, cancel := context.WithTimeout(c.Request().Context(), s.readWait)
-		defer cancel()
-		if err := s.views.WaitFor(ctx, seq); err != nil {
-			return domain.Errorf(domain.KindUnavailable, "projections have not reached sequence %d yet", seq)
-		}
+		// The sequence the answer reflects (at least): a client comparing it
+		// with a write's X-Journal-Sequence sees a replica that trails.
+		c.Response().Header().Set("X-Projections-Sequence", strconv.FormatUint(s.views.Sequence(), 10))
 		return next(c)
 	}
 }

@@ -39,6 +39,19 @@ func (s *Store) Follow(ctx context.Context, after uint64, h func(seq uint64, e d
 	return wait()
 }
 
+// A follower's consumer lives on one server. When that server dies while
+// this client stays connected to another, nothing but missing idle
+// heartbeats tells the client; nats.go then recreates the consumer on a
+// live server after two missed heartbeats. Its default for an ordered
+// consumer is a heartbeat every 5 s (a 10 s stall of the projections, and
+// of every write waiting for them, after a cluster node dies); a heartbeat
+// every second stalls them for about 2 s, for one idle pull request every
+// few seconds per follower. TestClusterFollowerFailover measures it.
+const (
+	followHeartbeat = time.Second
+	followExpiry    = 4 * time.Second
+)
+
 // The back-off of Follow while its consumer cannot be created.
 const (
 	followRetry    = 500 * time.Millisecond
@@ -89,7 +102,7 @@ func (s *Store) consume(ctx context.Context, cons jetstream.Consumer, h func(uin
 			p.submit(ctx, cur)
 			cur = nil
 		}
-	}, jetstream.PullMaxMessages(4096), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+	}, jetstream.PullMaxMessages(4096), jetstream.PullExpiry(followExpiry), jetstream.PullHeartbeat(followHeartbeat), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		s.log.Debug("follow", "err", err)
 	}))
 	if err != nil {
