@@ -46,8 +46,9 @@ func (s *Store) Execute(ctx context.Context, w domain.Write) (domain.Written, er
 		}
 		e, err := s.decide(je, w)
 		if err != nil {
-			// A refusal must hold against the stream, not a stale cache.
-			fresh, cerr := s.catchUp(ctx, w.PersonID, je)
+			// A refusal must hold against the stream, not a stale cache
+			// nor a stream replica that trails the leader.
+			fresh, cerr := s.catchUpWithLeader(ctx, w.PersonID, je)
 			if cerr != nil {
 				return domain.Written{}, s.unavailable("refresh journal", cerr)
 			}

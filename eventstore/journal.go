@@ -3,8 +3,11 @@ package eventstore
 import (
 	"container/list"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
+	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
@@ -166,4 +169,63 @@ func (s *Store) scan(ctx context.Context, filter string, after uint64, fn func(*
 			return errNoAnswer
 		}
 	}
+}
+
+// catchUpWithLeader is catchUp for a refusal: the direct gets catchUp reads
+// with may be answered by a stream replica that has not stored the
+// journal's latest events yet (on a cluster, a write acknowledged through
+// another API replica a moment ago), and a refusal must hold against what
+// the stream acknowledged. So it asks the stream's leader for the
+// journal's last sequence and reads until the cached journal has it.
+func (s *Store) catchUpWithLeader(ctx context.Context, id uuid.UUID, je *journalEntry) (bool, error) {
+	before := je.lastSeq
+	head, err := s.journalHead(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		if _, err := s.catchUp(ctx, id, je); err != nil {
+			return false, err
+		}
+		if je.lastSeq >= head {
+			return je.lastSeq != before, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// journalHead returns the sequence of the journal's last event as the
+// stream's leader has it (0: none), with a message get the leader answers
+// rather than a direct get any replica may answer.
+func (s *Store) journalHead(ctx context.Context, id uuid.UUID) (uint64, error) {
+	req, _ := json.Marshal(map[string]string{"last_by_subj": domain.JournalSubjects(id)})
+	msg, err := s.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+s.cfg.Stream, req)
+	if err != nil {
+		return 0, err
+	}
+	var resp struct {
+		Message *struct {
+			Seq uint64 `json:"seq"`
+		} `json:"message"`
+		Error *struct {
+			Code        int    `json:"code"`
+			Description string `json:"description"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(msg.Data, &resp); err != nil {
+		return 0, err
+	}
+	switch {
+	case resp.Error != nil && resp.Error.Code == 404:
+		return 0, nil // no event on the journal
+	case resp.Error != nil:
+		return 0, fmt.Errorf("stream message get: %d %s", resp.Error.Code, resp.Error.Description)
+	case resp.Message == nil:
+		return 0, errors.New("stream message get: no message in the answer")
+	}
+	return resp.Message.Seq, nil
 }

@@ -52,6 +52,7 @@ func (s *Store) startPipeline(ctx context.Context, h func(uint64, domain.Event, 
 	}
 	go func() {
 		defer close(p.done)
+		var passed uint64 // the last sequence passed on
 		for b := range p.order {
 			select {
 			case <-b.done:
@@ -60,6 +61,13 @@ func (s *Store) startPipeline(ctx context.Context, h func(uint64, domain.Event, 
 			}
 			for i, r := range b.out {
 				if r.ok && ctx.Err() == nil {
+					if r.err != nil {
+						s.log.Warn("follow: a stored message cannot be read; it is passed on as an error", "sequence", b.msgs[i].seq, "err", r.err)
+					}
+					if seq := b.msgs[i].seq; passed != 0 && seq != passed+1 {
+						s.log.Error("follow: passed on out of order", "after", passed, "sequence", seq)
+					}
+					passed = b.msgs[i].seq
 					h(b.msgs[i].seq, r.e, r.err)
 				}
 			}

@@ -128,6 +128,10 @@ func (s *Store) externalOptions() []nats.Option {
 // Connected reports whether the store's NATS connection is up now.
 func (s *Store) Connected() bool { return s.nc != nil && s.nc.IsConnected() }
 
+// ConnectedServer names the NATS server the store is connected to now
+// (empty while disconnected).
+func (s *Store) ConnectedServer() string { return s.nc.ConnectedServerName() }
+
 // Reconnects returns how many times the connection was re-established.
 func (s *Store) Reconnects() uint64 { return s.nc.Stats().Reconnects }
 
