@@ -13,9 +13,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// readyLag is how far (in stream sequences) the projections may trail the
-// stream for the replica to call itself ready.
-const readyLag = 1000
+// DefaultReadyLag is how far (in stream sequences) the projections may
+// trail the stream before /readyz answers 503 (serve --ready-lag): about a
+// second of a busy replica's writes.
+const DefaultReadyLag = 1000
 
 // metrics are the API's Prometheus series.
 type metrics struct {
@@ -79,6 +80,7 @@ func (s *Server) lag(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	s.head.set(last)
 	if applied := s.views.Sequence(); applied < last {
 		return last - applied, nil
 	}
@@ -88,7 +90,7 @@ func (s *Server) lag(ctx context.Context) (uint64, error) {
 // ready answers 200 when the stream is reachable, the store can take
 // writes (a full disk or a store that stopped answering makes it 503 until
 // the store recovers by itself) and the projections are caught up within
-// readyLag sequences, else 503.
+// readyLag sequences (Config.ReadyLag), else 503.
 func (s *Server) ready(c echo.Context) error {
 	if err := s.journals.Writable(); err != nil {
 		return problem(http.StatusServiceUnavailable, "unavailable", err.Error())
@@ -99,7 +101,7 @@ func (s *Server) ready(c echo.Context) error {
 	switch {
 	case err != nil:
 		return problem(http.StatusServiceUnavailable, "unavailable", "the event store is unreachable")
-	case lag > readyLag:
+	case lag > s.readyLag:
 		return problem(http.StatusServiceUnavailable, "unavailable", "projections are catching up: "+strconv.FormatUint(lag, 10)+" sequences behind")
 	}
 	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "sequence": s.views.Sequence()})

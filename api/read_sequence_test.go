@@ -1,12 +1,17 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
+	"time"
 
+	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
 )
 
 // TestReadsSayTheirSequence: every read names the stream sequence its
@@ -31,5 +36,47 @@ func TestReadsSayTheirSequence(t *testing.T) {
 	}
 	if h := w.Header.Get("X-Projections-Sequence"); h != "" {
 		t.Errorf("a write carries X-Projections-Sequence %q; it says X-Journal-Sequence", h)
+	}
+}
+
+// TestReadsSayTheirLag: a replica whose projections trail the stream says
+// by how much (X-Projections-Lag, from the stream's last sequence it
+// learned in the background), and /readyz turns 503 past its ReadyLag. The
+// replica held behind is a router over the same store whose projections
+// never follow it.
+func TestReadsSayTheirLag(t *testing.T) {
+	e := apitest.Start(t)
+	admin := e.Token("admin-service", domain.RoleAdmin)
+	for i := range 3 {
+		e.Created(http.MethodPost, "/v1/people", admin, map[string]any{"name": fmt.Sprintf("Rep %d", i), "email": "rep@example.com"})
+	}
+	if r := e.Must(http.StatusOK, http.MethodGet, "/v1/people", admin, nil); r.Header.Get("X-Projections-Lag") != "0" {
+		t.Errorf("a caught-up replica says X-Projections-Lag %q, want 0", r.Header.Get("X-Projections-Lag"))
+	}
+	behind := httptest.NewServer(api.New(e.Store, projections.NewSet(), e.Tokens, api.Config{ReadyLag: 2}))
+	defer behind.Close()
+	get := func(path string) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, behind.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+admin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	// The first read asks for the stream's head in the background; a
+	// later one reports the lag against it.
+	var lag string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if lag = get("/v1/people").Header.Get("X-Projections-Lag"); lag == "3" {
+			break
+		}
+	}
+	if lag != "3" {
+		t.Errorf("a replica that applied nothing of 3 sequences says X-Projections-Lag %q", lag)
+	}
+	if r := get("/readyz"); r.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz of a replica 3 sequences behind with ReadyLag 2: %d, want 503", r.StatusCode)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
@@ -16,7 +17,9 @@ import (
 // minSequence makes a read wait (bounded) until this replica's projections
 // have applied X-Min-Sequence; past the bound it answers 503 Retry-After.
 // Every read says the stream sequence its projections had applied
-// (X-Projections-Sequence). While the store is unreachable, reads answer
+// (X-Projections-Sequence) and how many sequences they trail the stream's
+// last one as this replica last saw it (X-Projections-Lag, see knownLag).
+// While the store is unreachable, reads answer
 // from the last known projections with X-Projections-Stale: true.
 func (s *Server) minSequence(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -40,8 +43,50 @@ func (s *Server) minSequence(next echo.HandlerFunc) echo.HandlerFunc {
 		// The sequence the answer reflects (at least): a client comparing it
 		// with a write's X-Journal-Sequence sees a replica that trails.
 		c.Response().Header().Set("X-Projections-Sequence", strconv.FormatUint(s.views.Sequence(), 10))
+		c.Response().Header().Set("X-Projections-Lag", strconv.FormatUint(s.knownLag(), 10))
 		return next(c)
 	}
+}
+
+// streamHead is the stream's last sequence as this replica last learned
+// it, and when it last asked.
+type streamHead struct {
+	seq   atomic.Uint64
+	asked atomic.Int64 // unix nanos
+}
+
+// headEvery is how often reads ask the store for the stream's last
+// sequence: a read never waits for the answer, and a busy replica asks
+// once a second rather than once a read.
+const headEvery = time.Second
+
+// set raises the known last sequence to seq.
+func (h *streamHead) set(seq uint64) {
+	for cur := h.seq.Load(); seq > cur && !h.seq.CompareAndSwap(cur, seq); cur = h.seq.Load() {
+	}
+}
+
+// knownLag is how many sequences the projections trail the last known
+// head of the stream, asking the store for a newer head in the background
+// when the known one is older than headEvery. A replica whose follower has
+// stalled still learns the head (the store answers even when the
+// follower's consumer is gone); one cut off from the store reports the
+// lag it last knew, and X-Projections-Stale.
+func (s *Server) knownLag() uint64 {
+	now := time.Now().UnixNano()
+	if asked := s.head.asked.Load(); now-asked > int64(headEvery) && s.head.asked.CompareAndSwap(asked, now) {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			if seq, err := s.journals.LastSequence(ctx); err == nil {
+				s.head.set(seq)
+			}
+		}()
+	}
+	if head, applied := s.head.seq.Load(), s.views.Sequence(); head > applied {
+		return head - applied
+	}
+	return 0
 }
 
 func (s *Server) today() domain.Date { return domain.DateOf(s.now().UTC()) }

@@ -55,6 +55,9 @@ type Config struct {
 	// ReadWait bounds how long a read waits for X-Min-Sequence and a write
 	// for its own event to reach the projections; default 2s.
 	ReadWait time.Duration
+	// ReadyLag is how many stream sequences the projections may trail the
+	// stream before /readyz answers 503; default DefaultReadyLag.
+	ReadyLag uint64
 	// Registry receives the API's Prometheus metrics, served at /metrics;
 	// nil means a new registry of its own.
 	Registry *prometheus.Registry
@@ -80,6 +83,8 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	readWait time.Duration
+	readyLag uint64
+	head     streamHead // the stream's last sequence, for the lag reads report (reads.go)
 	metrics  *metrics
 	feed     feedConfig
 	reads    *readCache // nil: off
@@ -98,6 +103,9 @@ func New(journals Journals, views *projections.Set, tokens *Tokens, cfg Config) 
 	}
 	if s.readWait <= 0 {
 		s.readWait = 2 * time.Second
+	}
+	if s.readyLag = cfg.ReadyLag; s.readyLag == 0 {
+		s.readyLag = DefaultReadyLag
 	}
 	s.feed = newFeedConfig(cfg, s.log)
 	reg := cfg.Registry

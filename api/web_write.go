@@ -40,6 +40,7 @@ func (s *Server) execute(ctx context.Context, w domain.Write) (domain.Written, e
 	if err != nil {
 		return res, err
 	}
+	s.head.set(res.Event.Sequence)
 	wait, cancel := context.WithTimeout(ctx, s.readWait)
 	defer cancel()
 	if err := s.views.WaitFor(wait, res.Event.Sequence); err != nil {
