@@ -307,11 +307,16 @@ func writeRaw(tb testing.TB, dataDir string, n int) *eventstore.Store {
 		if _, err := js.PublishAsync(domain.Subject(e.PersonID, e.Type), b); err != nil {
 			tb.Fatal(err)
 		}
-	}
-	select {
-	case <-js.PublishAsyncComplete():
-	case <-time.After(5 * time.Minute):
-		tb.Fatal("publishing did not complete")
+		// Wait for the acks every 1,000 messages: with 4,000 in flight
+		// PublishAsync stalls (its default limit) and fails on a busy
+		// machine with "too many outstanding async published messages".
+		if (i+1)%1000 == 0 || i == n-1 {
+			select {
+			case <-js.PublishAsyncComplete():
+			case <-time.After(2 * time.Minute):
+				tb.Fatal("publishing did not complete")
+			}
+		}
 	}
 	return store
 }
