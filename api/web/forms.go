@@ -39,6 +39,11 @@ import (
 // person outside the viewer's view.
 type ExecuteFunc func(ctx context.Context, v Viewer, w domain.Write) (domain.Written, error)
 
+// CheckFunc is the API's access rule for the viewer writing cmd on
+// person's journal, without writing: nil when allowed. Errors are
+// *domain.Error (KindNotFound, KindForbidden, KindInvalid).
+type CheckFunc func(v Viewer, person uuid.UUID, cmd domain.Command) error
+
 // form is one rendered form: its key, the version it was rendered from,
 // what was typed, and what to say beside each field and above the form.
 type form struct {

@@ -51,6 +51,9 @@ type Deps struct {
 	// Execute runs a form's command through the API's write path (its
 	// access rules, checks and read-your-writes wait); nil refuses writes.
 	Execute ExecuteFunc
+	// Check is the API's rule for a write (visibility, then the rule its
+	// handler applies), asked before a form is offered; nil offers none.
+	Check CheckFunc
 }
 
 // ui serves the pages.
