@@ -243,3 +243,32 @@ func longDate(d string) string {
 	t, _ := time.Parse("2006-01-02", d)
 	return t.Format("2 Jan 2006")
 }
+
+// TestWebPIPStale: a check-in form rendered before the person acknowledged
+// is shown again with what was recorded meanwhile and what was typed,
+// appending nothing; sent again from there, it records.
+func TestWebPIPStale(t *testing.T) {
+	o := newOrg(t)
+	pip := o.Created(http.MethodPost, "/v1/people/"+o.ana+"/pips", o.hr, map[string]any{
+		"reason": "under target", "starts_on": day(-7), "ends_on": day(30), "goals": []map[string]any{{"text": "ten demos"}}})
+	pipPath := "/ui/people/" + o.ana + "/pips/" + pip
+	hr := newBrowser(t, o, o.hr)
+	f := with(hr.get(pipPath).form(t, pipPath+"/check-ins"), "on", day(0), "note", "Typed before Ana acknowledged.")
+	o.Created(http.MethodPost, "/v1/people/"+o.ana+"/pips/"+pip+"/acknowledgement", o.anaT, map[string]any{"comment": "seen"})
+	before := o.LastSeq()
+	r := hr.post(pipPath+"/check-ins", f)
+	if r.status != http.StatusPreconditionFailed {
+		t.Fatalf("stale check-in: %d, want 412", r.status)
+	}
+	mustContain(t, "stale page", r.text(), "while this form was open", "PIP acknowledged", "Typed before Ana acknowledged.")
+	if o.LastSeq() != before {
+		t.Errorf("a stale form appended %d events", o.LastSeq()-before)
+	}
+	again := with(r.form(t, pipPath+"/check-ins"), "on", day(0), "note", f.Get("note"))
+	if r := hr.post(pipPath+"/check-ins", again); r.status != http.StatusSeeOther {
+		t.Fatalf("sent again: %d %s", r.status, r.text())
+	}
+	if o.LastSeq() != before+1 {
+		t.Errorf("sent again, the form appended %d events, want 1", o.LastSeq()-before)
+	}
+}
