@@ -175,8 +175,8 @@ func pipPath(person, pip uuid.UUID) string {
 	return "/ui/people/" + person.String() + "/pips/" + pip.String()
 }
 
-// formRows is the number of goal rows the form shows (its "rows" field,
-// at least least), as 1..n.
+// formRows is the goal rows the form shows, as 1..n: its "rows" field,
+// at least least and at most maxRows.
 func formRows(f *form, least int) []int {
 	n, _ := strconv.Atoi(f.Get("rows"))
 	n = min(max(n, least, 1), maxRows)
