@@ -51,18 +51,13 @@ func (u *ui) allowed(c echo.Context, j *domain.Journal, p projections.Person, cm
 }
 
 // notAllowed answers a page whose form the viewer may not send: 404
-// outside their view, 403 for what they see but may not do, 409 for what
-// the journal's state refuses.
+// outside their view, 403 for what they see but may not do.
 func (u *ui) notAllowed(c echo.Context, p projections.Person, err error) error {
 	switch domain.KindOf(err) {
 	case domain.KindNotFound:
 		return u.fail(c, http.StatusNotFound, errNotFound)
 	case domain.KindForbidden:
 		return u.fail(c, http.StatusForbidden, "You may not do this: "+plain(u, err.Error())+".")
-	case domain.KindConflict:
-		var de *domain.Error
-		asDomain(err, &de)
-		return u.fail(c, http.StatusConflict, conflictWords(u, p, de))
 	}
 	return u.fail(c, http.StatusServiceUnavailable, "This cannot be done right now. Try again shortly.")
 }
@@ -74,6 +69,8 @@ type pipOpenData struct {
 	Form    *form
 	Rows    []int
 	Metrics []choice
+	Blocked string // why no PIP can be opened now (Form is nil)
+	Active  string // the path of the active PIP in the way
 }
 
 // newPIP renders GET /ui/people/{id}/pips/new: the form that opens a PIP.
@@ -82,13 +79,26 @@ func (u *ui) newPIP(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	if err := u.allowed(c, u.journalAt(p.ID, p.Version), p, u.sampleOpenPIP()); err != nil {
-		return u.notAllowed(c, p, err)
-	}
 	today := domain.DateOf(u.Now().UTC())
 	f := newForm(p.Version, url.Values{"starts_on": {today.String()}, "ends_on": {today.AddDays(defaultPIPDays).String()},
 		"check_in_every_days": {"7"}, "rows": {"3"}})
-	return u.render(c, http.StatusOK, "pipopen", "Open a PIP for "+p.Name, u.openPage(p, f))
+	d := u.openPage(p, f)
+	if err := u.allowed(c, u.journalAt(p.ID, p.Version), p, u.sampleOpenPIP()); err != nil {
+		if domain.KindOf(err) != domain.KindConflict {
+			return u.notAllowed(c, p, err)
+		}
+		// The viewer may open PIPs for p, only not now: say why, and where
+		// the PIP in the way is.
+		var de *domain.Error
+		asDomain(err, &de)
+		d.Blocked, d.Form = conflictWords(u, p, de), nil
+		for _, x := range u.Views.PIPsOf(p.ID) {
+			if x.State == projections.PIPActive {
+				d.Active = pipPath(p.ID, x.ID)
+			}
+		}
+	}
+	return u.render(c, http.StatusOK, "pipopen", "Open a PIP for "+p.Name, d)
 }
 
 // goalRows is what the goalRows template needs (partials.html).

@@ -32,7 +32,10 @@ func TestBrowserPIP(t *testing.T) {
 	asAna := func() { b.login(ana, domain.RoleMember, "#attainment") }
 	saved := func(what, button string) string {
 		b.t.Helper()
-		b.run(what, chromedp.Click(button, chromedp.NodeVisible), chromedp.WaitVisible("#saved"))
+		// The page before may say "Recorded" too: drop its line, so that the
+		// wait is for the page the form leads to.
+		b.run(what, chromedp.Evaluate[chromedp.Void](`document.querySelector('#saved')?.remove()`),
+			chromedp.Click(button, chromedp.NodeVisible), chromedp.WaitVisible("#saved"))
 		return b.text("#saved")
 	}
 	before := b.LastSeq()
