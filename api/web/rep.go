@@ -38,7 +38,6 @@ type repData struct {
 	PIPs        []projections.PIP
 	CanOpenPIP  bool      // the viewer may open a PIP for this person
 	Acks        []ackView // the person's own PIPs awaiting their acknowledgement
-	CSRF        string
 	Types       []struct{ Value, Label string }
 	Type        string
 	Timeline    []timelineEntry
