@@ -49,13 +49,7 @@ func (s *Server) seeParam(c echo.Context, name string) (projections.Person, erro
 
 // above reports whether the caller manages target: admin and HR always, a
 // member when target is strictly below them.
-func (s *Server) above(c echo.Context, target uuid.UUID) bool {
-	p := principal(c)
-	if p.Role == domain.RoleAdmin || p.Role == domain.RoleHR {
-		return true
-	}
-	return p.Person != target && s.views.InView(p.Person, target)
-}
+func (s *Server) above(c echo.Context, target uuid.UUID) bool { return s.isAbove(principal(c), target) }
 
 // existing checks that an id given in a body names a registered person.
 func (s *Server) existing(field string, raw *string) error {

@@ -7,8 +7,9 @@ import (
 )
 
 // journalWrite is the shape of most write handlers: the caller must see the
-// person, the body decodes into C, and check (optional) adds what the
-// command needs from outside the journal or refuses it.
+// person, the body decodes into C, check (optional) adds what the command
+// needs from the request (a path id), and writeRule (write_rules.go, the
+// rule the UI's forms pass too) may refuse it.
 func journalWrite[C domain.Command](s *Server, check func(c echo.Context, person uuid.UUID, cmd *C) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		person, err := s.see(c)
@@ -24,19 +25,11 @@ func journalWrite[C domain.Command](s *Server, check func(c echo.Context, person
 				return err
 			}
 		}
+		if err := s.writeRule(principal(c), person.ID, cmd); err != nil {
+			return err
+		}
 		return s.write(c, person.ID, cmd, body)
 	}
-}
-
-func (s *Server) checkStandard(c echo.Context, person uuid.UUID, cmd *domain.SetStandard) error {
-	if !s.above(c, person) && cmd.AppliesTo != "reports" {
-		return forbidden("a member sets their own standard only for their reports (applies_to: reports)")
-	}
-	return nil
-}
-
-func (s *Server) checkMeeting(c echo.Context, _ uuid.UUID, cmd *domain.HoldMeeting) error {
-	return s.existing("with_id", &cmd.WithID)
 }
 
 // commitmentID and pipID copy the :cid or :pid path parameter into a command.
@@ -55,10 +48,10 @@ func setID(c echo.Context, param string, dst *uuid.UUID) error {
 }
 
 func (s *Server) coachingRoutes(g *echo.Group) {
-	g.POST("/people/:id/standards", journalWrite(s, s.checkStandard))
+	g.POST("/people/:id/standards", journalWrite[domain.SetStandard](s, nil))
 	g.POST("/people/:id/cadence", journalWrite[domain.SetCadence](s, nil))
 	g.POST("/people/:id/metrics", journalWrite[domain.SubmitMetrics](s, nil))
-	g.POST("/people/:id/meetings", journalWrite(s, s.checkMeeting))
+	g.POST("/people/:id/meetings", journalWrite[domain.HoldMeeting](s, nil))
 	g.POST("/people/:id/meetings/skipped", journalWrite[domain.SkipMeeting](s, nil))
 	g.POST("/people/:id/commitments", journalWrite[domain.MakeCommitment](s, nil))
 	g.POST("/people/:id/commitments/:cid/follow-ups", journalWrite(s,

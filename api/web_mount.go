@@ -19,5 +19,6 @@ func (s *Server) mountWeb(e *echo.Echo) error {
 		Logger:  s.log,
 		ReadPIP: s.webReadPIP,
 		Execute: s.webExecute, // web_write.go
+		Check:   s.webCheck,
 	})
 }

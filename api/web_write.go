@@ -5,31 +5,28 @@ import (
 
 	"github.com/coachjournal/coachjournal/api/web"
 	"github.com/coachjournal/coachjournal/domain"
-	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
 )
 
-// webExecute is the UI forms' way in to the command path: the same access
-// rule as the API's routes (a person outside the viewer's view is
-// KindNotFound, an analyst KindForbidden), the same checks that read other
-// journals (a meeting's with_id must be registered), the same Execute and
-// the same read-your-writes wait as a POST under /v1. The actor and the
-// clock are the server's, whatever the form sent.
-// Errors: those of Journals.Execute.
+// webExecute is the UI forms' way in to the command path: the same rule as
+// the API's routes (checkWrite: a person outside the viewer's view is
+// KindNotFound, an analyst KindForbidden, then writeRule), the same Execute
+// and the same read-your-writes wait as a POST under /v1. The actor and
+// the clock are the server's, whatever the form sent.
+// Errors: those of checkWrite and Journals.Execute.
 func (s *Server) webExecute(ctx context.Context, v web.Viewer, w domain.Write) (domain.Written, error) {
 	p := Principal{Sub: v.Sub, Person: v.Person, Role: v.Role}
-	switch _, vis := s.views.Visibility(p.Role, p.Person, w.PersonID); vis {
-	case projections.Forbidden:
-		return domain.Written{}, domain.Errorf(domain.KindForbidden, "analysts read the pseudonymized event feed, not people")
-	case projections.Hidden:
-		return domain.Written{}, domain.Errorf(domain.KindNotFound, "no such person")
-	}
-	if m, ok := w.Command.(domain.HoldMeeting); ok {
-		if err := s.existing("with_id", &m.WithID); err != nil {
-			return domain.Written{}, err
-		}
+	if err := s.checkWrite(p, w.PersonID, w.Command); err != nil {
+		return domain.Written{}, err
 	}
 	w.Meta = domain.Meta{Actor: p.Actor(), Now: s.now()}
 	return s.execute(ctx, w)
+}
+
+// webCheck is checkWrite for the UI, which asks it before it offers a form
+// (web.CheckFunc): nothing is written.
+func (s *Server) webCheck(v web.Viewer, person uuid.UUID, cmd domain.Command) error {
+	return s.checkWrite(Principal{Sub: v.Sub, Person: v.Person, Role: v.Role}, person, cmd)
 }
 
 // execute runs a write and waits (bounded) until this replica's

@@ -13,7 +13,7 @@ type PIP struct {
 	ID                      uuid.UUID         `json:"id"`
 	PersonID                uuid.UUID         `json:"person_id"`
 	State                   string            `json:"state"`   // active | closed
-	Outcome                 *string           `json:"outcome"` // succeeded | not_met | withdrawn once closed
+	Outcome                 *string           `json:"outcome"` // succeeded | not_met | withdrawn | erased once closed
 	Reason                  string            `json:"reason"`
 	StartsOn                domain.Date       `json:"starts_on"`
 	EndsOn                  domain.Date       `json:"ends_on"` // after any extension
@@ -25,7 +25,7 @@ type PIP struct {
 	CheckIns                []CheckIn         `json:"check_ins"`
 	OpenedBy                domain.Actor      `json:"opened_by"`
 	OpenedAt                time.Time         `json:"opened_at"` // occurred_at of pip.opened
-	ClosedAt                *time.Time        `json:"closed_at"` // occurred_at of pip.closed
+	ClosedAt                *time.Time        `json:"closed_at"` // occurred_at of pip.closed (or person.erased)
 	Steps                   []Step            `json:"steps"`     // every event of this PIP in order
 	Sequence                uint64            `json:"-"`         // stream sequence of pip.opened
 }
@@ -80,12 +80,17 @@ const (
 	PIPClosed = "closed"
 )
 
+// OutcomeErased is the outcome of a PIP that was active when its person's
+// data was erased: it ends there, closed by the erasure, rather than
+// staying active with every later check-in missed.
+const OutcomeErased = "erased"
+
 // pip is the stored state; texts are read from the stored steps.
 type pip struct {
 	id       uuid.UUID
 	person   *person
 	opened   uint32
-	closed   uint32 // step index + 1 of pip.closed; 0 while active
+	closed   uint32 // step index + 1 of pip.closed or person.erased; 0 while active
 	endsOn   domain.Date
 	versions []pipVersion
 	acks     []pipAck
@@ -168,6 +173,17 @@ func (s *Set) closePIP(p *person, i uint32, d *domain.PIPClosed) {
 	}
 }
 
+// closePIPsByErasure closes p's active PIPs at step i, the erasure: the
+// erasure becomes the PIP's last step.
+func (s *Set) closePIPsByErasure(p *person, i uint32) {
+	for _, x := range p.pips {
+		if x.closed == 0 {
+			x.closed = i + 1
+			x.steps = append(x.steps, i)
+		}
+	}
+}
+
 // PIP returns one PIP.
 func (s *Set) PIP(pipID uuid.UUID) (PIP, bool) {
 	s.mu.RLock()
@@ -242,7 +258,10 @@ func (s *Set) pipOf(x *pip) PIP {
 	out.Goals = goalsOf(out.GoalVersions[len(out.GoalVersions)-1].Goals, out.CheckIns)
 	if x.closed != 0 {
 		st := s.steps.at(x.closed - 1)
-		outcome, at := st.data.(*domain.PIPClosed).Outcome, st.occurredAt()
+		outcome, at := OutcomeErased, st.occurredAt()
+		if d, ok := st.data.(*domain.PIPClosed); ok {
+			outcome = d.Outcome
+		}
 		out.Outcome, out.ClosedAt = &outcome, &at
 	}
 	return out

@@ -3,6 +3,7 @@ package projections
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
@@ -155,5 +156,48 @@ func TestSchedule(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPIPClosedByErasure: a PIP active when its person is erased ends
+// there, closed with the outcome "erased" on the erasure's day, so that
+// its schedule stops instead of counting every later check-in as missed;
+// a PIP closed before keeps its own outcome.
+func TestPIPClosedByErasure(t *testing.T) {
+	p := ids(2)
+	lead, ana := p[0], p[1]
+	done, open := uuid.New(), uuid.New()
+	f := newFeed()
+	register(f, lead, "Leo", nil)
+	register(f, ana, "Ana", &lead)
+	start := domain.DateOf(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC))
+	at := func(days int) time.Time { return start.AddDays(days).Time().Add(10 * time.Hour) }
+	goals := []domain.PIPGoal{{GoalID: uuid.New(), Text: "ten demos"}}
+	f.addAt(ana, hrActor, at(0), &domain.PIPOpened{PIPID: done, Reason: "first", StartsOn: start, EndsOn: start.AddDays(30), CheckInEveryDays: 7, Goals: goals})
+	f.addAt(ana, hrActor, at(31), &domain.PIPClosed{PIPID: done, Outcome: "not_met", Note: "ended"})
+	f.addAt(ana, hrActor, at(40), &domain.PIPOpened{PIPID: open, Reason: "second", StartsOn: start.AddDays(40), EndsOn: start.AddDays(100), CheckInEveryDays: 7, Goals: goals})
+	f.addAt(ana, member(lead), at(47), &domain.PIPCheckedIn{PIPID: open, On: start.AddDays(47), Note: "fine"})
+	erased := f.addAt(ana, hrActor, at(50), &domain.PersonErased{Reason: "request under GDPR art. 17"})
+	s := f.set()
+
+	x, _ := s.PIP(open)
+	if x.State != PIPClosed || x.Outcome == nil || *x.Outcome != OutcomeErased || x.ClosedAt == nil || !x.ClosedAt.Equal(erased.OccurredAt) {
+		t.Errorf("the active PIP after the erasure: state %s outcome %v closed %v, want closed, erased, at %v", x.State, x.Outcome, x.ClosedAt, erased.OccurredAt)
+	}
+	if got := types(x.Steps); !slices.Equal(got, []string{"pip.opened", "pip.checked_in", "person.erased"}) {
+		t.Errorf("steps = %v, want the erasure last", got)
+	}
+	if x.AwaitingAcknowledgement {
+		t.Error("a PIP closed by erasure awaits an acknowledgement")
+	}
+	sum := SummarizeCheckIns(x.Schedule(start.AddDays(100)))
+	if len(sum.Missed) != 0 || sum.Expected != 1 {
+		t.Errorf("schedule after the erasure: %+v, want the one check-in before it and nothing missed", sum)
+	}
+	if y, _ := s.PIP(done); y.Outcome == nil || *y.Outcome != "not_met" {
+		t.Errorf("the PIP closed before the erasure reads %v, want not_met", y.Outcome)
+	}
+	if got := s.PIPs(PIPActive); len(got) != 0 {
+		t.Errorf("active PIPs after the erasure: %d, want 0", len(got))
 	}
 }

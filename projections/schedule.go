@@ -83,3 +83,36 @@ func (p PIP) use(used []bool, c int) *domain.Date {
 	on := p.CheckIns[c].On
 	return &on
 }
+
+// NextDue is the next check-in an active PIP expects from today on: the
+// first due date, today or later and at most ends_on, that no check-in has
+// settled yet (Schedule's rule). Nil for a closed PIP, or when none is left.
+func (p PIP) NextDue(today domain.Date) *domain.Date {
+	if p.State != PIPActive {
+		return nil
+	}
+	for _, e := range p.Schedule(p.EndsOn.AddDays(1)) {
+		if e.Done == nil && !e.Due.Before(today) {
+			due := e.Due
+			return &due
+		}
+	}
+	return nil
+}
+
+// OverdueSince is the earliest due date of the run of missed check-ins at
+// the end of a schedule (as PIP.Schedule returns it): expected, not done,
+// and none done since. Nil when the last one expected was met.
+func OverdueSince(schedule []ExpectedCheckIn) *domain.Date {
+	var since *domain.Date
+	for _, e := range schedule {
+		switch {
+		case e.Done != nil:
+			since = nil
+		case since == nil:
+			due := e.Due
+			since = &due
+		}
+	}
+	return since
+}

@@ -179,6 +179,7 @@ func (s *Set) fold(p *person, i uint32, e *domain.Event, data domain.Data) {
 		p.DepartedOn = &on
 	case *domain.PersonErased:
 		s.erase(p)
+		s.closePIPsByErasure(p, i)
 	case *domain.CommitmentMade:
 		s.makeCommitment(p, i, d)
 	case *domain.CommitmentFollowedUp:

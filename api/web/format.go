@@ -33,6 +33,19 @@ var funcs = template.FuncMap{
 	"roleOf":     roleWord,
 	"date":       func(d domain.Date) string { return d.Time().Format("2 Jan 2006") },
 	"monthLabel": monthLabel,
+	"pipState":   pipState,
+}
+
+// pipState says where a PIP stands: active, closed with its outcome, or
+// ended by the erasure of the person's data.
+func pipState(x projections.PIP) string {
+	switch {
+	case x.Outcome == nil:
+		return x.State
+	case *x.Outcome == projections.OutcomeErased:
+		return "closed by the erasure of the person's data"
+	}
+	return x.State + ": " + statusWord(*x.Outcome)
 }
 
 // pct formats a ratio as a whole percentage; "—" without one.

@@ -39,6 +39,11 @@ import (
 // person outside the viewer's view.
 type ExecuteFunc func(ctx context.Context, v Viewer, w domain.Write) (domain.Written, error)
 
+// CheckFunc is the API's access rule for the viewer writing cmd on
+// person's journal, without writing: nil when allowed. Errors are
+// *domain.Error (KindNotFound, KindForbidden, KindInvalid).
+type CheckFunc func(v Viewer, person uuid.UUID, cmd domain.Command) error
+
 // form is one rendered form: its key, the version it was rendered from,
 // what was typed, and what to say beside each field and above the form.
 type form struct {
@@ -203,6 +208,12 @@ func conflictWords(u *ui, p projections.Person, de *domain.Error) string {
 		return p.Name + "'s personal data was erased: their journal takes no new entries."
 	case strings.Contains(m, "already resolved"):
 		return "That commitment was already resolved, so nothing was recorded for it."
+	case strings.Contains(m, "already has an active PIP"):
+		return p.Name + " already has an active PIP: close it before opening another."
+	case strings.Contains(m, "already acknowledged"):
+		return "This version of the PIP is already acknowledged, so nothing was recorded."
+	case strings.Contains(m, "PIP") && strings.HasSuffix(m, "is closed"):
+		return "This PIP is closed: it takes no more entries."
 	case strings.Contains(m, "changing too fast"):
 		return "The journal was busy; nothing was recorded. Send the form again."
 	default:
@@ -233,12 +244,16 @@ func (u *ui) words(f *form, field, msg string) string {
 	case strings.HasPrefix(msg, "must be one of "):
 		msg = "needs one of the choices"
 	}
+	msg = fieldWords.Replace(msg)
 	label := f.labels[field]
 	if label == "" {
 		label = "This"
 	}
 	return label + " " + plain(u, msg) + "."
 }
+
+// fieldWords are the domain's field names that its messages mention.
+var fieldWords = strings.NewReplacer("after starts_on", "after the start")
 
 // saved redirects (303) to path with what was recorded, for the page to say.
 func saved(c echo.Context, path, what string, replayed bool, anchor string) error {
@@ -275,6 +290,11 @@ func (u *ui) writeRoutes(in *echo.Group) {
 	in.POST("/people/:id/one-on-one/skipped", u.skipOneOnOne)
 	in.GET("/people/:id/week", u.week)
 	in.POST("/people/:id/week", u.submitWeek)
+	in.GET("/people/:id/pips/new", u.newPIP) // pip_forms.go
+	in.POST("/people/:id/pips", u.openPIP)
+	for name, a := range pipActions { // pip_actions.go
+		in.POST("/people/:id/pips/:pid/"+a.route, u.postPIP(name))
+	}
 }
 
 // fieldMsg is a field's message for the fieldError template.

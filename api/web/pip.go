@@ -25,6 +25,18 @@ type pipData struct {
 	Scorecards []projections.Scorecard
 	Chain      chainView
 	Reads      pipReads // who read this PIP (read audit)
+	Manager    *personLink
+	Forms      pipForms
+	Saved      string
+	PrintedAt  time.Time
+	PrintedBy  string
+}
+
+// personLink names a person, with a link when the viewer may open their page.
+type personLink struct {
+	ID   uuid.UUID
+	Name string
+	Link bool
 }
 
 type versionView struct {
@@ -46,24 +58,37 @@ type chainView struct {
 }
 
 // pip renders GET /ui/people/{id}/pips/{pid}: the PIP's audit view, with
-// the person's hash chain verified on the spot.
+// the person's hash chain verified on the spot, and the forms the viewer
+// may send (pip_actions.go).
 func (u *ui) pip(c echo.Context) error {
 	p, ok, err := u.see(c, "id")
 	if !ok {
 		return err
 	}
-	id, err := uuid.Parse(c.Param("pid"))
-	x, found := u.Views.PIP(id)
-	if err != nil || !found || x.PersonID != p.ID {
+	x, found := u.pipOf(c, p)
+	if !found {
 		return u.fail(c, http.StatusNotFound, errNotFound)
 	}
+	return u.showPIP(c, p, x, nil, "", http.StatusOK)
+}
+
+// showPIP renders the PIP page, with posted (the form named which) shown
+// again as sent; every rendering is a read, recorded first.
+func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, posted *form, which string, status int) error {
 	reads, err := u.recordRead(c.Request().Context(), viewer(c), x, c.Response().Header().Get(echo.HeaderXRequestID))
 	if err != nil {
 		u.Logger.Warn("PIP page refused: its read could not be recorded", "err", err)
 		return u.fail(c, http.StatusServiceUnavailable, "This PIP cannot be shown right now: its read could not be recorded. Try again shortly.")
 	}
 	today := domain.DateOf(u.Now().UTC())
-	d := pipData{Reads: reads, Person: p, PIP: x, OpenedBy: u.actorName(x.OpenedBy), CheckIns: x.CheckIns, Schedule: x.Schedule(today)}
+	d := pipData{Reads: reads, Person: p, PIP: x, OpenedBy: u.actorName(x.OpenedBy), CheckIns: x.CheckIns, Schedule: x.Schedule(today),
+		Forms: u.pipFormsFor(c, p, x, posted, which), PrintedAt: u.Now(), PrintedBy: u.viewerView(viewer(c)).Name}
+	if posted == nil {
+		d.Saved = savedNote(c)
+	}
+	if p.ManagerID != nil {
+		d.Manager = u.linkTo(c, *p.ManagerID)
+	}
 	d.Summary = projections.SummarizeCheckIns(d.Schedule)
 	for _, v := range x.GoalVersions {
 		d.Versions = append(d.Versions, versionView{GoalVersion: v, By: u.actorName(v.Actor)})
@@ -86,7 +111,14 @@ func (u *ui) pip(c echo.Context) error {
 		d.Scorecards = append(d.Scorecards, u.Views.Scorecard(p.ID, m, time.Time{}))
 	}
 	d.Chain = u.chain(c, p.ID)
-	return u.render(c, http.StatusOK, "pip", "PIP: "+p.Name, d)
+	return u.render(c, status, "pip", "PIP: "+p.Name, d)
+}
+
+// linkTo names a person, linked when they are in the viewer's view.
+func (u *ui) linkTo(c echo.Context, id uuid.UUID) *personLink {
+	v := viewer(c)
+	_, vis := u.Views.Visibility(v.Role, v.Person, id)
+	return &personLink{ID: id, Name: u.name(id.String()), Link: vis == projections.Visible}
 }
 
 // chain verifies one journal's hash chain for the badge.
@@ -112,8 +144,12 @@ type pipListData struct {
 
 type pipItem struct {
 	projections.PIP
-	Name    string
-	Summary projections.CheckInSummary
+	Name     string
+	Manager  *personLink
+	Summary  projections.CheckInSummary
+	DaysLeft int
+	NextDue  *domain.Date
+	Overdue  *domain.Date // the first of the check-ins missed since the last one done
 }
 
 // pipList renders GET /ui/pips?state=: HR's list of PIPs.
@@ -128,7 +164,16 @@ func (u *ui) pipList(c echo.Context) error {
 	d := pipListData{State: state}
 	today := domain.DateOf(u.Now().UTC())
 	for _, x := range u.Views.PIPs(state) {
-		d.Items = append(d.Items, pipItem{PIP: x, Name: u.name(x.PersonID.String()), Summary: projections.SummarizeCheckIns(x.Schedule(today))})
+		sched := x.Schedule(today)
+		it := pipItem{PIP: x, Name: u.name(x.PersonID.String()), Summary: projections.SummarizeCheckIns(sched),
+			DaysLeft: today.DaysUntil(x.EndsOn), NextDue: x.NextDue(today)}
+		if x.State == projections.PIPActive {
+			it.Overdue = projections.OverdueSince(sched)
+		}
+		if p, ok := u.Views.Person(x.PersonID); ok && p.ManagerID != nil {
+			it.Manager = u.linkTo(c, *p.ManagerID)
+		}
+		d.Items = append(d.Items, it)
 	}
 	return u.render(c, http.StatusOK, "pips", "PIPs", d)
 }

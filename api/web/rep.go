@@ -36,6 +36,8 @@ type repData struct {
 	Keeping     projections.KeepingCounts
 	Commitments []projections.CommitmentLife // open first, then the latest resolved
 	PIPs        []projections.PIP
+	CanOpenPIP  bool      // the viewer may open a PIP for this person
+	Acks        []ackView // the person's own PIPs awaiting their acknowledgement
 	Types       []struct{ Value, Label string }
 	Type        string
 	Timeline    []timelineEntry
@@ -129,10 +131,24 @@ func (u *ui) rep(c echo.Context) error {
 	d.Keeping = k.Totals
 	d.Commitments = recentCommitments(k.Commitments, 6)
 	d.PIPs = u.Views.PIPsOf(p.ID)
+	u.pipOffers(c, p, &d)
 	if err := u.timeline(c, p, &d); err != nil {
 		return u.fail(c, http.StatusBadRequest, err.Error())
 	}
 	return u.render(c, http.StatusOK, "rep", p.Name, d)
+}
+
+// pipOffers fills in the PIP forms the rep page offers: "Open a PIP" to
+// whoever may open one, and to the person the acknowledgement of each of
+// their PIPs that awaits it.
+func (u *ui) pipOffers(c echo.Context, p projections.Person, d *repData) {
+	j := u.journalAt(p.ID, p.Version)
+	d.CanOpenPIP = u.allowed(c, j, p, u.sampleOpenPIP()) == nil
+	for _, x := range d.PIPs {
+		if x.AwaitingAcknowledgement && u.allowed(c, j, p, domain.AcknowledgePIP{PIPID: x.ID}) == nil {
+			d.Acks = append(d.Acks, ackView{PIP: x, Form: newForm(p.Version, nil), CSRF: csrfToken(c), Version: len(x.GoalVersions)})
+		}
+	}
 }
 
 // funnelChart draws the three factors, marking the primary gap.

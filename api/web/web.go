@@ -51,6 +51,9 @@ type Deps struct {
 	// Execute runs a form's command through the API's write path (its
 	// access rules, checks and read-your-writes wait); nil refuses writes.
 	Execute ExecuteFunc
+	// Check is the API's rule for a write (visibility, then the rule its
+	// handler applies), asked before a form is offered; nil offers none.
+	Check CheckFunc
 }
 
 // ui serves the pages.
@@ -101,12 +104,12 @@ func cacheStatic(h http.Handler) http.Handler {
 
 // parse builds one template per page: the layout plus the page's file.
 func (u *ui) parse() error {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return err
 	}
 	u.pages = map[string]*template.Template{}
-	for _, page := range []string{"login", "home", "board", "rep", "pip", "pips", "cadence", "error", "signedin", "oneonone", "week"} {
+	for _, page := range []string{"login", "home", "board", "rep", "pip", "pips", "cadence", "error", "signedin", "oneonone", "week", "pipopen"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+page+".html")
 		if err != nil {
 			return err
@@ -163,7 +166,7 @@ func (u *ui) viewerView(v Viewer) *viewerView {
 // fail renders the error page: 404 says nothing of whether the thing exists.
 func (u *ui) fail(c echo.Context, status int, msg string) error {
 	title := map[int]string{http.StatusNotFound: "Not found", http.StatusForbidden: "Not allowed", http.StatusBadRequest: "Bad request",
-		http.StatusServiceUnavailable: "Unavailable"}[status]
+		http.StatusServiceUnavailable: "Unavailable", http.StatusConflict: "Not possible now"}[status]
 	return u.render(c, status, "error", title, struct {
 		Status         int
 		Title, Message string

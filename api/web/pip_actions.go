@@ -1,0 +1,222 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/labstack/echo/v4"
+)
+
+// The forms of the PIP page: each posts to its own route under the PIP
+// and records one event. A refusal shows the PIP page again with that
+// form open, what was typed and the reason beside its field.
+
+// pipForms are the forms the PIP page offers the viewer; nil is not offered.
+type pipForms struct {
+	CheckIn, Revise, Extend, Close, Ack *form
+	Open                                string // the form shown open: the one just posted
+	Rows                                []int  // the revision's goal rows
+	Metrics, Statuses, Outcomes         []choice
+}
+
+// Any reports whether the viewer may do anything on the PIP.
+func (p pipForms) Any() bool {
+	return p.CheckIn != nil || p.Revise != nil || p.Extend != nil || p.Close != nil
+}
+
+// pipAction is one of the PIP page's forms: its route, the command it
+// reads, and what the page says once it is recorded.
+type pipAction struct {
+	route string
+	read  func(f *form, x projections.PIP) (cmd domain.Command, rename func(string) string)
+	what  string
+}
+
+var pipActions = map[string]pipAction{
+	"check-in":        {"check-ins", readCheckIn, "the check-in"},
+	"revise":          {"revision", readRevision, "the revised goals; the person is asked to acknowledge them"},
+	"extend":          {"extension", readExtension, "the new end date"},
+	"close":           {"closure", readClosure, "the closure"},
+	"acknowledgement": {"acknowledgement", readAcknowledgement, "your acknowledgement of receipt"},
+}
+
+func same(s string) string { return s }
+
+func readCheckIn(f *form, x projections.PIP) (domain.Command, func(string) string) {
+	cmd := domain.CheckInPIP{PIPID: x.ID, On: f.Get("on"), Note: f.Get("note")}
+	var rated []string
+	for _, g := range x.Goals {
+		id := g.GoalID.String()
+		st := f.Get("s." + id)
+		if st == "" {
+			continue
+		}
+		gs := domain.GoalStatusInput{GoalID: id, Status: st}
+		if n := f.Get("n." + id); strings.TrimSpace(n) != "" {
+			gs.Note = &n
+		}
+		cmd.Goals = append(cmd.Goals, gs)
+		rated = append(rated, id)
+	}
+	return cmd, func(field string) string {
+		k, rest, ok := indexed(field, "goals")
+		if !ok || k >= len(rated) {
+			return field
+		}
+		if rest == "note" {
+			return "n." + rated[k]
+		}
+		return "s." + rated[k]
+	}
+}
+
+func readRevision(f *form, x projections.PIP) (domain.Command, func(string) string) {
+	n, _ := strconv.Atoi(f.Get("rows"))
+	goals, rename := goalInputs(f, min(n, maxRows))
+	return domain.RevisePIP{PIPID: x.ID, Goals: goals, Reason: f.Get("reason")}, rename
+}
+
+func readExtension(f *form, x projections.PIP) (domain.Command, func(string) string) {
+	return domain.ExtendPIP{PIPID: x.ID, NewEndsOn: f.Get("new_ends_on"), Reason: f.Get("reason")}, same
+}
+
+func readClosure(f *form, x projections.PIP) (domain.Command, func(string) string) {
+	return domain.ClosePIP{PIPID: x.ID, Outcome: f.Get("outcome"), Note: f.Get("note")}, same
+}
+
+func readAcknowledgement(f *form, x projections.PIP) (domain.Command, func(string) string) {
+	cmd := domain.AcknowledgePIP{PIPID: x.ID}
+	if s := f.Get("comment"); strings.TrimSpace(s) != "" {
+		cmd.Comment = &s
+	}
+	return cmd, same
+}
+
+// postPIP handles POST /ui/people/{id}/pips/{pid}/<route> for one action.
+func (u *ui) postPIP(name string) echo.HandlerFunc {
+	a := pipActions[name]
+	return func(c echo.Context) error {
+		p, f, ok, err := u.seePosted(c)
+		if !ok {
+			return err
+		}
+		x, ok := u.pipOf(c, p)
+		if !ok {
+			return u.fail(c, http.StatusNotFound, errNotFound)
+		}
+		if name == "revise" && f.Get("action") == "add-row" {
+			addRow(f)
+			return u.showPIP(c, p, x, f, name, http.StatusOK)
+		}
+		cmd, rename := a.read(f, x)
+		labelsFor(f, name, x)
+		if f.Invalid() {
+			f.Notice = "Nothing was recorded yet: please correct what is marked below."
+			return u.showPIP(c, p, x, f, name, http.StatusUnprocessableEntity)
+		}
+		res, err := u.write(c, p.ID, f, name, cmd, true)
+		if err != nil {
+			status, handled := u.refused(f, p, err, rename)
+			if !handled || status == http.StatusForbidden {
+				return u.failRefused(c, status, f)
+			}
+			p, _ = u.Views.Person(p.ID)
+			x, _ = u.Views.PIP(x.ID)
+			return u.showPIP(c, p, x, f, name, status)
+		}
+		return saved(c, pipPath(p.ID, x.ID), a.what, res.Replayed, "saved")
+	}
+}
+
+// pipOf is the PIP the route's :pid names, if it is p's.
+func (u *ui) pipOf(c echo.Context, p projections.Person) (projections.PIP, bool) {
+	raw := c.Param("pid")
+	id, err := parseID(raw)
+	if err != nil || len(raw) != 36 {
+		return projections.PIP{}, false
+	}
+	x, found := u.Views.PIP(id)
+	return x, found && x.PersonID == p.ID
+}
+
+// pipFormsFor prepares the forms the viewer may send on x, fresh, except
+// posted (the form named which), shown again as sent.
+func (u *ui) pipFormsFor(c echo.Context, p projections.Person, x projections.PIP, posted *form, which string) pipForms {
+	today := domain.DateOf(u.Now().UTC())
+	fs := pipForms{Open: which, Statuses: goalStatuses, Outcomes: pipOutcomes, Metrics: u.standardMetrics(p.ID, today)}
+	if x.State != projections.PIPActive {
+		return fs
+	}
+	j := u.journalAt(p.ID, p.Version)
+	offer := func(name string, cmd domain.Command, values url.Values) *form {
+		if name == which {
+			return posted
+		}
+		if u.allowed(c, j, p, cmd) != nil {
+			return nil
+		}
+		f := newForm(p.Version, values)
+		labelsFor(f, name, x)
+		return f
+	}
+	fs.CheckIn = offer("check-in", domain.CheckInPIP{PIPID: x.ID}, url.Values{"on": {today.String()}})
+	rev := url.Values{"rows": {strconv.Itoa(len(x.Goals) + 1)}}
+	for i, g := range x.Goals {
+		r := "g" + strconv.Itoa(i+1) + "_"
+		rev.Set(r+"id", g.GoalID.String())
+		rev.Set(r+"text", g.Text)
+		if g.Metric != nil {
+			rev.Set(r+"metric", *g.Metric)
+		}
+		if g.Target != nil {
+			rev.Set(r+"target", strconv.FormatFloat(*g.Target, 'f', -1, 64))
+		}
+	}
+	fs.Revise = offer("revise", domain.RevisePIP{PIPID: x.ID}, rev)
+	if fs.Revise != nil {
+		fs.Rows = formRows(fs.Revise, len(x.Goals))
+		labelsFor(fs.Revise, "revise", x)
+	}
+	fs.Extend = offer("extend", domain.ExtendPIP{PIPID: x.ID}, url.Values{"new_ends_on": {x.EndsOn.AddDays(14).String()}})
+	fs.Close = offer("close", domain.ClosePIP{PIPID: x.ID}, nil)
+	fs.Ack = offer("acknowledgement", domain.AcknowledgePIP{PIPID: x.ID}, nil)
+	return fs
+}
+
+// labelsFor names each field of a PIP form for the messages beside it.
+func labelsFor(f *form, name string, x projections.PIP) {
+	switch name {
+	case "check-in":
+		f.labels = map[string]string{"on": "Day of the check-in", "note": "Note", "goals": "Goals"}
+		for _, g := range x.Goals {
+			f.labels["s."+g.GoalID.String()], f.labels["n."+g.GoalID.String()] = "Status", "Goal note"
+		}
+	case "revise":
+		n, _ := strconv.Atoi(f.Get("rows"))
+		f.labels = goalLabels(min(n, maxRows), map[string]string{"reason": "Reason for the revision", "goals": "Goals"})
+	case "extend":
+		f.labels = map[string]string{"new_ends_on": "New end date", "reason": "Reason"}
+	case "close":
+		f.labels = map[string]string{"outcome": "Outcome", "note": "Note"}
+	case "acknowledgement":
+		f.labels = map[string]string{"comment": "Comment"}
+	}
+}
+
+// ackView is what the ackForm template needs (partials.html).
+type ackView struct {
+	PIP     projections.PIP
+	Form    *form
+	CSRF    string
+	Version int // the goal version acknowledged
+}
+
+func init() {
+	funcs["ackOf"] = func(x projections.PIP, f *form, csrf string) ackView {
+		return ackView{PIP: x, Form: f, CSRF: csrf, Version: len(x.GoalVersions)}
+	}
+}
