@@ -106,6 +106,8 @@ func TestOpenAPIContract(t *testing.T) {
 	sc.get("/v1/events?limit=5", o.analyst)
 	sc.get("/v1/events?after=3&limit=2", o.hr, "X-Min-Sequence", "1")
 	sc.sse("/v1/events/stream?after=1", o.analyst)
+	sc.get("/v1/me/nudges", o.anaT) // her open commitment, the PIP's acknowledgement…
+	sc.get("/v1/me/nudges", o.hr)
 	if routeServed(t, "GET", "/v1/trends") {
 		sc.get("/v1/trends?metric=revenue&granularity=month&from="+lastMonth()+"&to="+lastMonth(), o.analyst)
 		sc.get("/v1/trends?metric=win_rate&granularity=week&manager_id="+o.leader, o.leaderT)

@@ -153,6 +153,7 @@ func (s *Server) routes(g *echo.Group) {
 	g.GET("/events/stream", s.eventStream)
 	g.POST("/import", s.importNDJSON)
 	g.GET("/trends", s.trends)
+	g.GET("/me/nudges", s.myNudges)
 }
 
 // limitBody rejects a declared body over limit before any handler runs,

@@ -8,7 +8,8 @@ import (
 
 // TestLayout keeps the dependencies pointing inward (STYLE.md): domain
 // imports nothing of the project and no infrastructure; projections only
-// domain; eventstore and api do not import each other.
+// domain; nudges only the read models; eventstore and api do not import
+// each other.
 func TestLayout(t *testing.T) {
 	const mod = "github.com/coachjournal/coachjournal/"
 	rules := []struct {
@@ -17,6 +18,7 @@ func TestLayout(t *testing.T) {
 	}{
 		{"domain", []string{mod, "github.com/nats-io", "github.com/labstack"}},
 		{"projections", []string{mod + "eventstore", mod + "api", "github.com/nats-io", "github.com/labstack"}},
+		{"nudges", []string{mod + "eventstore", mod + "api", "github.com/nats-io", "github.com/labstack"}},
 		{"eventstore", []string{mod + "api", mod + "projections", "github.com/labstack"}},
 		{"api", []string{mod + "eventstore", "github.com/nats-io"}},
 	}

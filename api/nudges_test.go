@@ -1,0 +1,145 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
+	"github.com/coachjournal/coachjournal/nudges"
+	"github.com/google/uuid"
+)
+
+// TestNudges: each nudge reaches the right people on the right day and is
+// gone once the journal resolves it. The org is built through the API
+// today; the days after are the nudges' own argument, so the test runs the
+// clock forward without waiting for it.
+func TestNudges(t *testing.T) {
+	o := newOrg(t)
+	today := domain.DateOf(clock.Now().UTC())
+	P := "/v1/people/"
+	o.Created(http.MethodPost, P+o.leader+"/cadence", o.leaderT, map[string]any{"every_days": 7})
+	cid := o.Created(http.MethodPost, P+o.ana+"/commitments", o.anaT, map[string]any{"text": "book 15 first meetings", "due_on": day(3)})
+	every := 7
+	pip := o.Created(http.MethodPost, P+o.ben+"/pips", o.hr, map[string]any{"reason": "below standard", "starts_on": day(0), "ends_on": day(60),
+		"check_in_every_days": every, "goals": []map[string]any{{"text": "more pipeline"}}})
+
+	type who struct {
+		name string
+		r    nudges.Recipient
+	}
+	person := func(name, id string) who {
+		return who{name, nudges.Recipient{Person: uuid.MustParse(id), Role: domain.RoleMember}}
+	}
+	ana, ben, leo, olga, otto := person("Ana", o.ana), person("Ben", o.ben), person("Leo", o.leader), person("Olga", o.owner), person("Otto", o.other)
+	hr := who{"HR", nudges.Recipient{Role: domain.RoleHR}}
+	analyst := who{"an analyst", nudges.Recipient{Role: domain.RoleAnalyst}}
+	kinds := func(w who, offset int) map[string]int {
+		got := map[string]int{}
+		for _, n := range nudges.For(o.Views, w.r, today.AddDays(offset)) {
+			got[n.Kind]++
+			if n.Text == "" || n.Link == "" || n.ID == "" {
+				t.Errorf("day %+d, %s: a nudge without words, link or id: %+v", offset, w.name, n)
+			}
+		}
+		return got
+	}
+	check := func(what string, offset int, w who, want map[string]int) {
+		t.Helper()
+		got := kinds(w, offset)
+		for k, n := range want {
+			if got[k] != n {
+				t.Errorf("%s, day %+d, %s: %d %s, want %d (all: %v)", what, offset, w.name, got[k], k, n, got)
+			}
+		}
+	}
+	const (
+		due, overdue  = nudges.CommitmentDueTomorrow, nudges.CommitmentOverdue
+		missing       = nudges.OneOnOneMissing
+		ckDue, ckMiss = nudges.PIPCheckInDue, nudges.PIPCheckInMissed
+		acknowledgeIt = nudges.PIPRevisionUnacknowledged
+	)
+	// The commitment: due tomorrow for Ana alone, overdue for Ana and Leo.
+	check("commitment not due yet", 1, ana, map[string]int{due: 0, overdue: 0})
+	check("commitment due tomorrow", 2, ana, map[string]int{due: 1, overdue: 0})
+	check("commitment due tomorrow", 2, leo, map[string]int{due: 0, overdue: 0})
+	check("commitment overdue", 4, ana, map[string]int{overdue: 1})
+	check("commitment overdue", 4, leo, map[string]int{overdue: 1})
+	check("commitment overdue", 4, olga, map[string]int{overdue: 0})
+
+	// The PIP: Ben acknowledges it; HR and Leo hear of the check-in two
+	// days ahead and of a missed one, nobody else does.
+	check("PIP opened", 0, ben, map[string]int{acknowledgeIt: 1})
+	check("PIP opened", 0, leo, map[string]int{acknowledgeIt: 0})
+	check("check-in far off", 4, hr, map[string]int{ckDue: 0, ckMiss: 0})
+	for _, w := range []who{hr, leo} {
+		check("check-in in two days", every-2, w, map[string]int{ckDue: 1})
+		check("check-in missed", every+1, w, map[string]int{ckMiss: 1, ckDue: 0})
+	}
+	for _, w := range []who{ana, olga, otto, analyst} {
+		check("check-in missed", every+1, w, map[string]int{ckMiss: 0})
+	}
+
+	// The cadence, every 7 days: Leo's reports came under him today with
+	// no 1-on-1. Past 7 days Leo hears of both, past 14 Olga too (beside
+	// her own reports, Leo and Otto, and Otto's Cy); Otto never of them.
+	about := func(w who, offset int) map[string]bool {
+		got := map[string]bool{}
+		for _, n := range nudges.For(o.Views, w.r, today.AddDays(offset)) {
+			if n.Kind == missing {
+				got[n.About.String()] = true
+			}
+		}
+		return got
+	}
+	cadence := func(what string, offset int, w who, want map[string]bool) {
+		t.Helper()
+		got := about(w, offset)
+		for id, in := range want {
+			if got[id] != in {
+				t.Errorf("%s, day %+d, %s: a missing 1-on-1 about %s: %v, want %v", what, offset, w.name, id, got[id], in)
+			}
+		}
+	}
+	cadence("cadence kept", every, leo, map[string]bool{o.ana: false, o.ben: false})
+	cadence("cadence missed", every+1, leo, map[string]bool{o.ana: true, o.ben: true})
+	cadence("cadence missed once", every+1, olga, map[string]bool{o.ana: false, o.ben: false, o.leader: true, o.other: true})
+	cadence("cadence missed twice", 2*every+1, olga, map[string]bool{o.ana: true, o.ben: true, o.cy: true})
+	cadence("cadence missed twice", 2*every+1, otto, map[string]bool{o.ana: false, o.ben: false, o.cy: true})
+	// A 1-on-1 with Ana recorded after the fact, 20 days ago: Leo and Olga
+	// hear of her today; one held an hour ago resolves both.
+	meet := func(ago time.Duration) {
+		o.Must(http.StatusCreated, http.MethodPost, P+o.ana+"/meetings", o.leaderT, map[string]any{"kind": "performance",
+			"held_at": clock.Now().UTC().Add(-ago).Format(time.RFC3339), "with_id": o.leader})
+	}
+	meet(20 * 24 * time.Hour)
+	cadence("last 1-on-1 20 days ago", 0, leo, map[string]bool{o.ana: true, o.ben: false})
+	cadence("last 1-on-1 20 days ago", 0, olga, map[string]bool{o.ana: true, o.ben: false})
+	meet(time.Hour)
+	cadence("1-on-1 an hour ago", 0, leo, map[string]bool{o.ana: false})
+	cadence("1-on-1 an hour ago", 0, olga, map[string]bool{o.ana: false})
+	cadence("1-on-1 an hour ago", every+1, leo, map[string]bool{o.ana: true, o.ben: true})
+
+	// The journal resolves the rest: the commitment kept, Ben's PIP
+	// acknowledged.
+	o.Must(http.StatusCreated, http.MethodPost, P+o.ana+"/commitments/"+cid+"/resolution", o.anaT, map[string]any{"status": "kept"})
+	o.Must(http.StatusCreated, http.MethodPost, P+o.ben+"/pips/"+pip+"/acknowledgement", o.benT, map[string]any{})
+	check("commitment kept", 4, ana, map[string]int{overdue: 0})
+	check("commitment kept", 4, leo, map[string]int{overdue: 0})
+	check("PIP acknowledged", 0, ben, map[string]int{acknowledgeIt: 0})
+
+	// Over HTTP: the caller's own nudges, today; an analyst has none.
+	var got struct {
+		On    string
+		Items []nudges.Nudge
+	}
+	o.Must(http.StatusOK, http.MethodGet, "/v1/me/nudges", o.benT, nil).Decode(t, &got)
+	if got.On != today.String() {
+		t.Errorf("GET /v1/me/nudges is for %s, want today %s", got.On, today)
+	}
+	o.Must(http.StatusOK, http.MethodGet, "/v1/me/nudges", o.analyst, nil).Decode(t, &got)
+	if len(got.Items) != 0 {
+		t.Errorf("an analyst has nudges: %+v", got.Items)
+	}
+}
