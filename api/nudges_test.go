@@ -129,15 +129,41 @@ func TestNudges(t *testing.T) {
 	check("commitment kept", 4, leo, map[string]int{overdue: 0})
 	check("PIP acknowledged", 0, ben, map[string]int{acknowledgeIt: 0})
 
-	// Over HTTP: the caller's own nudges, today; an analyst has none.
-	var got struct {
-		On    string
-		Items []nudges.Nudge
+	// Over HTTP: the caller's own nudges today, each marked read by its
+	// reader alone; a nudge not theirs is 404; an analyst has none.
+	type inbox struct {
+		On     string
+		Unread int
+		Items  []struct {
+			ID   string
+			Kind string
+			Read bool
+		}
 	}
-	o.Must(http.StatusOK, http.MethodGet, "/v1/me/nudges", o.benT, nil).Decode(t, &got)
+	o.Created(http.MethodPost, P+o.ana+"/pips", o.hr, map[string]any{"reason": "below standard", "starts_on": day(-10), "ends_on": day(50),
+		"check_in_every_days": every, "goals": []map[string]any{{"text": "more pipeline"}}}) // its first check-in, 3 days ago, missed
+	var got inbox
+	o.Must(http.StatusOK, http.MethodGet, "/v1/me/nudges", o.hr, nil).Decode(t, &got)
 	if got.On != today.String() {
 		t.Errorf("GET /v1/me/nudges is for %s, want today %s", got.On, today)
 	}
+	o2 := o.Token("hr-desk-2", domain.RoleHR)
+	if len(got.Items) == 0 || got.Unread != len(got.Items) {
+		t.Fatalf("HR's inbox: %+v, want unread nudges (a missed check-in at least)", got)
+	}
+	nid := got.Items[0].ID
+	o.Must(http.StatusNoContent, http.MethodPost, "/v1/me/nudges/"+nid+"/read", o.hr, nil)
+	o.Must(http.StatusNoContent, http.MethodPost, "/v1/me/nudges/"+nid+"/read", o.hr, nil)
+	o.Must(http.StatusOK, http.MethodGet, "/v1/me/nudges", o.hr, nil).Decode(t, &got)
+	if got.Items[0].ID != nid || !got.Items[0].Read || got.Unread != len(got.Items)-1 {
+		t.Errorf("after marking %s read: %+v", nid, got)
+	}
+	o.Must(http.StatusOK, http.MethodGet, "/v1/me/nudges", o2, nil).Decode(t, &got)
+	if got.Unread != len(got.Items) {
+		t.Errorf("another HR reader sees %s read: %+v", nid, got)
+	}
+	o.Must(http.StatusNotFound, http.MethodPost, "/v1/me/nudges/"+nid+"/read", o.anaT, nil)
+	o.Must(http.StatusNotFound, http.MethodPost, "/v1/me/nudges/0123456789abcdef/read", o.hr, nil)
 	o.Must(http.StatusOK, http.MethodGet, "/v1/me/nudges", o.analyst, nil).Decode(t, &got)
 	if len(got.Items) != 0 {
 		t.Errorf("an analyst has nudges: %+v", got.Items)

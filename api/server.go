@@ -45,6 +45,10 @@ type Journals interface {
 	// stopping at the first that fails; it returns the events stored and
 	// the index of a refused write, else -1. Errors: the kinds of Execute.
 	Import(ctx context.Context, ws []domain.Write) (events []domain.Event, failed int, err error)
+	// MarkNudgeRead records that reader (a token subject) read nudge nid,
+	// and NudgesRead returns the ids reader marked. Errors: KindUnavailable.
+	MarkNudgeRead(ctx context.Context, reader, nid string) error
+	NudgesRead(ctx context.Context, reader string) (map[string]bool, error)
 }
 
 // Config tunes the server.
@@ -154,6 +158,7 @@ func (s *Server) routes(g *echo.Group) {
 	g.POST("/import", s.importNDJSON)
 	g.GET("/trends", s.trends)
 	g.GET("/me/nudges", s.myNudges)
+	g.POST("/me/nudges/:nid/read", s.readNudge)
 }
 
 // limitBody rejects a declared body over limit before any handler runs,

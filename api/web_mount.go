@@ -20,5 +20,6 @@ func (s *Server) mountWeb(e *echo.Echo) error {
 		ReadPIP: s.webReadPIP,
 		Execute: s.webExecute, // web_write.go
 		Check:   s.webCheck,
+		Nudges:  web.NudgeReads{Read: s.journals.NudgesRead, Mark: s.journals.MarkNudgeRead},
 	})
 }

@@ -27,6 +27,7 @@ type Store struct {
 	health health      // whether writes can be taken (health.go)
 	gc     *committer  // group commit (groupcommit.go); nil when off
 	audit  *auditIndex // reads of PIPs (audit.go)
+	reads  nudgeReads  // the nudges each reader marked read (nudgereads.go)
 
 	mu        sync.Mutex
 	journals  map[uuid.UUID]*journalEntry

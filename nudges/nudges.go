@@ -239,7 +239,8 @@ func pipCheckIns(v Views, me, p projections.Person, today domain.Date) []Nudge {
 	return out
 }
 
-// checkIns are the nudges of x's schedule for the recipient named key: the
+// checkIns are the nudges of x's schedule (projections.PIP.Schedule and
+// NextDue, the rules the PIP pages show) for the recipient named key: the
 // next check-in when it is due within pipDueAhead days, and the missed ones.
 func checkIns(key string, x projections.PIP, p projections.Person, today domain.Date) []Nudge {
 	var out []Nudge
@@ -251,26 +252,12 @@ func checkIns(key string, x projections.PIP, p projections.Person, today domain.
 				Text: fmt.Sprintf("%s's improvement plan check-in due on %s was missed.", p.Name, e.Due.Time().Format("2 January")), Link: link})
 		}
 	}
-	if every := x.CheckInEveryDays; every > 0 && !x.StartsOn.IsZero() {
-		k := max(1, (x.StartsOn.DaysUntil(today)+every-1)/every)
-		next := x.StartsOn.AddDays(k * every)
-		if !next.After(x.EndsOn) && !next.Before(today) && today.DaysUntil(next) <= pipDueAhead && !checkedIn(x, next, every) {
-			out = append(out, Nudge{Kind: PIPCheckInDue, About: p.ID, Since: next.AddDays(-pipDueAhead),
-				ID:   id(PIPCheckInDue, key, x.ID.String(), next.String()),
-				Text: fmt.Sprintf("%s's improvement plan has a check-in due on %s.", p.Name, next.Time().Format("Monday 2 January")), Link: link})
-		}
+	if next := x.NextDue(today); next != nil && today.DaysUntil(*next) <= pipDueAhead {
+		out = append(out, Nudge{Kind: PIPCheckInDue, About: p.ID, Since: next.AddDays(-pipDueAhead),
+			ID:   id(PIPCheckInDue, key, x.ID.String(), next.String()),
+			Text: fmt.Sprintf("%s's improvement plan has a check-in due on %s.", p.Name, next.Time().Format("Monday 2 January")), Link: link})
 	}
 	return out
-}
-
-// checkedIn reports whether x has a check-in in the window that ends on due.
-func checkedIn(x projections.PIP, due domain.Date, every int) bool {
-	for _, c := range x.CheckIns {
-		if d := c.On; d.After(due.AddDays(-every)) && !d.After(due) {
-			return true
-		}
-	}
-	return false
 }
 
 // markets: the market signal on me's board, and on the boards of the

@@ -54,6 +54,8 @@ type Deps struct {
 	// Check is the API's rule for a write (visibility, then the rule its
 	// handler applies), asked before a form is offered; nil offers none.
 	Check CheckFunc
+	// Nudges are the inbox's read marks; nil funcs keep none.
+	Nudges NudgeReads
 }
 
 // ui serves the pages.
@@ -90,6 +92,8 @@ func Mount(e *echo.Echo, d Deps) error {
 	in.GET("/people/:id/pips/:pid", u.pip)
 	in.GET("/pips", u.pipList)
 	in.GET("/cadence/:id", u.cadence)
+	in.GET("/inbox", u.inbox)
+	in.POST("/inbox/:nid/read", u.readNudge)
 	u.writeRoutes(in) // forms.go
 	return nil
 }
@@ -109,7 +113,7 @@ func (u *ui) parse() error {
 		return err
 	}
 	u.pages = map[string]*template.Template{}
-	for _, page := range []string{"login", "home", "board", "rep", "pip", "pips", "cadence", "error", "signedin", "oneonone", "week", "pipopen"} {
+	for _, page := range []string{"login", "home", "board", "rep", "pip", "pips", "cadence", "error", "signedin", "oneonone", "week", "pipopen", "inbox"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+page+".html")
 		if err != nil {
 			return err

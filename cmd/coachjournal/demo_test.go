@@ -10,6 +10,7 @@ import (
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/domain/clock"
+	"github.com/coachjournal/coachjournal/nudges"
 	"github.com/coachjournal/coachjournal/projections"
 )
 
@@ -170,6 +171,31 @@ func checkRecordedAlongHistory(t *testing.T, env *apitest.Env, now time.Time, ca
 			if domain.DateOf(st.RecordedAt) != domain.DateOf(st.OccurredAt) {
 				t.Errorf("PIP step %s occurred %s, recorded %s: want the same day", st.Type, st.OccurredAt, st.RecordedAt)
 			}
+		}
+	}
+}
+
+// TestDemoInbox: the demo's leader and rep open an inbox with real
+// reminders: Ana's overdue commitment reaches her and Leo.
+func TestDemoInbox(t *testing.T) {
+	env := apitest.Start(t)
+	ctx := context.Background()
+	now := clock.Now().UTC()
+	if err := seedDemo(ctx, env.Store, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Views.WaitFor(ctx, env.LastSeq()); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Ana Lima", demoLeo} {
+		got := nudges.For(env.Views, nudges.Recipient{Person: demoID(name), Role: domain.RoleMember}, domain.DateOf(now))
+		kinds := map[string]int{}
+		for _, n := range got {
+			kinds[n.Kind]++
+		}
+		t.Logf("%s: %v", name, kinds)
+		if kinds[nudges.CommitmentOverdue] == 0 {
+			t.Errorf("%s's inbox in the demo has no overdue commitment: %v", name, kinds)
 		}
 	}
 }
