@@ -136,16 +136,22 @@ func (s *Store) catchUp(ctx context.Context, id uuid.UUID, je *journalEntry) (bo
 
 var errNoAnswer = errors.New("direct batch get: no answer")
 
-// scan calls fn for each message on subjects filter (all when empty) after
-// sequence after, in stream order, reading with direct batch gets.
+// scan calls fn for each message of the journal stream on subjects filter
+// (all when empty) after sequence after, in stream order, reading with
+// direct batch gets.
 func (s *Store) scan(ctx context.Context, filter string, after uint64, fn func(*jetstream.RawStreamMsg)) error {
+	return s.scanIn(ctx, s.cfg.Stream, filter, after, fn)
+}
+
+// scanIn is scan on another stream (one that allows direct gets).
+func (s *Store) scanIn(ctx context.Context, stream, filter string, after uint64, fn func(*jetstream.RawStreamMsg)) error {
 	next := after + 1
 	for {
 		opts := []jetstreamext.GetBatchOpt{jetstreamext.GetBatchSeq(next)}
 		if filter != "" {
 			opts = append(opts, jetstreamext.GetBatchSubject(filter))
 		}
-		msgs, err := jetstreamext.GetBatch(ctx, s.js, s.cfg.Stream, readBatch, opts...)
+		msgs, err := jetstreamext.GetBatch(ctx, s.js, stream, readBatch, opts...)
 		if err != nil {
 			return err
 		}

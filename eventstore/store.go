@@ -28,6 +28,7 @@ type Store struct {
 	gc     *committer  // group commit (groupcommit.go); nil when off
 	audit  *auditIndex // reads of PIPs (audit.go)
 	reads  nudgeReads  // the nudges each reader marked read (nudgereads.go)
+	queue  nudgeQueue  // nudges to deliver (nudgequeue.go)
 
 	mu        sync.Mutex
 	journals  map[uuid.UUID]*journalEntry
