@@ -77,11 +77,16 @@ var scorecardInput = map[string]bool{
 // writers', and ErrInterrupted when ctx ends first.
 func (x *Exporter) Run(ctx context.Context, src Source, out *Output) (Stats, error) {
 	start := time.Now()
-	defer func() { x.stats.Took = time.Since(start) }()
+	err := x.run(ctx, src, out)
+	x.stats.Took = time.Since(start)
+	return x.stats, err
+}
+
+func (x *Exporter) run(ctx context.Context, src Source, out *Output) error {
 	last, err := src.LastSequence(ctx)
 	x.stats.Last = last
 	if err != nil || last == 0 {
-		return x.stats, err
+		return err
 	}
 	x.managers, x.labels = map[uuid.UUID]*uuid.UUID{}, map[uuid.UUID]string{}
 	if out.scorecards != nil {
@@ -117,13 +122,13 @@ func (x *Exporter) Run(ctx context.Context, src Source, out *Output) (Stats, err
 	})
 	switch {
 	case err != nil:
-		return x.stats, err
+		return err
 	case werr != nil:
-		return x.stats, werr
+		return werr
 	case !reached:
-		return x.stats, ErrInterrupted
+		return ErrInterrupted
 	}
-	return x.stats, x.writeScorecards(out)
+	return x.writeScorecards(out)
 }
 
 // writeScorecards writes the scorecard of every person and month that an
