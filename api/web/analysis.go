@@ -161,7 +161,7 @@ func (u *ui) teams(v Viewer) []team {
 		for m := managerOf[p.ID]; m != nil && t.Depth < 64; m = managerOf[*m] {
 			t.Depth++
 		}
-		t.Label = "Team " + t.Key
+		t.Label = "Team " + t.Key[:min(len(t.Key), 8)] // the pseudonym's first digits tell teams apart
 		if v.Role == domain.RoleAdmin {
 			t.Label = p.Name + "'s team"
 		}
@@ -224,7 +224,7 @@ func downloadWords(f domain.FieldError) string {
 		}
 		return "Give a date as YYYY-MM-DD."
 	case "type":
-		return "Give an event type (commitment.kept) or a prefix ending in a dot (commitment.), or leave it empty for every event."
+		return "Give an event type, or the start of one ending in a dot, or leave it empty for every event."
 	case "table":
 		return "NDJSON holds the events only; choose CSV or Parquet for the metrics or scorecards table."
 	case "format":
