@@ -272,8 +272,14 @@ func seedRaw(tb testing.TB, dataDir string, n int) {
 // The caller closes the store.
 func writeRaw(tb testing.TB, dataDir string, n int) *eventstore.Store {
 	tb.Helper()
+	return writeRawTo(tb, eventstore.Config{DataDir: dataDir, NoSync: true}, n)
+}
+
+// writeRawTo is writeRaw on the store cfg opens (an external server's).
+func writeRawTo(tb testing.TB, cfg eventstore.Config, n int) *eventstore.Store {
+	tb.Helper()
 	ctx := context.Background()
-	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: dataDir, NoSync: true})
+	store, err := eventstore.Open(ctx, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
