@@ -19,9 +19,9 @@ const (
 )
 
 // Default caps of the export (GET /v1/export). An export reads the whole
-// stream and keeps a core busy while it lasts (about 10 s a million
-// events): one at a time per caller, and two together, leave the other
-// requests a core on a two-core server.
+// stream and keeps a core busy while it lasts (6-17 s a million events,
+// docs/performance.md): one at a time per caller, and two together, leave
+// the other requests a core on a two-core server.
 const (
 	DefaultExportsPerCaller = 1
 	DefaultExports          = 2
