@@ -112,6 +112,12 @@ func TestOpenAPIContract(t *testing.T) {
 		sc.get("/v1/trends?metric=revenue&granularity=month&from="+lastMonth()+"&to="+lastMonth(), o.analyst)
 		sc.get("/v1/trends?metric=win_rate&granularity=week&manager_id="+o.leader, o.leaderT)
 	}
+	for _, q := range []string{"format=ndjson&type=person.", "format=csv&table=metrics", "format=parquet&table=scorecards&from=2020-01-01"} {
+		if len(sc.download("/v1/export?"+q, o.analyst)) == 0 {
+			t.Errorf("/v1/export?%s: an empty file", q)
+		}
+	}
+	sc.download("/v1/export?clear=true&type=person.", o.admin)
 
 	if routeServed(t, "POST", "/v1/import") {
 		lea := uuid.NewString()
@@ -160,6 +166,9 @@ func TestOpenAPIContract(t *testing.T) {
 	bad(http.StatusUnprocessableEntity, http.MethodPost, P+o.leader+"/cadence", o.leaderT, map[string]any{"every_days": 10}, true)
 	bad(http.StatusUnprocessableEntity, http.MethodGet, P+o.ana+"/scorecard", o.anaT, nil, true)
 	bad(http.StatusUnprocessableEntity, http.MethodGet, "/v1/pips?state=open", o.hr, nil, true)
+	bad(http.StatusUnprocessableEntity, http.MethodGet, "/v1/export?format=xml", o.analyst, nil, true)
+	bad(http.StatusUnprocessableEntity, http.MethodGet, "/v1/export?format=ndjson&table=metrics", o.analyst, nil, false)
+	bad(http.StatusForbidden, http.MethodGet, "/v1/export?clear=true", o.analyst, nil, false)
 	bad(http.StatusUnprocessableEntity, http.MethodGet, P+o.ana+"/timeline?limit=0", o.anaT, nil, true)
 }
 

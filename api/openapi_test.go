@@ -206,3 +206,36 @@ func (sc *specClient) sse(path, token string) {
 		sc.t.Errorf("%s → %d: %v", path, resp.StatusCode, err)
 	}
 }
+
+// download fetches a file (the export): the request, the status and the
+// headers are validated; the body, a file of the type the spec names, is
+// returned unchecked.
+func (sc *specClient) download(path, token string) []byte {
+	sc.t.Helper()
+	c := call{method: http.MethodGet, path: path, token: token}
+	req := sc.request(c, nil)
+	route, params, err := sc.router.FindRoute(req)
+	if err != nil {
+		sc.t.Fatalf("%s: no operation in openapi.json: %v", path, err)
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+		sc.t.Errorf("%s: the request breaks openapi.json: %v", path, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		sc.t.Fatalf("%s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		sc.t.Fatalf("%s → %d: %v %s", path, resp.StatusCode, err, body)
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header,
+		Body: io.NopCloser(strings.NewReader("")), Options: &openapi3filter.Options{IncludeResponseStatus: true, ExcludeResponseBody: true}}
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		sc.t.Errorf("%s → %d: %v", path, resp.StatusCode, err)
+	}
+	return body
+}

@@ -31,7 +31,7 @@ type Security struct {
 	// browser (exact scheme://host[:port]); empty: CORS is off.
 	CORSOrigins []string
 	// RequestTimeout is the deadline of every request's context but the
-	// live tail's (SSE); default 30s.
+	// live tail's and the export's; default 30s.
 	RequestTimeout time.Duration
 	// StreamsPerCaller caps the live tails (GET /v1/events/stream) one
 	// caller, a token's subject, holds open at once; beyond it a new one
@@ -41,6 +41,11 @@ type Security struct {
 	// Streams caps the live tails open at once on this server, every
 	// caller together, likewise. Default (0) DefaultStreams; negative: no cap.
 	Streams int
+	// ExportsPerCaller caps the exports (GET /v1/export, the UI's
+	// download) one caller runs at once, and Exports those of every caller
+	// together; beyond either 429 rate_limited with Retry-After. Default
+	// (0) DefaultExportsPerCaller and DefaultExports; negative: no cap.
+	ExportsPerCaller, Exports int
 }
 
 // contentSecurityPolicy is every response's CSP: scripts, styles and
@@ -165,9 +170,14 @@ func corsMiddleware(origins []string) echo.MiddlewareFunc {
 	})
 }
 
-// liveTail is the route exempt from the request deadline: it streams for
+// liveTail is a route exempt from the request deadline: it streams for
 // as long as the client listens.
 const liveTail = "/v1/events/stream"
+
+// unbounded are the routes exempt from the request deadline: the live
+// tail, and the export and its download from the UI, which last as long as
+// the stream takes to read; each is capped by count instead (streamcap.go).
+var unbounded = map[string]bool{liveTail: true, exportPath: true, "/ui/analysis/export": true}
 
 // deadline bounds every request's context, so that nothing a request waits
 // for (the store, the projections) outlives it; http.Server's timeouts
@@ -175,7 +185,7 @@ const liveTail = "/v1/events/stream"
 func deadline(d time.Duration) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if c.Path() == liveTail {
+			if unbounded[c.Path()] {
 				return next(c)
 			}
 			ctx, cancel := context.WithTimeout(c.Request().Context(), d)

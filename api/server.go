@@ -93,6 +93,7 @@ type Server struct {
 	feed     feedConfig
 	reads    *readCache // nil: off
 	streams  *streamCaps
+	exports  *streamCaps
 }
 
 // New returns the Echo router with every route of the API.
@@ -118,7 +119,8 @@ func New(journals Journals, views *projections.Set, tokens *Tokens, cfg Config) 
 	}
 	s.metrics = newMetrics(reg, s)
 	s.streams = newStreamCaps(cfg.Security)
-	reg.MustRegister(s.streams.gauge)
+	s.exports = newExportCaps(cfg.Security)
+	reg.MustRegister(s.streams.gauge, s.exports.gauge)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(s.log)
@@ -159,6 +161,7 @@ func (s *Server) routes(g *echo.Group) {
 	g.GET("/trends", s.trends)
 	g.GET("/me/nudges", s.myNudges)
 	g.POST("/me/nudges/:nid/read", s.readNudge)
+	g.GET("/export", s.exportStream)
 }
 
 // limitBody rejects a declared body over limit before any handler runs,

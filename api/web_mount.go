@@ -2,13 +2,14 @@ package api
 
 import (
 	"github.com/coachjournal/coachjournal/api/web"
+	"github.com/coachjournal/coachjournal/export"
 	"github.com/labstack/echo/v4"
 )
 
 // mountWeb serves the web UI (package web) from the same router, with the
 // API's token verification and the journals' chain check.
 func (s *Server) mountWeb(e *echo.Echo) error {
-	return web.Mount(e, web.Deps{
+	d := web.Deps{
 		Views:  s.views,
 		Verify: s.journals.Verify,
 		Parse: func(token string) (web.Viewer, error) {
@@ -21,5 +22,24 @@ func (s *Server) mountWeb(e *echo.Echo) error {
 		Execute: s.webExecute, // web_write.go
 		Check:   s.webCheck,
 		Nudges:  web.NudgeReads{Read: s.journals.NudgesRead, Mark: s.journals.MarkNudgeRead},
-	})
+		Export:  s.webExport,
+	}
+	if s.feed.pseudo != nil {
+		d.Pseudonym = s.feed.pseudo.Of
+	}
+	return web.Mount(e, d)
+}
+
+// webExport is the UI's download: GET /v1/export's path for the signed-in
+// viewer, its refusals handed back for the page to say in words.
+func (s *Server) webExport(c echo.Context, v web.Viewer, r export.Request) (status int, reason string, retryAfter int) {
+	err := s.export(c, Principal{Sub: v.Sub, Person: v.Person, Role: v.Role}, r)
+	if err == nil {
+		return 0, "", 0
+	}
+	p, internal := toProblem(err)
+	if internal {
+		s.log.Error("download failed", "err", err)
+	}
+	return p.Status, p.Detail, p.retryAfter
 }

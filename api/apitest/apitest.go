@@ -58,6 +58,9 @@ type Options struct {
 	// WriteTimeout bounds each write (eventstore.Config.WriteTimeout);
 	// default the store's.
 	WriteTimeout time.Duration
+	// DataDir, when set, is the data dir to start on (a stream seeded
+	// beforehand); default a fresh temp dir.
+	DataDir string
 }
 
 // Start runs the service on a fresh temp dir; it stops with the test.
@@ -66,7 +69,10 @@ func Start(t testing.TB) *Env { return StartWith(t, Options{}) }
 // StartWith runs the service with options.
 func StartWith(t testing.TB, o Options) *Env {
 	t.Helper()
-	e := &Env{t: t, DataDir: t.TempDir(), opts: o}
+	e := &Env{t: t, DataDir: o.DataDir, opts: o}
+	if e.DataDir == "" {
+		e.DataDir = t.TempDir()
+	}
 	e.open()
 	t.Cleanup(e.Close)
 	return e

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"strconv"
 	"strings"
 )
 
@@ -95,14 +96,19 @@ type point struct {
 // trendLine draws revenue attainment by month with a 100% reference line;
 // each point carries its value as text.
 func trendLine(points []point) template.HTML {
+	return lineChart("Revenue attainment by month", points)
+}
+
+// lineChart draws ratios by month against a 100% reference line, titled.
+func lineChart(title string, points []point) template.HTML {
 	var b strings.Builder
 	for _, cw := range chartWidths {
-		trendSVG(&b, cw.class, cw.w, points)
+		trendSVG(&b, cw.class, cw.w, title, points)
 	}
 	return template.HTML(b.String())
 }
 
-func trendSVG(b *strings.Builder, class string, w float64, points []point) {
+func trendSVG(b *strings.Builder, class string, w float64, title string, points []point) {
 	const h, padL, padR, top, bottom = 220.0, 44.0, 20.0, 22.0, 36.0
 	maxV := 1.2
 	for _, p := range points {
@@ -118,9 +124,9 @@ func trendSVG(b *strings.Builder, class string, w float64, points []point) {
 		return padL + plotW*float64(i)/float64(len(points)-1)
 	}
 	yOf := func(v float64) float64 { return top + plotH*(1-max(v, 0)/maxV) }
-	id := "trend-title-" + class
+	id := "trend-title-" + class + "-" + strconv.Itoa(chartID(title))
 	fmt.Fprintf(b, `<svg class="chart trend %s" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s">`, class, w, h, id)
-	fmt.Fprintf(b, `<title id="%s">Revenue attainment by month</title>`, id)
+	fmt.Fprintf(b, `<title id="%s">%s</title>`, id, esc(title))
 	for _, g := range []float64{0, 0.5, 1} {
 		cls := "grid"
 		if g == 1 {
@@ -149,6 +155,57 @@ func trendSVG(b *strings.Builder, class string, w float64, points []point) {
 		fmt.Fprintf(b, `<text class="point" x="%.1f" y="%.1f" text-anchor="%s">%s</text>`, x, y-9, anchor(i, len(points)), pct(p.Value))
 	}
 	b.WriteString(`</svg>`)
+}
+
+// barChart draws amounts by month as columns from zero, each labelled
+// with its value (format) above it, "no data" where there is none.
+func barChart(title string, points []point, format func(*float64) string) template.HTML {
+	var b strings.Builder
+	for _, cw := range chartWidths {
+		barSVG(&b, cw.class, cw.w, title, points, format)
+	}
+	return template.HTML(b.String())
+}
+
+func barSVG(b *strings.Builder, class string, w float64, title string, points []point, format func(*float64) string) {
+	const h, pad, top, bottom = 200.0, 4.0, 24.0, 30.0
+	maxV := 0.0
+	for _, p := range points {
+		if p.Value != nil && *p.Value > maxV {
+			maxV = *p.Value
+		}
+	}
+	if maxV <= 0 {
+		maxV = 1
+	}
+	slot := (w - 2*pad) / float64(max(len(points), 1))
+	barW := slot * 0.6
+	plotH := h - top - bottom
+	id := "bars-title-" + class + "-" + strconv.Itoa(chartID(title))
+	fmt.Fprintf(b, `<svg class="chart bars %s" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s">`, class, w, h, id)
+	fmt.Fprintf(b, `<title id="%s">%s</title>`, id, esc(title))
+	fmt.Fprintf(b, `<line class="grid" x1="0" y1="%.0f" x2="%.0f" y2="%.0f"/>`, h-bottom, w, h-bottom)
+	for i, p := range points {
+		x := pad + slot*float64(i) + slot/2
+		fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%.0f" text-anchor="middle">%s</text>`, x, h-10, esc(p.Label))
+		if p.Value == nil {
+			fmt.Fprintf(b, `<text class="detail" x="%.1f" y="%.0f" text-anchor="middle">no data</text>`, x, h-bottom-6)
+			continue
+		}
+		bh := plotH * max(*p.Value, 0) / maxV
+		fmt.Fprintf(b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="2"/>`, x-barW/2, h-bottom-bh, barW, bh)
+		fmt.Fprintf(b, `<text class="point" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, h-bottom-bh-6, esc(format(p.Value)))
+	}
+	b.WriteString(`</svg>`)
+}
+
+// chartID tells apart the titles of several charts on one page.
+func chartID(title string) int {
+	n := 0
+	for _, r := range title {
+		n = (n*31 + int(r)) % 100000
+	}
+	return n
 }
 
 // anchor keeps the last point's text inside the drawing: it ends at its

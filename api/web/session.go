@@ -142,6 +142,8 @@ func (u *ui) home(c echo.Context) error {
 	switch v.Role {
 	case domain.RoleHR, domain.RoleAdmin:
 		return c.Redirect(http.StatusSeeOther, "/ui/pips")
+	case domain.RoleAnalyst:
+		return c.Redirect(http.StatusSeeOther, "/ui/analysis")
 	case domain.RoleMember:
 		if len(u.Views.People(&v.Person)) > 0 {
 			return c.Redirect(http.StatusSeeOther, "/ui/teams/"+v.Person.String())

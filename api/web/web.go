@@ -56,6 +56,12 @@ type Deps struct {
 	Check CheckFunc
 	// Nudges are the inbox's read marks; nil funcs keep none.
 	Nudges NudgeReads
+	// Pseudonym is a person's pseudonym as the analysts' feed and export
+	// show it; the analysis page names teams by it. nil: by id.
+	Pseudonym func(uuid.UUID) string
+	// Export streams a download through GET /v1/export's path; nil
+	// refuses downloads.
+	Export ExportFunc
 }
 
 // ui serves the pages.
@@ -94,6 +100,8 @@ func Mount(e *echo.Echo, d Deps) error {
 	in.GET("/cadence/:id", u.cadence)
 	in.GET("/inbox", u.inbox)
 	in.POST("/inbox/:nid/read", u.readNudge)
+	in.GET("/analysis", u.analysis)
+	in.GET("/analysis/export", u.analysisExport)
 	u.writeRoutes(in) // forms.go
 	return nil
 }
@@ -113,7 +121,7 @@ func (u *ui) parse() error {
 		return err
 	}
 	u.pages = map[string]*template.Template{}
-	for _, page := range []string{"login", "home", "board", "rep", "pip", "pips", "cadence", "error", "signedin", "oneonone", "week", "pipopen", "inbox"} {
+	for _, page := range []string{"login", "home", "board", "rep", "pip", "pips", "cadence", "error", "signedin", "oneonone", "week", "pipopen", "inbox", "analysis"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+page+".html")
 		if err != nil {
 			return err
@@ -139,6 +147,7 @@ type viewerView struct {
 	HasTeam   bool
 	IsHR      bool
 	IsAnalyst bool
+	Analyses  bool // analysts and admins: the analysis page
 }
 
 func (u *ui) render(c echo.Context, status int, name, title string, data any) error {
@@ -159,7 +168,7 @@ func (u *ui) render(c echo.Context, status int, name, title string, data any) er
 
 func (u *ui) viewerView(v Viewer) *viewerView {
 	vv := &viewerView{Name: v.Sub, Role: string(v.Role), IsHR: v.Role == domain.RoleHR || v.Role == domain.RoleAdmin,
-		IsAnalyst: v.Role == domain.RoleAnalyst}
+		IsAnalyst: v.Role == domain.RoleAnalyst, Analyses: canAnalyse(v)}
 	if p, ok := u.Views.Person(v.Person); ok {
 		vv.Name, vv.Person = p.Name, p.ID.String()
 		vv.HasTeam = len(u.Views.People(&p.ID)) > 0

@@ -128,8 +128,8 @@ func TestBrowserJourneys(t *testing.T) {
 		if h := b.text("h1"); h != "Not allowed" {
 			t.Errorf("Ana opening the PIP list sees %q", h)
 		}
-		b.login("demo-analyst", domain.RoleAnalyst, "h1")
-		contains(t, "analyst home", b.text("main"), "no person pages")
+		b.login("demo-analyst", domain.RoleAnalyst, "#trend")
+		contains(t, "analyst home", b.text("main h1"), "Analysis")
 		b.run("analyst opens Ana", chromedp.Navigate(b.URL+"/ui/people/"+ana), chromedp.WaitVisible("h1"))
 		contains(t, "analyst", b.text("main"), "Not allowed", "Analysts")
 	})

@@ -151,7 +151,9 @@ func TestBrowserPhoneAndWords(t *testing.T) {
 		{p[demoOwner], domain.RoleMember, [][2]string{{"/ui/teams/" + p[demoOwner], "table.heat"}, {"/ui/cadence/" + p[demoOwner], "main h1"}}},
 		{p[demoHR], domain.RoleHR, [][2]string{{"/ui/pips", "main table"}, {"/ui/pips?state=closed", "main table"}, {gusPIP, "#chain"}, {hanaPIP, "#chain"}}},
 		{p["Ana Lima"], domain.RoleMember, [][2]string{{"/ui/", "#attainment"}, {"/ui/people/" + p["Ana Lima"] + "?type=pip.", "#attainment"}}},
-		{"demo-analyst", domain.RoleAnalyst, [][2]string{{"/ui/", "main h1"}}},
+		{"demo-analyst", domain.RoleAnalyst, [][2]string{{"/ui/", "main h1"}, {"/ui/analysis", "#trend"}, {"/ui/analysis?metric=win_rate", "#trend"},
+			{"/ui/analysis/export?format=ndjson&table=metrics&from=soon", "#form-notice"}}},
+		{"ops", domain.RoleAdmin, [][2]string{{"/ui/analysis?metric=activities", "#trend"}}},
 	}
 	for _, size := range []struct {
 		width, height int64

@@ -126,7 +126,7 @@ func TestErasureEverywhere(t *testing.T) {
 		{"--format", "csv", "--clear", "--out", filepath.Join(dir, "clear")},
 	} {
 		args = append(args, "--data-dir", env.DataDir, "--nats", env.Store.Server().ClientURL())
-		if err := export(context.Background(), args, io.Discard, io.Discard); err != nil {
+		if err := exportCommand(context.Background(), args, io.Discard, io.Discard); err != nil {
 			t.Fatalf("export %v: %v", args, err)
 		}
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/coachjournal/coachjournal/export"
 )
 
 // exportFlags are export's own flags.
@@ -21,12 +21,10 @@ type exportFlags struct {
 	clear, scorecards                   bool
 }
 
-// export replays the stream as it is when the command starts (up to its
-// last sequence) into NDJSON, CSV or Parquet, pseudonymized unless --clear.
-// It streams: memory does not grow with the history, except with
-// --scorecards, which holds what the scorecards are computed from (about
-// 300 bytes per metrics submission) until the end.
-func export(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// exportCommand replays the stream as it is when the command starts (up to its
+// last sequence) into NDJSON, CSV or Parquet, pseudonymized unless --clear
+// (package export does the work).
+func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	var f exportFlags
 	f.register(fs)
@@ -51,35 +49,37 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer release()
-	x := &exporter{q: q}
+	prog := newProgress(stderr)
+	x := &export.Exporter{Query: q, Progress: prog.at}
 	if !f.clear {
-		if x.pseudo, err = f.pseudonymizer(); err != nil {
+		if x.Pseudo, err = f.pseudonymizer(); err != nil {
 			return err
 		}
 	}
-	sink, err := openSink(f.format, f.out, f.scorecards, stdout)
+	out, err := export.Files(f.format, f.out, f.scorecards, stdout)
 	if err != nil {
 		fmt.Fprintln(stderr, "export:", err)
 		return exitCode(2)
 	}
 	store, err := eventstore.Open(ctx, cfg)
 	if err != nil {
-		sink.abort()
+		out.Abort()
 		return err
 	}
 	defer store.Close()
-	n, err := x.run(ctx, store, sink, newProgress(stderr))
+	st, err := x.Run(ctx, store, out)
+	prog.done()
 	if err != nil {
-		sink.abort()
+		out.Abort()
 		return err
 	}
-	if err := sink.close(); err != nil {
+	if err := out.Close(); err != nil {
 		return err
 	}
-	if x.undecodable > 0 {
-		fmt.Fprintf(stderr, "export: skipped %d undecodable messages (run verify)\n", x.undecodable)
+	if st.Undecodable > 0 {
+		fmt.Fprintf(stderr, "export: skipped %d undecodable messages (run verify)\n", st.Undecodable)
 	}
-	fmt.Fprintf(stderr, "exported %d events (%d metric rows, %d scorecard rows) in %s\n", n, x.metricRows, x.scorecardRows, x.took.Round(time.Millisecond))
+	fmt.Fprintf(stderr, "exported %d events (%d metric rows, %d scorecard rows) in %s\n", st.Events, st.MetricRows, st.ScorecardRows, st.Took.Round(time.Millisecond))
 	return nil
 }
 
@@ -88,25 +88,16 @@ func (f *exportFlags) query() (domain.EventQuery, error) {
 	if !domain.ValidType(q.Type) {
 		return q, fmt.Errorf("--type %q is not an event type or a prefix ending in '.'", f.typ)
 	}
-	var err error
-	if q.From, err = parseTimeFlag("from", f.from); err != nil {
-		return q, err
+	for _, b := range []struct {
+		name, raw string
+		t         *time.Time
+	}{{"from", f.from, &q.From}, {"to", f.to, &q.To}} {
+		var ok bool
+		if *b.t, ok = export.ParseTime(b.raw); b.raw != "" && !ok {
+			return q, fmt.Errorf("--%s %q is not an RFC 3339 time or a date", b.name, b.raw)
+		}
 	}
-	q.To, err = parseTimeFlag("to", f.to)
-	return q, err
-}
-
-func parseTimeFlag(name, raw string) (time.Time, error) {
-	if raw == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, raw); err == nil {
-		return t, nil
-	}
-	if d, err := domain.ParseDate(raw); err == nil {
-		return d.Time(), nil
-	}
-	return time.Time{}, fmt.Errorf("--%s %q is not an RFC 3339 time or a date", name, raw)
+	return q, nil
 }
 
 // pseudonymKeyFile is where serve and export keep the pseudonym key.
@@ -123,5 +114,3 @@ func (f *exportFlags) pseudonymizer() (*domain.Pseudonymizer, error) {
 	}
 	return domain.NewPseudonymizer(key)
 }
-
-var errInterrupted = errors.New("export interrupted before the end of the stream; no output written")

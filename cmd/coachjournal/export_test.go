@@ -20,6 +20,7 @@ import (
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/coachjournal/coachjournal/export"
 	"github.com/google/uuid"
 	"github.com/parquet-go/parquet-go"
 )
@@ -154,11 +155,11 @@ func TestExportPseudonymized(t *testing.T) {
 		}
 	})
 	t.Run("parquet", func(t *testing.T) {
-		metrics, err := parquet.ReadFile[metricRow](out + ".metrics.parquet")
+		metrics, err := parquet.ReadFile[export.MetricRow](out + ".metrics.parquet")
 		if err != nil {
 			t.Fatal(err)
 		}
-		events, err := parquet.ReadFile[eventRow](out + ".events.parquet")
+		events, err := parquet.ReadFile[export.EventRow](out + ".events.parquet")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,7 +190,7 @@ func TestExportPseudonymized(t *testing.T) {
 			}
 		}
 		o.Must(http.StatusOK, http.MethodGet, "/v1/people/"+o.ana+"/scorecard?period="+month, o.admin, nil).Decode(t, &card)
-		rows, err := parquet.ReadFile[scorecardRow](out + ".scorecards.parquet")
+		rows, err := parquet.ReadFile[export.ScorecardRow](out + ".scorecards.parquet")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -271,8 +272,14 @@ func seedRaw(tb testing.TB, dataDir string, n int) {
 // The caller closes the store.
 func writeRaw(tb testing.TB, dataDir string, n int) *eventstore.Store {
 	tb.Helper()
+	return writeRawTo(tb, eventstore.Config{DataDir: dataDir, NoSync: true}, n)
+}
+
+// writeRawTo is writeRaw on the store cfg opens (an external server's).
+func writeRawTo(tb testing.TB, cfg eventstore.Config, n int) *eventstore.Store {
+	tb.Helper()
 	ctx := context.Background()
-	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: dataDir, NoSync: true})
+	store, err := eventstore.Open(ctx, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -366,7 +373,7 @@ func exportHeap(t *testing.T, dataDir string, args ...string) uint64 {
 
 // TestExportBoundedMemory exports 10,000 and 40,000 events to each format:
 // a streaming export holds about as much for four times the events (the
-// Parquet writer's one open row group, up to parquetRowGroup rows, grows by
+// Parquet writer's one open row group, up to export.ParquetRowGroup rows, grows by
 // about 5 MiB), where one that kept its events grew by 28–38 MiB.
 func TestExportBoundedMemory(t *testing.T) {
 	const small, large = 10_000, 40_000
@@ -389,7 +396,7 @@ func TestExportBoundedMemory(t *testing.T) {
 			t.Errorf("%s: the export's heap grows with the events: %.1f MiB for %d, %.1f MiB for %d", format, float64(s)/(1<<20), small, float64(l)/(1<<20), large)
 		}
 	}
-	events, err := parquet.ReadFile[eventRow](out + ".events.parquet")
+	events, err := parquet.ReadFile[export.EventRow](out + ".events.parquet")
 	if err != nil || len(events) != large {
 		t.Fatalf("events.parquet: %d rows (%v), want %d", len(events), err, large)
 	}

@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "verify":
 		return verify(ctx, args[1:], stdout, stderr)
 	case "export":
-		return export(ctx, args[1:], stdout, stderr)
+		return exportCommand(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return bench(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":

@@ -38,19 +38,30 @@ func TestMain(m *testing.M) {
 
 // service is one `coachjournal serve` child process.
 type service struct {
-	t   *testing.T
+	t   testing.TB
 	cmd *exec.Cmd
 	url string
 }
 
 // startService runs serve on dataDir and waits until it listens.
-func startService(t *testing.T, dataDir string) *service {
+func startService(t testing.TB, dataDir string) *service {
+	t.Helper()
+	return startServiceWith(t, dataDir, nil, nil)
+}
+
+// startServiceWith is startService with env added to the child's
+// environment and every stderr line that is not a JSON log passed to
+// onLine (a GODEBUG=gctrace=1 trace), when given.
+func startServiceWith(t testing.TB, dataDir string, env []string, onLine func(string)) *service {
 	t.Helper()
 	args := []string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}
 	if os.Getenv(clock.Env) != "" { // the child's clock starts where the test's is now
 		args = append(args, "--now", clock.Now().Format(time.RFC3339Nano))
 	}
 	cmd := exec.Command(binary, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -65,8 +76,13 @@ func startService(t *testing.T, dataDir string) *service {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			var line struct{ Msg, URL string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
-				urls <- line.URL
+			switch {
+			case json.Unmarshal(sc.Bytes(), &line) == nil:
+				if line.Msg == "serving" {
+					urls <- line.URL
+				}
+			case onLine != nil:
+				onLine(sc.Text())
 			}
 		}
 	}()
@@ -79,7 +95,7 @@ func startService(t *testing.T, dataDir string) *service {
 }
 
 // runTool runs a coachjournal tool command and returns its stdout and exit code.
-func runTool(t *testing.T, args ...string) (string, int) {
+func runTool(t testing.TB, args ...string) (string, int) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	var out bytes.Buffer
@@ -94,7 +110,7 @@ func runTool(t *testing.T, args ...string) (string, int) {
 	return out.String(), 0
 }
 
-func mint(t *testing.T, dataDir, sub, role string) string {
+func mint(t testing.TB, dataDir, sub, role string) string {
 	t.Helper()
 	out, code := runTool(t, "token", "--data-dir", dataDir, "--sub", sub, "--role", role)
 	if code != 0 {

@@ -21,6 +21,8 @@ type securityFlags struct {
 	requestTimeout time.Duration
 	streams        int
 	callerStreams  int
+	exports        int
+	callerExports  int
 	jwksFile       string
 	tokenIssuer    string
 	tokenAudience  string
@@ -33,9 +35,11 @@ func (f *securityFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.rateBurst, "rate-burst", 100, "requests a caller may send at once above the rate")
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: the peer address is the client")
 	fs.StringVar(&f.corsOrigins, "cors-origins", "", "comma-separated origins (scheme://host[:port]) allowed to call the API from a browser; empty: CORS off")
-	fs.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "deadline of every request but the live event tail")
+	fs.DurationVar(&f.requestTimeout, "request-timeout", 30*time.Second, "deadline of every request but the live event tail and the export")
 	fs.IntVar(&f.callerStreams, "max-streams-per-caller", api.DefaultStreamsPerCaller, "live event tails (SSE) one caller (token subject) may hold open; past it 429 with Retry-After; negative: no cap")
 	fs.IntVar(&f.streams, "max-streams", api.DefaultStreams, "live event tails (SSE) open at once on this server, every caller together; past it 429 with Retry-After; negative: no cap")
+	fs.IntVar(&f.callerExports, "max-exports-per-caller", api.DefaultExportsPerCaller, "exports (GET /v1/export) one caller may run at once; past it 429 with Retry-After; negative: no cap")
+	fs.IntVar(&f.exports, "max-exports", api.DefaultExports, "exports running at once on this server, every caller together; past it 429 with Retry-After; negative: no cap")
 	fs.StringVar(&f.jwksFile, "jwks-file", "", "JWKS file of an identity provider's public keys: also accept its RS256/EdDSA tokens")
 	fs.StringVar(&f.tokenIssuer, "token-issuer", "", "required iss of the identity provider's tokens")
 	fs.StringVar(&f.tokenAudience, "token-audience", "", "required aud of the identity provider's tokens")
@@ -64,7 +68,8 @@ func (f *securityFlags) security() (api.Security, error) {
 		origins = append(origins, o)
 	}
 	return api.Security{RateLimit: f.rateLimit, RateBurst: f.rateBurst, TrustedProxies: proxies,
-		CORSOrigins: origins, RequestTimeout: f.requestTimeout, StreamsPerCaller: f.callerStreams, Streams: f.streams}, nil
+		CORSOrigins: origins, RequestTimeout: f.requestTimeout, StreamsPerCaller: f.callerStreams, Streams: f.streams,
+		ExportsPerCaller: f.callerExports, Exports: f.exports}, nil
 }
 
 // scheme is the served URL's scheme.
