@@ -136,15 +136,17 @@ func (s *Store) catchUp(ctx context.Context, id uuid.UUID, je *journalEntry) (bo
 
 var errNoAnswer = errors.New("direct batch get: no answer")
 
-// scan calls fn for each message on subjects filter (all when empty) after
-// sequence after, in stream order, reading with direct batch gets.
+// scan calls fn for each message on subjects filter after sequence after,
+// in stream order, reading with direct batch gets. An empty filter means
+// every journal (domain.AllJournals): never the org markers (org.go), which
+// is how Verify skips them.
 func (s *Store) scan(ctx context.Context, filter string, after uint64, fn func(*jetstream.RawStreamMsg)) error {
+	if filter == "" {
+		filter = domain.AllJournals
+	}
 	next := after + 1
 	for {
-		opts := []jetstreamext.GetBatchOpt{jetstreamext.GetBatchSeq(next)}
-		if filter != "" {
-			opts = append(opts, jetstreamext.GetBatchSubject(filter))
-		}
+		opts := []jetstreamext.GetBatchOpt{jetstreamext.GetBatchSeq(next), jetstreamext.GetBatchSubject(filter)}
 		msgs, err := jetstreamext.GetBatch(ctx, s.js, s.cfg.Stream, readBatch, opts...)
 		if err != nil {
 			return err

@@ -100,6 +100,10 @@ func (p *followPipeline) stop() {
 func (s *Store) decodeBatch(ctx context.Context, d *decrypter, b *followBatch) {
 	b.out = make([]followResult, len(b.msgs))
 	for i, m := range b.msgs {
+		if IsMarker(m.subject) { // delivered for its sequence, not as an event (org.go)
+			b.out[i] = followResult{err: ErrMarker, ok: true}
+			continue
+		}
 		e, err := decodeStored(m.subject, m.data)
 		if err != nil {
 			b.out[i] = followResult{err: err, ok: true}

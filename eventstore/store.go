@@ -28,6 +28,7 @@ type Store struct {
 	gc     *committer  // group commit (groupcommit.go); nil when off
 	audit  *auditIndex // reads of PIPs (audit.go)
 	reads  nudgeReads  // the nudges each reader marked read (nudgereads.go)
+	org    orgState    // the org structural changes are decided on (org.go)
 
 	mu        sync.Mutex
 	journals  map[uuid.UUID]*journalEntry
@@ -164,7 +165,7 @@ func (s *Store) setUp(ctx context.Context, master []byte) error {
 	}
 	s.stream, err = s.ensureStream(ctx, jetstream.StreamConfig{
 		Name:               s.cfg.Stream,
-		Subjects:           []string{"journal.>"},
+		Subjects:           []string{"journal.>", OrgMarkerSubject},
 		Storage:            jetstream.FileStorage,
 		Replicas:           s.cfg.Replicas,
 		Duplicates:         min(s.cfg.DuplicateWindow, serverDedupWindow), // idempotency.go

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"time"
 
@@ -65,12 +66,14 @@ func (x *exporter) run(ctx context.Context, store *eventstore.Store, sink sink, 
 		if err == nil && x.cards != nil && scorecardInput[e.Type] {
 			x.cards.Apply(seq, e, nil)
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, eventstore.ErrMarker): // an org marker: no event
+		case err != nil:
 			x.undecodable++
-		} else if x.q.Match(e) {
+		case x.q.Match(e):
 			n++
 			werr = x.write(sink, e)
-		} else {
+		default:
 			x.fold(e)
 		}
 		if seq == last {
