@@ -45,6 +45,12 @@ func TestOrgInvariantsUnderConcurrency(t *testing.T) {
 			}
 			ids = append(ids, a.Created(http.MethodPost, "/v1/people", admin, body))
 		}
+		// Both replicas see the new people before they are asked to move them.
+		wait, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := b.Views.WaitFor(wait, a.LastSeq()); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
 		type op struct {
 			env     *apitest.Env
 			path    string
