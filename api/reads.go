@@ -3,8 +3,8 @@ package api
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -179,7 +179,8 @@ func (s *Server) timeline(c echo.Context) error {
 	var p domain.Problems
 	q.From = timeParam(&p, c, "from")
 	q.To = timeParam(&p, c, "to")
-	if strings.ContainsAny(q.TypePrefix, " *>") {
+	rangeOrder(&p, q.From, q.To)
+	if q.TypePrefix != "" && !timelineType.MatchString(q.TypePrefix) {
 		p.Add("type", "must be an event type or a prefix of one")
 	}
 	if err := p.Err(); err != nil {
@@ -194,20 +195,31 @@ func (s *Server) timeline(c echo.Context) error {
 	})
 }
 
-// timeParam reads an RFC 3339 time or a date (midnight UTC) query parameter.
+// timelineType is a timeline's type filter: an event type or a prefix of
+// one, in the types' own spelling (lower case, dots, underscores).
+var timelineType = regexp.MustCompile(`^[a-z][a-z_]*(\.[a-z_]*)*$`)
+
+// timeParam reads an RFC 3339 time or a date (midnight UTC) query
+// parameter, in the years 1970–2100.
 func timeParam(p *domain.Problems, c echo.Context, name string) time.Time {
 	raw := c.QueryParam(name)
 	if raw == "" {
 		return time.Time{}
 	}
-	if t, err := time.Parse(time.RFC3339, raw); err == nil {
-		return t
+	t, err := time.Parse(time.RFC3339, raw)
+	if err != nil {
+		d, derr := domain.ParseDate(raw)
+		if derr != nil {
+			p.Add(name, "must be an RFC 3339 time or a date")
+			return time.Time{}
+		}
+		t = d.Time()
 	}
-	if d, err := domain.ParseDate(raw); err == nil {
-		return d.Time()
+	if !domain.InYears(t) {
+		p.Add(name, "%s", yearsMessage)
+		return time.Time{}
 	}
-	p.Add(name, "must be an RFC 3339 time or a date")
-	return time.Time{}
+	return t
 }
 
 func (s *Server) verify(c echo.Context) error {
