@@ -125,6 +125,46 @@ func (s *Server) listCommitments(c echo.Context) error {
 	return c.JSON(http.StatusOK, page(items, next))
 }
 
+// getCommitment answers GET /v1/people/{id}/commitments/{cid}: one
+// commitment and its whole history, under the person's access rule (404
+// outside the caller's view, or when the commitment is not this person's);
+// the ETag is the journal's version, as for every person resource.
+func (s *Server) getCommitment(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "cid")
+	if err != nil {
+		return err
+	}
+	cm, ok := s.views.Commitment(person.ID, id)
+	if !ok {
+		return problem(http.StatusNotFound, "not_found", "no such commitment")
+	}
+	c.Response().Header().Set("ETag", etag(person.Version))
+	return c.JSON(http.StatusOK, commitmentView{Commitment: cm, Overdue: cm.Overdue(s.today())})
+}
+
+// getMeeting answers GET /v1/people/{id}/meetings/{mid}: one held meeting
+// and the commitments made in it, under the same rules as getCommitment.
+func (s *Server) getMeeting(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "mid")
+	if err != nil {
+		return err
+	}
+	m, ok := s.views.Meeting(person.ID, id)
+	if !ok {
+		return problem(http.StatusNotFound, "not_found", "no such meeting")
+	}
+	c.Response().Header().Set("ETag", etag(person.Version))
+	return c.JSON(http.StatusOK, m)
+}
+
 // pipView is the audit view of one PIP.
 type pipView struct {
 	projections.PIP
