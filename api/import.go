@@ -20,9 +20,10 @@ const (
 	importPath = "/v1/import"
 	// MaxImportBody is the body limit of POST /v1/import.
 	MaxImportBody = 32 << 20
-	// ImportBatchSize is how many lines one atomic batch holds (the
-	// server's limit on an atomic publish).
-	ImportBatchSize = 1000
+	// ImportBatchSize is how many lines one atomic batch holds: the
+	// store's (the server's limit on an atomic publish, less one for the
+	// org marker of a batch that registers or departs people).
+	ImportBatchSize = 999
 	// maxImportProblems bounds the line errors one answer lists.
 	maxImportProblems = 100
 )
