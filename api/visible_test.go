@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/api/apitest"
+	"github.com/google/uuid"
 )
 
 // TestWriteNotVisibleAnswers202: on a replica whose projections are held
@@ -50,6 +51,13 @@ func TestWriteNotVisibleAnswers202(t *testing.T) {
 	far := o.Must(http.StatusServiceUnavailable, http.MethodGet, path, o.anaT, nil, "X-Min-Sequence", seq)
 	if far.Header.Get("Retry-After") == "" {
 		t.Errorf("X-Min-Sequence while behind: %v, want Retry-After", far.Header)
+	}
+
+	// An import likewise: 202, not 200.
+	imp := o.Do(http.MethodPost, "/v1/import", o.admin, ndjson(t, map[string]any{"person_id": uuid.NewString(), "type": "person.registered",
+		"data": map[string]any{"name": "Held Back", "email": "held@example.com"}}))
+	if imp.Status != http.StatusAccepted || !strings.Contains(string(imp.Body), `"visible":false`) || imp.Header.Get("Retry-After") == "" {
+		t.Errorf("import on a replica held behind: %d %v %s, want 202 visible false", imp.Status, imp.Header, imp.Body)
 	}
 
 	// A form: the redirect page says it is recorded and will show shortly.
