@@ -210,6 +210,13 @@ func conflictWords(u *ui, p projections.Person, de *domain.Error) string {
 	switch m := de.Message; {
 	case de.Code == domain.CodeIdempotencyKeyReused:
 		return "This form was already sent with different content, so nothing new was recorded. Open the page again to start a new entry."
+	// The org's refusals (domain.DecideOrg), before the person's own.
+	case strings.Contains(m, "reporting cycle"):
+		return "Nothing was recorded: the chosen manager reports (directly or not) to " + p.Name + ", so this would make a reporting cycle."
+	case strings.HasPrefix(m, "manager ") && strings.Contains(m, "has departed"):
+		return "Nothing was recorded: the chosen manager has left. Choose a manager who has not."
+	case strings.Contains(m, "still manages"):
+		return "Nothing was recorded: " + p.Name + " still manages people. Move them to another manager first."
 	case strings.Contains(m, "departed"):
 		return p.Name + " has left: their journal takes no new coaching entries."
 	case strings.Contains(m, "erased"):
