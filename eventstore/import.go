@@ -73,7 +73,9 @@ func (s *Store) decideOrgBatch(ctx context.Context, ws []domain.Write, b *decide
 	if !structural(ws) {
 		return -1, nil
 	}
-	if err := s.catchUpOrg(ctx); err != nil {
+	// Up to the leader's last person event, so that a refusal holds
+	// against what the stream acknowledged (one request per batch).
+	if err := s.catchUpOrgWithLeader(ctx); err != nil {
 		return -1, s.unavailable("load org", err)
 	}
 	b.org = true

@@ -204,7 +204,13 @@ func (s *Store) catchUpWithLeader(ctx context.Context, id uuid.UUID, je *journal
 // stream's leader has it (0: none), with a message get the leader answers
 // rather than a direct get any replica may answer.
 func (s *Store) journalHead(ctx context.Context, id uuid.UUID) (uint64, error) {
-	req, _ := json.Marshal(map[string]string{"last_by_subj": domain.JournalSubjects(id)})
+	return s.leaderHead(ctx, domain.JournalSubjects(id))
+}
+
+// leaderHead returns the sequence of the last message on subjects filter
+// as the stream's leader has it (0: none).
+func (s *Store) leaderHead(ctx context.Context, filter string) (uint64, error) {
+	req, _ := json.Marshal(map[string]string{"last_by_subj": filter})
 	msg, err := s.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+s.cfg.Stream, req)
 	if err != nil {
 		return 0, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/nats-io/nats.go"
@@ -79,6 +80,29 @@ func (s *Store) catchUpOrg(ctx context.Context) error {
 	return err
 }
 
+// catchUpOrgWithLeader is catchUpOrg up to the last person event the
+// stream's leader has (journal.go catchUpWithLeader does the same for a
+// journal). Called with s.org.mu held.
+func (s *Store) catchUpOrgWithLeader(ctx context.Context) error {
+	head, err := s.leaderHead(ctx, personSubjects)
+	if err != nil {
+		return err
+	}
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		if err := s.catchUpOrg(ctx); err != nil {
+			return err
+		}
+		if s.org.lastSeq >= head {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
 // Org returns the org as the stream holds it now, folded afresh (for
 // tests and tools; writes use the cached one). Errors: KindUnavailable.
 func (s *Store) Org(ctx context.Context) (*domain.Org, error) {
@@ -112,7 +136,16 @@ func (s *Store) appendStructural(ctx context.Context, je *journalEntry, e *domai
 		return nil, s.unavailable("load org", err)
 	}
 	if err := domain.DecideOrg(s.org.org, *e); err != nil {
-		return nil, err
+		// A refusal must hold against what the stream acknowledged, not a
+		// stream replica that trails the leader (direct gets may be
+		// answered by one): read up to the leader's last person event and
+		// decide again.
+		if ferr := s.catchUpOrgWithLeader(ctx); ferr != nil {
+			return nil, s.unavailable("refresh org", ferr)
+		}
+		if err := domain.DecideOrg(s.org.org, *e); err != nil {
+			return nil, err
+		}
 	}
 	b, err := s.sealEvent(ctx, e)
 	if err != nil {

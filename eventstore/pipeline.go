@@ -61,7 +61,7 @@ func (s *Store) startPipeline(ctx context.Context, h func(uint64, domain.Event, 
 			}
 			for i, r := range b.out {
 				if r.ok && ctx.Err() == nil {
-					if r.err != nil {
+					if r.err != nil && r.err != ErrMarker { // a marker is no damage (org.go)
 						s.log.Warn("follow: a stored message cannot be read; it is passed on as an error", "sequence", b.msgs[i].seq, "err", r.err)
 					}
 					if seq := b.msgs[i].seq; passed != 0 && seq != passed+1 {
