@@ -19,8 +19,8 @@ const (
 // read. from and to are dates, both included; to defaults to today and is
 // cut to today when later (a window that has not happened cannot be
 // missed); from defaults to 89 days before to (90 days in all). A date that
-// does not parse, from after to, or a range over two years answers 400
-// validation_failed naming the field.
+// does not parse or lies outside 1970–2100, from after to, or a range over
+// two years answers 422 validation_failed naming the field.
 func (s *Server) managerCadence(c echo.Context) error {
 	mgr, err := s.see(c)
 	if err != nil {
@@ -43,6 +43,10 @@ func (s *Server) cadenceRange(c echo.Context) (from, to domain.Date, err error) 
 		d, err := domain.ParseDate(raw)
 		if err != nil {
 			p.Add(name, "must be a date (YYYY-MM-DD)")
+			return domain.Date{}, false
+		}
+		if !domain.InYears(d.Time()) {
+			p.Add(name, "%s", yearsMessage)
 			return domain.Date{}, false
 		}
 		return d, true

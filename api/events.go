@@ -71,6 +71,7 @@ func feedQuery(c echo.Context, p *domain.Problems) domain.EventQuery {
 	}
 	q.From = timeParam(p, c, "from")
 	q.To = timeParam(p, c, "to")
+	rangeOrder(p, q.From, q.To)
 	return q
 }
 

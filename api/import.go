@@ -20,9 +20,10 @@ const (
 	importPath = "/v1/import"
 	// MaxImportBody is the body limit of POST /v1/import.
 	MaxImportBody = 32 << 20
-	// ImportBatchSize is how many lines one atomic batch holds (the
-	// server's limit on an atomic publish).
-	ImportBatchSize = 1000
+	// ImportBatchSize is how many lines one atomic batch holds: the
+	// store's (the server's limit on an atomic publish, less one for the
+	// org marker of a batch that registers or departs people).
+	ImportBatchSize = 999
 	// maxImportProblems bounds the line errors one answer lists.
 	maxImportProblems = 100
 )
@@ -66,12 +67,15 @@ type importBatch struct {
 	LastSequence  uint64 `json:"last_sequence,omitempty"`
 }
 
-// importResult is the 200 answer of a complete import.
+// importResult is the answer of a complete import: 200 when this
+// replica's reads show it, 202 with Visible false when its projections
+// had not applied it within the read wait (as for any write, write.go).
 type importResult struct {
 	Lines        int           `json:"lines"`
 	Events       int           `json:"events"`
 	LastSequence uint64        `json:"last_sequence"`
 	Batches      []importBatch `json:"batches"`
+	Visible      bool          `json:"visible"`
 }
 
 // importProblem is the problem answer of an import a batch of which failed:
@@ -125,10 +129,16 @@ func (s *Server) importNDJSON(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.readWait)
 	defer cancel()
+	res.Visible = true
 	if err := s.views.WaitFor(ctx, res.LastSequence); err != nil {
-		s.log.Warn("projections behind after import", "sequence", res.LastSequence)
+		s.log.Warn("projections behind after import: answering that it is not visible yet", "sequence", res.LastSequence)
+		res.Visible = false
 	}
 	c.Response().Header().Set("X-Journal-Sequence", strconv.FormatUint(res.LastSequence, 10))
+	if !res.Visible {
+		c.Response().Header().Set("Retry-After", pendingRetryAfter)
+		return c.JSON(http.StatusAccepted, res)
+	}
 	return c.JSON(http.StatusOK, res)
 }
 

@@ -85,26 +85,28 @@ func TestImportRuleViolationRejectsItsBatch(t *testing.T) {
 	rep := uuid.NewString()
 	var lines []any
 	lines = append(lines, map[string]any{"person_id": rep, "type": "person.registered", "data": map[string]any{"name": "Ana", "email": "ana@example.com"}})
-	for i := range api.ImportBatchSize + 9 { // the second batch starts at line 1001
+	for i := range api.ImportBatchSize + 9 { // the second batch starts at line 1000
 		w := fmt.Sprintf("2024-W%02d", i%52+1)
 		y := 2000 + i/52
 		w = fmt.Sprintf("%d%s", y, w[4:])
 		l := map[string]any{"person_id": rep, "type": "metrics.submitted", "data": map[string]any{"period": w, "source": "import", "values": map[string]any{"activities": i}}}
-		if i == api.ImportBatchSize+3 { // line 1005: resolves a commitment that does not exist
+		if i == api.ImportBatchSize+3 { // line ImportBatchSize+5: resolves a commitment that does not exist
 			l = map[string]any{"person_id": rep, "type": "commitment.kept", "commitment_id": uuid.NewString()}
 		}
 		lines = append(lines, l)
 	}
 	var a importAnswer
 	e.Must(http.StatusUnprocessableEntity, http.MethodPost, "/v1/import", tok, ndjson(t, lines...)).Decode(t, &a)
-	if a.FailedLine != 1005 || len(a.Batches) != 2 || a.Batches[0].Status != "committed" || a.Batches[1].Status != "rejected" {
+	bad := api.ImportBatchSize + 5
+	if a.FailedLine != bad || len(a.Batches) != 2 || a.Batches[0].Status != "committed" || a.Batches[1].Status != "rejected" {
 		t.Fatalf("answer = %+v", a)
 	}
-	if got := e.LastSeq(); got != a.Batches[0].LastSequence || got != 1000 {
-		t.Fatalf("stream at %d, want the first batch's last sequence %d (1000)", got, a.Batches[0].LastSequence)
+	// The first batch: its events and the org marker of its registration.
+	if got := e.LastSeq(); got != a.Batches[0].LastSequence || got != api.ImportBatchSize+1 {
+		t.Fatalf("stream at %d, want the first batch's last sequence %d (%d)", got, a.Batches[0].LastSequence, api.ImportBatchSize+1)
 	}
-	if len(a.Errors) == 0 || !strings.HasPrefix(a.Errors[0].Field, "line 1005") {
-		t.Fatalf("errors = %+v, want line 1005 named", a.Errors)
+	if len(a.Errors) == 0 || !strings.HasPrefix(a.Errors[0].Field, fmt.Sprintf("line %d", bad)) {
+		t.Fatalf("errors = %+v, want line %d named", a.Errors, bad)
 	}
 }
 

@@ -30,8 +30,8 @@ func (s *Server) commitmentHistory(c echo.Context) error {
 	})
 }
 
-// historyAsOf reads as_of, an RFC 3339 time: 400 validation_failed when it
-// is not one. A missing or future as_of is now, returned as the zero time
+// historyAsOf reads as_of, an RFC 3339 time in 1970–2100: 422
+// validation_failed when it is not one. A missing or future as_of is now, returned as the zero time
 // (everything applied), so that an event another replica recorded with a
 // clock slightly ahead of ours is not hidden.
 func (s *Server) historyAsOf(c echo.Context) (time.Time, error) {
@@ -43,6 +43,9 @@ func (s *Server) historyAsOf(c echo.Context) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, problem(http.StatusUnprocessableEntity, "validation_failed", "as_of is not an RFC 3339 time",
 			domain.FieldError{Field: "as_of", Message: "must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"})
+	}
+	if !domain.InYears(t) {
+		return time.Time{}, domain.Invalid(domain.FieldError{Field: "as_of", Message: yearsMessage})
 	}
 	if !t.Before(s.now()) {
 		return time.Time{}, nil

@@ -93,6 +93,8 @@ func TestOpenAPIContract(t *testing.T) {
 	sc.get("/v1/teams/"+o.leader+"/board?period="+lastMonth(), o.ownerT)
 	sc.get(P+o.ana+"/commitments", o.leaderT)
 	sc.get(P+o.ana+"/commitments?status=overdue&limit=1", o.anaT)
+	sc.get(P+o.ana+"/commitments/"+c1, o.leaderT)
+	sc.get(P+o.ana+"/meetings/"+meeting, o.anaT)
 	sc.get(P+o.ana+"/commitment-history", o.anaT)
 	sc.get("/v1/managers/"+o.owner+"/cadence?from="+day(-60)+"&to="+day(0), o.ownerT)
 	sc.get("/v1/managers/"+o.leader+"/cadence", o.admin)

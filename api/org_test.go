@@ -18,9 +18,12 @@ type org struct {
 	ownerT, leaderT, anaT, benT, otherT, cyT string // their tokens
 }
 
-func newOrg(t testing.TB) *org {
+func newOrg(t testing.TB) *org { t.Helper(); return newOrgWith(t, apitest.Options{}) }
+
+// newOrgWith is newOrg on a service started with options.
+func newOrgWith(t testing.TB, opts apitest.Options) *org {
 	t.Helper()
-	o := &org{Env: apitest.Start(t)}
+	o := &org{Env: apitest.StartWith(t, opts)}
 	o.admin = o.Token("admin-service", domain.RoleAdmin)
 	o.hr = o.Token("hr-service", domain.RoleHR)
 	o.analyst = o.Token("analyst-service", domain.RoleAnalyst)

@@ -20,7 +20,7 @@ import (
 // bolaFixture is Ana's journal with one of everything a path can name.
 type bolaFixture struct {
 	*org
-	pip, commitment string
+	pip, commitment, meeting string
 }
 
 func newBOLAFixture(t *testing.T) *bolaFixture {
@@ -30,6 +30,8 @@ func newBOLAFixture(t *testing.T) *bolaFixture {
 		"targets": []map[string]any{{"metric": "revenue", "target": 1000, "kind": "lagging"}}})
 	p := "/v1/people/" + f.ana
 	f.commitment = f.Created(http.MethodPost, p+"/commitments", f.anaT, map[string]any{"text": "call ten clients", "due_on": day(5)})
+	f.meeting = f.Created(http.MethodPost, p+"/meetings", f.leaderT, map[string]any{"kind": "coaching",
+		"held_at": clock.Now().UTC().Add(-2 * time.Hour).Format(time.RFC3339), "with_id": f.leader})
 	f.pip = f.Created(http.MethodPost, p+"/pips", f.hr, map[string]any{"reason": "under goal", "starts_on": day(-3), "ends_on": day(40),
 		"goals": []map[string]any{{"text": "ten meetings"}}})
 	return f
@@ -38,7 +40,7 @@ func newBOLAFixture(t *testing.T) *bolaFixture {
 // fill puts the fixture's ids into a route's path parameters: every person
 // parameter names Ana (or her leader, for team and manager routes).
 func (f *bolaFixture) fill(path string) string {
-	r := strings.NewReplacer(":manager_id", f.leader, ":pid", f.pip, ":cid", f.commitment)
+	r := strings.NewReplacer(":manager_id", f.leader, ":pid", f.pip, ":cid", f.commitment, ":mid", f.meeting)
 	path = r.Replace(path)
 	if strings.HasPrefix(path, "/v1/managers/") || strings.HasPrefix(path, "/ui/teams/") || strings.HasPrefix(path, "/ui/cadence/") {
 		return strings.Replace(path, ":id", f.leader, 1)

@@ -28,9 +28,8 @@ func (s *Server) registerPerson(c echo.Context) error {
 			return forbidden("a member registers people only below themselves (manager_id)")
 		}
 	}
-	if err := s.existing("manager_id", cmd.ManagerID); err != nil {
-		return err
-	}
+	// That the manager is registered and has not departed is the store's
+	// org decision (domain.DecideOrg).
 	id := uuid.Must(uuid.NewV7())
 	if key, err := idempotencyKey(c); err == nil && key != "" {
 		id = uuid.NewSHA1(personNamespace, []byte(p.Sub+"\n"+key))
@@ -93,14 +92,9 @@ func (s *Server) changeManager(c echo.Context) error {
 			return forbidden("a member moves people only to managers in their own subtree")
 		}
 	}
-	if err := s.existing("manager_id", cmd.ManagerID); err != nil {
-		return err
-	}
-	if cmd.ManagerID != nil {
-		if mgr, err := uuid.Parse(*cmd.ManagerID); err == nil {
-			cmd.ManagerChain = s.views.ManagerChain(mgr)
-		}
-	}
+	// The org's rules (the manager registered and not departed, never a
+	// cycle) are decided by the store under the org condition
+	// (domain.DecideOrg): the projections may be behind a concurrent move.
 	return s.write(c, person.ID, cmd, body)
 }
 

@@ -3,8 +3,8 @@ package api
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -125,6 +125,46 @@ func (s *Server) listCommitments(c echo.Context) error {
 	return c.JSON(http.StatusOK, page(items, next))
 }
 
+// getCommitment answers GET /v1/people/{id}/commitments/{cid}: one
+// commitment and its whole history, under the person's access rule (404
+// outside the caller's view, or when the commitment is not this person's);
+// the ETag is the journal's version, as for every person resource.
+func (s *Server) getCommitment(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "cid")
+	if err != nil {
+		return err
+	}
+	cm, ok := s.views.Commitment(person.ID, id)
+	if !ok {
+		return problem(http.StatusNotFound, "not_found", "no such commitment")
+	}
+	c.Response().Header().Set("ETag", etag(person.Version))
+	return c.JSON(http.StatusOK, commitmentView{Commitment: cm, Overdue: cm.Overdue(s.today())})
+}
+
+// getMeeting answers GET /v1/people/{id}/meetings/{mid}: one held meeting
+// and the commitments made in it, under the same rules as getCommitment.
+func (s *Server) getMeeting(c echo.Context) error {
+	person, err := s.see(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "mid")
+	if err != nil {
+		return err
+	}
+	m, ok := s.views.Meeting(person.ID, id)
+	if !ok {
+		return problem(http.StatusNotFound, "not_found", "no such meeting")
+	}
+	c.Response().Header().Set("ETag", etag(person.Version))
+	return c.JSON(http.StatusOK, m)
+}
+
 // pipView is the audit view of one PIP.
 type pipView struct {
 	projections.PIP
@@ -179,7 +219,8 @@ func (s *Server) timeline(c echo.Context) error {
 	var p domain.Problems
 	q.From = timeParam(&p, c, "from")
 	q.To = timeParam(&p, c, "to")
-	if strings.ContainsAny(q.TypePrefix, " *>") {
+	rangeOrder(&p, q.From, q.To)
+	if q.TypePrefix != "" && !timelineType.MatchString(q.TypePrefix) {
 		p.Add("type", "must be an event type or a prefix of one")
 	}
 	if err := p.Err(); err != nil {
@@ -194,20 +235,31 @@ func (s *Server) timeline(c echo.Context) error {
 	})
 }
 
-// timeParam reads an RFC 3339 time or a date (midnight UTC) query parameter.
+// timelineType is a timeline's type filter: an event type or a prefix of
+// one, in the types' own spelling (lower case, dots, underscores).
+var timelineType = regexp.MustCompile(`^[a-z][a-z_]*(\.[a-z_]*)*$`)
+
+// timeParam reads an RFC 3339 time or a date (midnight UTC) query
+// parameter, in the years 1970–2100.
 func timeParam(p *domain.Problems, c echo.Context, name string) time.Time {
 	raw := c.QueryParam(name)
 	if raw == "" {
 		return time.Time{}
 	}
-	if t, err := time.Parse(time.RFC3339, raw); err == nil {
-		return t
+	t, err := time.Parse(time.RFC3339, raw)
+	if err != nil {
+		d, derr := domain.ParseDate(raw)
+		if derr != nil {
+			p.Add(name, "must be an RFC 3339 time or a date")
+			return time.Time{}
+		}
+		t = d.Time()
 	}
-	if d, err := domain.ParseDate(raw); err == nil {
-		return d.Time()
+	if !domain.InYears(t) {
+		p.Add(name, "%s", yearsMessage)
+		return time.Time{}
 	}
-	p.Add(name, "must be an RFC 3339 time or a date")
-	return time.Time{}
+	return t
 }
 
 func (s *Server) verify(c echo.Context) error {

@@ -65,6 +65,9 @@ func (s *Server) standardInForce(c echo.Context) error {
 		if on, err = domain.ParseDate(raw); err != nil {
 			return domain.Invalid(domain.FieldError{Field: "on", Message: "must be a date (YYYY-MM-DD)"})
 		}
+		if !domain.InYears(on.Time()) {
+			return domain.Invalid(domain.FieldError{Field: "on", Message: yearsMessage})
+		}
 	}
 	std, ok := s.views.Standard(person.ID, on, time.Time{})
 	if !ok {
@@ -75,7 +78,7 @@ func (s *Server) standardInForce(c echo.Context) error {
 }
 
 // monthQuery reads period (required, a month: 422 otherwise) and as_of
-// (RFC 3339: 400 otherwise). A missing or future as_of is now, returned as
+// (RFC 3339 in the years 1970–2100: 422 otherwise). A missing or future as_of is now, returned as
 // the zero time: everything applied.
 func (s *Server) monthQuery(c echo.Context) (domain.Period, time.Time, error) {
 	asOf, err := s.asOfQuery(c)
@@ -89,11 +92,13 @@ func (s *Server) monthQuery(c echo.Context) (domain.Period, time.Time, error) {
 		return month, asOf, domain.Invalid(domain.FieldError{Field: "period", Message: "is required: a month, YYYY-MM"})
 	case err != nil || month.IsWeek():
 		return month, asOf, domain.Invalid(domain.FieldError{Field: "period", Message: "must be a month, YYYY-MM"})
+	case !periodInYears(month):
+		return month, asOf, domain.Invalid(domain.FieldError{Field: "period", Message: yearsMessage})
 	}
 	return month, asOf, nil
 }
 
-// asOfQuery reads as_of (RFC 3339: 400 otherwise); a missing or future
+// asOfQuery reads as_of (RFC 3339 in 1970–2100: 422 otherwise); a missing or future
 // one is now, returned as the zero time: everything applied.
 func (s *Server) asOfQuery(c echo.Context) (time.Time, error) {
 	var asOf time.Time
@@ -102,6 +107,9 @@ func (s *Server) asOfQuery(c echo.Context) (time.Time, error) {
 		if err != nil {
 			return asOf, problem(http.StatusUnprocessableEntity, "validation_failed", "as_of is not an RFC 3339 time",
 				domain.FieldError{Field: "as_of", Message: "must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"})
+		}
+		if !domain.InYears(t) {
+			return asOf, domain.Invalid(domain.FieldError{Field: "as_of", Message: yearsMessage})
 		}
 		if t.Before(s.now()) {
 			asOf = t

@@ -149,6 +149,8 @@ func (s *Server) routes(g *echo.Group) {
 	s.coachingRoutes(g)
 	s.scorecardRoutes(g)
 	g.GET("/people/:id/commitments", s.listCommitments)
+	g.GET("/people/:id/commitments/:cid", s.getCommitment)
+	g.GET("/people/:id/meetings/:mid", s.getMeeting)
 	g.GET("/people/:id/commitment-history", s.commitmentHistory)
 	g.GET("/managers/:id/cadence", s.managerCadence)
 	g.GET("/people/:id/pips/:pid", s.getPIP)

@@ -25,8 +25,8 @@ const (
 // current bucket and is cut to it when later; from defaults to the start
 // of the sixth month ending with to's month (six months, or the weeks
 // rolling into them). A malformed parameter, from after to or a range over
-// 36 months or 104 weeks answers 422 naming the field; a malformed as_of
-// 400, as everywhere.
+// 36 months or 104 weeks answers 422 naming the field, as does a malformed
+// as_of and any value outside 1970–2100 (queryparams.go).
 //
 // Who: admin, HR and analysts any scope, the whole org by default;
 // analysts may name a team by its manager's real id (they get aggregates,
@@ -88,14 +88,20 @@ func (s *Server) trendQuery(c echo.Context) (projections.TrendQuery, error) {
 		if raw == "" {
 			return domain.Period{}, false
 		}
-		if per, err := domain.ParsePeriod(raw); err == nil {
-			return per, true
+		per, err := domain.ParsePeriod(raw)
+		if err != nil {
+			d, derr := domain.ParseDate(raw)
+			if derr != nil {
+				p.Add(name, "must be a month (YYYY-MM), an ISO week (YYYY-Www) or a date (YYYY-MM-DD)")
+				return domain.Period{}, false
+			}
+			per = bucketOf(d)
 		}
-		if d, err := domain.ParseDate(raw); err == nil {
-			return bucketOf(d), true
+		if !periodInYears(per) {
+			p.Add(name, "%s", yearsMessage)
+			return domain.Period{}, false
 		}
-		p.Add(name, "must be a month (YYYY-MM), an ISO week (YYYY-Www) or a date (YYYY-MM-DD)")
-		return domain.Period{}, false
+		return per, true
 	}
 	current := bucketOf(s.today())
 	to, ok := bound("to")

@@ -29,8 +29,10 @@ func (s *Server) webCheck(v web.Viewer, person uuid.UUID, cmd domain.Command) er
 	return s.checkWrite(Principal{Sub: v.Sub, Person: v.Person, Role: v.Role}, person, cmd)
 }
 
-// execute runs a write and waits (bounded) until this replica's
-// projections have applied its event, so the next read shows it.
+// execute runs a write and waits (bounded by readWait) until this
+// replica's projections have applied its event, so the next read shows it.
+// When they have not, the write is stored all the same: res.Pending says
+// so, and the API answers 202 instead of 201 (write.go).
 func (s *Server) execute(ctx context.Context, w domain.Write) (domain.Written, error) {
 	res, err := s.journals.Execute(ctx, w)
 	s.countWrite(writeOutcome(res, err))
@@ -41,7 +43,8 @@ func (s *Server) execute(ctx context.Context, w domain.Write) (domain.Written, e
 	wait, cancel := context.WithTimeout(ctx, s.readWait)
 	defer cancel()
 	if err := s.views.WaitFor(wait, res.Event.Sequence); err != nil {
-		s.log.Warn("projections behind after write", "sequence", res.Event.Sequence)
+		s.log.Warn("projections behind after write: answering that it is not visible yet", "sequence", res.Event.Sequence)
+		res.Pending = true
 	}
 	return res, nil
 }

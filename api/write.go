@@ -15,14 +15,21 @@ import (
 // maxIdempotencyKey bounds the Idempotency-Key header.
 const maxIdempotencyKey = 200
 
-// written is the body of every 201.
+// written is the body of every 201 and 202.
 type written struct {
 	ID       uuid.UUID `json:"id"`
 	EventID  uuid.UUID `json:"event_id"`
 	Type     string    `json:"type"`
 	Sequence uint64    `json:"sequence"`
 	Version  uint64    `json:"version"`
+	// Visible says whether this replica's reads show the write already:
+	// true with 201, false with 202.
+	Visible bool `json:"visible"`
 }
+
+// pendingRetryAfter is the Retry-After (seconds) of a 202: when a read
+// with X-Min-Sequence is worth trying.
+const pendingRetryAfter = "1"
 
 // decode reads and strictly decodes the request body into cmd; the
 // required keys must be present, though they may be null (422 naming the
@@ -46,7 +53,11 @@ func decode[T any](c echo.Context, required ...string) (T, []byte, error) {
 }
 
 // write executes cmd on a journal and answers 201 once this replica's
-// projections have applied the event (read-your-writes).
+// projections have applied the event (read-your-writes). When they have
+// not within readWait, the write is stored but a read here would not show
+// it yet: 202 with "visible": false and Retry-After; a read with
+// X-Min-Sequence set to the answer's sequence waits for it (or answers 503
+// with Retry-After), so a client can always read its write.
 func (s *Server) write(c echo.Context, personID uuid.UUID, cmd domain.Command, body []byte) error {
 	w, err := s.writeOf(c, personID, cmd, body)
 	if err != nil {
@@ -63,7 +74,12 @@ func (s *Server) write(c echo.Context, personID uuid.UUID, cmd domain.Command, b
 	if res.Replayed {
 		h.Set("Idempotent-Replayed", "true")
 	}
-	return c.JSON(http.StatusCreated, written{ID: e.ResourceID(), EventID: e.ID, Type: e.Type, Sequence: e.Sequence, Version: e.Version})
+	out := written{ID: e.ResourceID(), EventID: e.ID, Type: e.Type, Sequence: e.Sequence, Version: e.Version, Visible: !res.Pending}
+	if res.Pending {
+		h.Set("Retry-After", pendingRetryAfter)
+		return c.JSON(http.StatusAccepted, out)
+	}
+	return c.JSON(http.StatusCreated, out)
 }
 
 // writeOf builds the Write of a request: actor, clock, If-Match and

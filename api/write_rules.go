@@ -19,6 +19,10 @@ func (s *Server) writeRule(p Principal, person uuid.UUID, cmd domain.Command) er
 			return domain.Errorf(domain.KindForbidden, "a member sets their own standard only for their reports (applies_to: reports)")
 		}
 	case domain.HoldMeeting:
+		// with_id names a registered person: read from the read models,
+		// without a condition on the append; it holds because a
+		// registration is never undone (the cross-journal rules are listed
+		// in domain/org.go; the org's own are the store's, DecideOrg).
 		return s.existing("with_id", &cmd.WithID)
 	case domain.OpenPIP, domain.AcknowledgePIP, domain.CheckInPIP, domain.RevisePIP, domain.ExtendPIP, domain.ClosePIP:
 		// HR, admins and the leaders above the person (those who see them)

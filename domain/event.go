@@ -78,6 +78,10 @@ func Subject(personID uuid.UUID, eventType string) string {
 	return "journal." + personID.String() + "." + eventType
 }
 
+// AllJournals is the subject filter of every journal's events. The stream
+// also holds org markers (eventstore/org.go), which are outside it.
+const AllJournals = "journal.>"
+
 // JournalSubjects returns the wildcard subject of one person's journal.
 func JournalSubjects(personID uuid.UUID) string {
 	return "journal." + personID.String() + ".>"

@@ -36,11 +36,12 @@ var typeFilter = regexp.MustCompile(`^[a-z][a-z_]*(\.[a-z][a-z_]*)*\.?$`)
 func ValidType(t string) bool { return t == "" || (len(t) <= 64 && typeFilter.MatchString(t)) }
 
 // SubjectFilter returns the stream subject filter of q's Type: the server
-// filters by type; "" means every subject. Type must be valid.
+// filters by type; without one, every journal (not the org markers).
+// Type must be valid.
 func (q EventQuery) SubjectFilter() string {
 	switch {
 	case q.Type == "":
-		return ""
+		return AllJournals
 	case strings.HasSuffix(q.Type, "."):
 		return "journal.*." + q.Type + ">"
 	}

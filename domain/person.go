@@ -1,9 +1,7 @@
 package domain
 
-import "github.com/google/uuid"
-
-// RegisterPerson starts a journal. The caller checks that ManagerID names a
-// registered person (the org is outside one journal).
+// RegisterPerson starts a journal. That ManagerID names a registered person
+// who has not departed is DecideOrg's rule (the org is outside one journal).
 type RegisterPerson struct {
 	Name      string  `json:"name"`
 	Email     string  `json:"email"`
@@ -44,11 +42,11 @@ func (c UpdatePerson) decide(j *Journal, m Meta) (Data, error) {
 // ChangeManager moves the person under another manager, or to the top of
 // the org with a null manager_id. Rules:
 //  1. the manager is not the person;
-//  2. never a cycle: the person is not in the new manager's chain, which the
-//     caller supplies in ManagerChain (the manager and everyone above them).
+//  2. the rules that read the org (the manager is registered and has not
+//     departed, never a cycle) are DecideOrg's, which the store applies
+//     under the org condition (see org.go).
 type ChangeManager struct {
-	ManagerID    *string     `json:"manager_id"`
-	ManagerChain []uuid.UUID `json:"-"`
+	ManagerID *string `json:"manager_id"`
 }
 
 func (c ChangeManager) decide(j *Journal, m Meta) (Data, error) {
@@ -57,16 +55,11 @@ func (c ChangeManager) decide(j *Journal, m Meta) (Data, error) {
 	if d.ManagerID != nil && *d.ManagerID == j.personID {
 		p.Add("manager_id", "a person cannot manage themselves")
 	}
-	for _, id := range c.ManagerChain {
-		if id == j.personID {
-			p.Add("manager_id", "would make a reporting cycle")
-			break
-		}
-	}
 	return d, p.Err()
 }
 
-// DepartPerson records that the person left on a date.
+// DepartPerson records that the person left on a date. That nobody still
+// reports to them is DecideOrg's rule.
 type DepartPerson struct {
 	On     string `json:"on"`
 	Reason string `json:"reason"`

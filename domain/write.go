@@ -25,6 +25,10 @@ type Write struct {
 type Written struct {
 	Event    Event // as stored, with its Sequence; text fields in clear
 	Replayed bool  // an idempotent repeat: nothing new was appended
+	// Pending: stored, but the answering replica's read models had not
+	// applied it within their bound when the answer went out (the API's
+	// 202 with "visible": false); a read with X-Min-Sequence waits for it.
+	Pending bool
 }
 
 // CodeIdempotencyKeyReused is the conflict code of a key reused with another request.

@@ -12,11 +12,14 @@ import (
 
 // Execute decides w.Command against the person's journal and appends the
 // event it records, conditionally on the journal's last sequence; a lost
-// race is retried a few times against the fresh journal. A repeat of an
+// race is retried a few times against the fresh journal. A structural
+// change of the org (domain.Structural) is also decided against the org
+// and appended under the org condition (org.go), so the org's rules hold
+// whatever the concurrency. A repeat of an
 // idempotent write answers as the first did (Replayed) and appends nothing.
 // ErasePerson also shreds the person's data key.
 //
-// Errors: the kinds of domain.Decide; KindPrecondition when w.IfVersion is
+// Errors: the kinds of domain.Decide and domain.DecideOrg; KindPrecondition when w.IfVersion is
 // stale; KindConflict when the race is lost too often, or with code
 // idempotency_key_reused when the key was used with another request;
 // KindUnavailable when the store cannot be reached or refuses the write
@@ -57,7 +60,12 @@ func (s *Store) Execute(ctx context.Context, w domain.Write) (domain.Written, er
 			}
 			return domain.Written{}, s.refused(ctx, je, w, err)
 		}
-		ack, err := s.append(ctx, je, &e, msgID, w.RequestHash)
+		var ack *jetstream.PubAck
+		if domain.StructuralType(e.Type) {
+			ack, err = s.appendStructural(ctx, je, &e, msgID, w.RequestHash) // org.go
+		} else {
+			ack, err = s.append(ctx, je, &e, msgID, w.RequestHash)
+		}
 		switch {
 		case wrongLastSequence(err):
 			if _, err := s.catchUp(ctx, w.PersonID, je); err != nil {

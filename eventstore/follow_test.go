@@ -3,25 +3,33 @@ package eventstore_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventstore"
 )
 
 // follower collects what Follow delivers.
 type follower struct {
-	mu     sync.Mutex
-	seqs   []uint64
-	events []domain.Event
-	errs   map[uint64]error
+	mu      sync.Mutex
+	seqs    []uint64
+	events  []domain.Event
+	markers []uint64 // the org markers' sequences (eventstore.ErrMarker)
+	errs    map[uint64]error
 }
 
 func (f *follower) handle(seq uint64, e domain.Event, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.seqs = append(f.seqs, seq)
+	if errors.Is(err, eventstore.ErrMarker) {
+		f.markers = append(f.markers, seq)
+		return
+	}
 	if err != nil {
 		f.errs[seq] = err
 		return
@@ -68,13 +76,23 @@ func TestFollowHistoryThenLive(t *testing.T) {
 	makeCommitment(t, s, a, "write the plan")
 
 	f := startFollow(t, s.Follow, 0)
-	f.waitFor(t, 3)
+	f.waitFor(t, 5) // each registration is an org marker and the event (org.go)
 	mustExec(t, s, b, domain.SetCadence{EveryDays: 14})
-	f.waitFor(t, 4)
+	f.waitFor(t, 6)
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	// Every message is delivered with its sequence, markers included, so a
+	// follower sees no gap; the events carry the sequence they came with.
+	for i, seq := range f.seqs {
+		if seq != uint64(i+1) {
+			t.Errorf("message %d delivered with sequence %d", i, seq)
+		}
+	}
+	if len(f.markers) != 2 || len(f.events) != 4 {
+		t.Errorf("delivered %d markers and %d events, want 2 and 4", len(f.markers), len(f.events))
+	}
 	for i, e := range f.events {
-		if e.Sequence != uint64(i+1) || f.seqs[i] != e.Sequence {
+		if e.Sequence == 0 || !slices.Contains(f.seqs, e.Sequence) || slices.Contains(f.markers, e.Sequence) {
 			t.Errorf("event %d has sequence %d", i, e.Sequence)
 		}
 	}
@@ -139,7 +157,11 @@ func TestForgedMessages(t *testing.T) {
 	}
 
 	f := startFollow(t, s.Follow, 0)
-	f.waitFor(t, 5)
+	last, err := s.LastSequence(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.waitFor(t, int(last))
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(f.errs) != 1 || f.errs[ackBad.Sequence] == nil {

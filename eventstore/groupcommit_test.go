@@ -19,7 +19,10 @@ func TestGroupCommit(t *testing.T) {
 	const n = 32
 	ids := make([]uuid.UUID, n)
 	for i := range ids {
-		ids[i] = register(t, s, "Rep", "rep@example.com")
+		ids[i] = register(t, s, "Rep", "rep@example.com") // its own batch with an org marker (org.go)
+	}
+	for _, id := range ids {
+		mustExec(t, s, id, domain.SetCadence{EveryDays: 7})
 	}
 	if st := s.GroupCommitStats(); !st.Enabled || st.Batches != 0 || st.Singles != n {
 		t.Fatalf("after %d appends one at a time: %+v, want %d singles and no batch", n, st, n)
@@ -38,10 +41,10 @@ func TestGroupCommit(t *testing.T) {
 	wg.Wait()
 	for i, id := range ids {
 		events, err := s.ReadJournal(ctxT(t), id)
-		if err != nil || len(events) != 2 {
+		if err != nil || len(events) != 3 {
 			t.Fatalf("journal %d: %d events, %v", i, len(events), err)
 		}
-		if e := events[1]; e.ID != written[i].Event.ID || e.Sequence != written[i].Event.Sequence {
+		if e := events[2]; e.ID != written[i].Event.ID || e.Sequence != written[i].Event.Sequence {
 			t.Errorf("journal %d stores event %s at %d; Execute answered %s at %d", i, e.ID, e.Sequence, written[i].Event.ID, written[i].Event.Sequence)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/coachjournal/coachjournal/domain"
@@ -16,8 +17,9 @@ import (
 )
 
 // MaxImportBatch is the most events one atomic batch holds: the server's
-// default limit on an atomic publish.
-const MaxImportBatch = 1000
+// default limit on an atomic publish (1,000 messages), less one for the
+// org marker of a batch that changes the org (org.go).
+const MaxImportBatch = maxBatch - 1
 
 // loadParallel bounds the journals loaded at once before a batch.
 const loadParallel = 16
@@ -44,7 +46,50 @@ func (s *Store) ImportBatch(ctx context.Context, ws []domain.Write) (events []do
 	defer s.trim() // after the unlock below
 	entries := s.lockJournals(ws)
 	defer unlockJournals(entries)
+	if structural(ws) {
+		s.org.mu.Lock() // after the journals', as Execute takes them
+		defer s.org.mu.Unlock()
+	}
 	return s.importOne(ctx, ws, entries)
+}
+
+// structural reports whether any of ws changes the org: such an import
+// holds the org's mutex throughout, decides those writes against the org
+// in order (decideOrgBatch) and publishes each batch with an org marker.
+func structural(ws []domain.Write) bool {
+	for _, w := range ws {
+		if domain.Structural(w.Command) {
+			return true
+		}
+	}
+	return false
+}
+
+// decideOrgBatch checks the batch's structural events, in order, against
+// the org as the earlier ones leave it, and marks the batch for an org
+// marker; with s.org.mu held. On a refusal it returns the index of the
+// refused write, and the org cache is dropped (it holds part of the batch).
+func (s *Store) decideOrgBatch(ctx context.Context, ws []domain.Write, b *decidedBatch) (int, error) {
+	if !structural(ws) {
+		return -1, nil
+	}
+	// Up to the leader's last person event, so that a refusal holds
+	// against what the stream acknowledged (one request per batch).
+	if err := s.catchUpOrgWithLeader(ctx); err != nil {
+		return -1, s.unavailable("load org", err)
+	}
+	b.org = true
+	for i, e := range b.events {
+		if !domain.StructuralType(e.Type) {
+			continue
+		}
+		if err := domain.DecideOrg(s.org.org, e); err != nil {
+			s.org.org = nil
+			return i, err
+		}
+		s.org.org.Evolve(e)
+	}
+	return -1, nil
 }
 
 // importOne stores one batch whose journals are locked, retrying a lost race.
@@ -55,6 +100,9 @@ func (s *Store) importOne(ctx context.Context, ws []domain.Write, entries map[uu
 		}
 		s.warmKeys(ctx, ws, entries)
 		b, failed, err := s.decideBatch(ctx, ws, entries)
+		if err == nil {
+			failed, err = s.decideOrgBatch(ctx, ws, &b)
+		}
 		if err != nil {
 			retry, rerr := s.refusedInBatch(ctx, ws, entries, failed, err)
 			if retry {
@@ -66,9 +114,11 @@ func (s *Store) importOne(ctx context.Context, ws []domain.Write, entries map[uu
 		switch {
 		case wrongLastSequence(err):
 			forget(entries)
+			s.forgetOrg(b)
 			continue
 		case err != nil:
 			forget(entries) // the outcome is unknown: reload before the next decision
+			s.forgetOrg(b)
 			return nil, -1, s.unavailable("publish batch", err)
 		}
 		return b.events, -1, nil
@@ -85,12 +135,34 @@ func (s *Store) publishBatch(ctx context.Context, ws []domain.Write, entries map
 		b.msgs[i].Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(entries[id].lastSeq, 10))
 		b.msgs[i].Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, domain.JournalSubjects(id))
 	}
-	ack, err := jetstreamext.PublishMsgBatch(ctx, s.js, b.msgs)
+	msgs := b.msgs
+	if b.org { // the marker first: the ack's sequence stays the last event's
+		msgs = append([]*nats.Msg{orgMarker(s.org.lastSeq)}, b.msgs...)
+	}
+	ack, err := jetstreamext.PublishMsgBatch(ctx, s.js, msgs)
+	if duplicateInBatch(err) {
+		err = errLostRace
+	}
 	if err != nil {
 		return err
 	}
 	s.stored(ws, entries, b.events, ack.Sequence)
+	if b.org { // the batch's person events are the last of personSubjects now
+		for _, e := range b.events {
+			if strings.HasPrefix(e.Type, "person.") {
+				s.org.lastSeq = max(s.org.lastSeq, e.Sequence)
+			}
+		}
+	}
 	return nil
+}
+
+// forgetOrg drops the org cache after a batch that changed it failed: it
+// holds the batch's decisions, which are not stored.
+func (s *Store) forgetOrg(b decidedBatch) {
+	if b.org {
+		s.org.org = nil
+	}
 }
 
 func unlockJournals(entries map[uuid.UUID]*journalEntry) {
@@ -172,6 +244,7 @@ type decidedBatch struct {
 	events []domain.Event
 	msgs   []*nats.Msg
 	firsts []int // the index of each journal's first write
+	org    bool  // it changes the org: published with an org marker (org.go)
 }
 
 // decideBatch decides, seals and folds every write and builds the batch's

@@ -23,6 +23,14 @@ func (s *Store) Import(ctx context.Context, ws []domain.Write) (events []domain.
 	defer s.trim() // after the unlock below
 	entries := s.lockJournals(ws)
 	defer unlockJournals(entries)
+	if structural(ws) {
+		// An import that changes the org decides each batch against the
+		// org as the batches before it left it, and publishes it with the
+		// org marker: one batch at a time, without deciding ahead.
+		s.org.mu.Lock() // after the journals', as Execute takes them
+		defer s.org.mu.Unlock()
+		return s.importRest(ctx, ws, entries, 0, make([]domain.Event, 0, len(ws)))
+	}
 	if err := s.loadJournals(ctx, entries); err != nil {
 		return nil, -1, s.unavailable("load journals", err)
 	}

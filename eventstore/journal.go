@@ -137,13 +137,18 @@ func (s *Store) catchUp(ctx context.Context, id uuid.UUID, je *journalEntry) (bo
 var errNoAnswer = errors.New("direct batch get: no answer")
 
 // scan calls fn for each message of the journal stream on subjects filter
-// (all when empty) after sequence after, in stream order, reading with
-// direct batch gets.
+// after sequence after, in stream order, reading with direct batch gets. An
+// empty filter means every journal (domain.AllJournals): never the org
+// markers (org.go), which is how Verify skips them.
 func (s *Store) scan(ctx context.Context, filter string, after uint64, fn func(*jetstream.RawStreamMsg)) error {
+	if filter == "" {
+		filter = domain.AllJournals
+	}
 	return s.scanIn(ctx, s.cfg.Stream, filter, after, fn)
 }
 
-// scanIn is scan on another stream (one that allows direct gets).
+// scanIn is scan on another stream (one that allows direct gets); an empty
+// filter there means every message.
 func (s *Store) scanIn(ctx context.Context, stream, filter string, after uint64, fn func(*jetstream.RawStreamMsg)) error {
 	next := after + 1
 	for {
@@ -208,7 +213,13 @@ func (s *Store) catchUpWithLeader(ctx context.Context, id uuid.UUID, je *journal
 // stream's leader has it (0: none), with a message get the leader answers
 // rather than a direct get any replica may answer.
 func (s *Store) journalHead(ctx context.Context, id uuid.UUID) (uint64, error) {
-	req, _ := json.Marshal(map[string]string{"last_by_subj": domain.JournalSubjects(id)})
+	return s.leaderHead(ctx, domain.JournalSubjects(id))
+}
+
+// leaderHead returns the sequence of the last message on subjects filter
+// as the stream's leader has it (0: none).
+func (s *Store) leaderHead(ctx context.Context, filter string) (uint64, error) {
+	req, _ := json.Marshal(map[string]string{"last_by_subj": filter})
 	msg, err := s.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+s.cfg.Stream, req)
 	if err != nil {
 		return 0, err

@@ -61,7 +61,7 @@ func (s *Store) startPipeline(ctx context.Context, h func(uint64, domain.Event, 
 			}
 			for i, r := range b.out {
 				if r.ok && ctx.Err() == nil {
-					if r.err != nil {
+					if r.err != nil && r.err != ErrMarker { // a marker is no damage (org.go)
 						s.log.Warn("follow: a stored message cannot be read; it is passed on as an error", "sequence", b.msgs[i].seq, "err", r.err)
 					}
 					if seq := b.msgs[i].seq; passed != 0 && seq != passed+1 {
@@ -100,6 +100,10 @@ func (p *followPipeline) stop() {
 func (s *Store) decodeBatch(ctx context.Context, d *decrypter, b *followBatch) {
 	b.out = make([]followResult, len(b.msgs))
 	for i, m := range b.msgs {
+		if IsMarker(m.subject) { // delivered for its sequence, not as an event (org.go)
+			b.out[i] = followResult{err: ErrMarker, ok: true}
+			continue
+		}
 		e, err := decodeStored(m.subject, m.data)
 		if err != nil {
 			b.out[i] = followResult{err: err, ok: true}

@@ -29,6 +29,7 @@ type Store struct {
 	audit  *auditIndex // reads of PIPs (audit.go)
 	reads  nudgeReads  // the nudges each reader marked read (nudgereads.go)
 	queue  nudgeQueue  // nudges to deliver (nudgequeue.go)
+	org    orgState    // the org structural changes are decided on (org.go)
 
 	mu        sync.Mutex
 	journals  map[uuid.UUID]*journalEntry
@@ -165,7 +166,7 @@ func (s *Store) setUp(ctx context.Context, master []byte) error {
 	}
 	s.stream, err = s.ensureStream(ctx, jetstream.StreamConfig{
 		Name:               s.cfg.Stream,
-		Subjects:           []string{"journal.>"},
+		Subjects:           []string{"journal.>", OrgMarkerSubject},
 		Storage:            jetstream.FileStorage,
 		Replicas:           s.cfg.Replicas,
 		Duplicates:         min(s.cfg.DuplicateWindow, serverDedupWindow), // idempotency.go

@@ -107,12 +107,15 @@ func (x *Exporter) run(ctx context.Context, src Source, out *Output) error {
 		if err == nil && x.cards != nil && scorecardInput[e.Type] {
 			x.cards.Apply(seq, e, nil)
 		}
-		if err != nil {
+		var marker interface{ NotAnEvent() bool }
+		switch {
+		case errors.As(err, &marker) && marker.NotAnEvent(): // an org marker (eventstore.ErrMarker): no event
+		case err != nil:
 			x.stats.Undecodable++
-		} else if x.Query.Match(e) {
+		case x.Query.Match(e):
 			x.stats.Events++
 			werr = x.write(out, e)
-		} else {
+		default:
 			x.fold(e)
 		}
 		if seq == last {

@@ -151,3 +151,42 @@ func (s *Set) commitmentText(id uuid.UUID) (string, bool) {
 	}
 	return s.steps.at(c.made).data.(*domain.CommitmentMade).Text, true
 }
+
+// Meeting is one held meeting, read alone: what meeting.held recorded,
+// who recorded it and when, and the commitments made in it.
+type Meeting struct {
+	domain.MeetingHeld
+	PersonID    uuid.UUID    `json:"person_id"`
+	Sequence    uint64       `json:"sequence"`
+	EventID     uuid.UUID    `json:"event_id"`
+	RecordedBy  domain.Actor `json:"recorded_by"`
+	RecordedAt  time.Time    `json:"recorded_at"`
+	Commitments []uuid.UUID  `json:"commitments"` // made in this meeting (their meeting_id), in order
+}
+
+// Meeting returns one meeting held with a person, found among the
+// person's events (a person holds few meetings).
+func (s *Set) Meeting(personID, meetingID uuid.UUID) (Meeting, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p := s.people[personID]
+	if p == nil {
+		return Meeting{}, false
+	}
+	for _, i := range p.steps {
+		st := s.steps.at(i)
+		d, ok := st.data.(*domain.MeetingHeld)
+		if !ok || d.MeetingID != meetingID {
+			continue
+		}
+		m := Meeting{MeetingHeld: *d, PersonID: personID, Sequence: st.seq, EventID: st.id,
+			RecordedBy: s.actors[st.actor], RecordedAt: st.recordedAt(), Commitments: []uuid.UUID{}}
+		for _, c := range p.commitments {
+			if cm := s.steps.at(c.made).data.(*domain.CommitmentMade); cm.MeetingID != nil && *cm.MeetingID == meetingID {
+				m.Commitments = append(m.Commitments, cm.CommitmentID)
+			}
+		}
+		return m, true
+	}
+	return Meeting{}, false
+}

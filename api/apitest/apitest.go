@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,6 +39,16 @@ type Env struct {
 	FollowedFrom uint64
 	opts         Options
 	stop         func()
+	hold         sync.RWMutex // held for writing: the projections apply nothing (HoldProjections)
+}
+
+// HoldProjections stops this replica's projections from applying what the
+// follower delivers, as a replica that has fallen behind, until release
+// is called: writes are still stored, reads show the state before them.
+func (e *Env) HoldProjections() (release func()) {
+	e.hold.Lock()
+	var once sync.Once
+	return func() { once.Do(e.hold.Unlock) }
 }
 
 // Options vary the service a test starts.
@@ -61,6 +72,9 @@ type Options struct {
 	// DataDir, when set, is the data dir to start on (a stream seeded
 	// beforehand); default a fresh temp dir.
 	DataDir string
+	// ReadWait bounds how long a write waits for the projections and a
+	// read for X-Min-Sequence (api.Config.ReadWait); default the API's.
+	ReadWait time.Duration
 }
 
 // Start runs the service on a fresh temp dir; it stops with the test.
@@ -109,7 +123,12 @@ func (e *Env) open() {
 	keeper := snapshot.NewKeeper(snaps, e.Views, log)
 	followCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { defer close(done); _ = store.Follow(followCtx, e.FollowedFrom, keeper.Apply) }()
+	apply := func(seq uint64, ev domain.Event, err error) {
+		e.hold.RLock()
+		defer e.hold.RUnlock()
+		keeper.Apply(seq, ev, err)
+	}
+	go func() { defer close(done); _ = store.Follow(followCtx, e.FollowedFrom, apply) }()
 	kept := make(chan struct{})
 	go func() { defer close(kept); keeper.Run(followCtx) }()
 	waitCtx, cancelWait := context.WithTimeout(ctx, 20*time.Second)
@@ -121,7 +140,8 @@ func (e *Env) open() {
 	if err != nil {
 		e.t.Fatalf("pseudonym key: %v", err)
 	}
-	e.Handler = api.New(store, e.Views, e.Tokens, api.Config{Now: clock.Now, PseudonymKey: pkey, Security: e.opts.Security, Logger: e.opts.Logger})
+	e.Handler = api.New(store, e.Views, e.Tokens, api.Config{Now: clock.Now, PseudonymKey: pkey, Security: e.opts.Security, Logger: e.opts.Logger,
+		ReadWait: e.opts.ReadWait})
 	srv := httptest.NewServer(e.Handler)
 	e.URL = srv.URL
 	e.stop = func() {

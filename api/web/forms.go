@@ -132,8 +132,16 @@ func (u *ui) write(c echo.Context, person uuid.UUID, f *form, part string, cmd d
 	if ifMatch {
 		w.IfVersion = &f.Version
 	}
-	return u.Execute(c.Request().Context(), v, w)
+	res, err := u.Execute(c.Request().Context(), v, w)
+	if err == nil && res.Pending {
+		c.Set(pendingKey, true) // saved tells the next page (see savedNote)
+	}
+	return res, err
 }
+
+// pendingKey marks a request one of whose writes was stored but not yet
+// visible on this replica when it was answered.
+const pendingKey = "cj.write.pending"
 
 // refused explains a write's error on the form. rename maps the domain's
 // field names to the form's; handled is false for errors that are no
@@ -202,6 +210,13 @@ func conflictWords(u *ui, p projections.Person, de *domain.Error) string {
 	switch m := de.Message; {
 	case de.Code == domain.CodeIdempotencyKeyReused:
 		return "This form was already sent with different content, so nothing new was recorded. Open the page again to start a new entry."
+	// The org's refusals (domain.DecideOrg), before the person's own.
+	case strings.Contains(m, "reporting cycle"):
+		return "Nothing was recorded: the chosen manager reports (directly or not) to " + p.Name + ", so this would make a reporting cycle."
+	case strings.HasPrefix(m, "manager ") && strings.Contains(m, "has departed"):
+		return "Nothing was recorded: the chosen manager has left. Choose a manager who has not."
+	case strings.Contains(m, "still manages"):
+		return "Nothing was recorded: " + p.Name + " still manages people. Move them to another manager first."
 	case strings.Contains(m, "departed"):
 		return p.Name + " has left: their journal takes no new coaching entries."
 	case strings.Contains(m, "erased"):
@@ -255,11 +270,16 @@ func (u *ui) words(f *form, field, msg string) string {
 // fieldWords are the domain's field names that its messages mention.
 var fieldWords = strings.NewReplacer("after starts_on", "after the start")
 
-// saved redirects (303) to path with what was recorded, for the page to say.
+// saved redirects (303) to path with what was recorded, for the page to
+// say; when a write of the request was not yet visible on this replica
+// (domain.Written.Pending), the page says it will show shortly.
 func saved(c echo.Context, path, what string, replayed bool, anchor string) error {
 	q := url.Values{"saved": {what}}
 	if replayed {
 		q.Set("again", "1")
+	}
+	if pending, _ := c.Get(pendingKey).(bool); pending {
+		q.Set("pending", "1")
 	}
 	if anchor != "" {
 		anchor = "#" + anchor
@@ -279,6 +299,9 @@ func savedNote(c echo.Context) string {
 	}
 	if c.QueryParam("again") != "" {
 		return "Already recorded: this form had been sent before, and nothing was recorded twice."
+	}
+	if c.QueryParam("pending") != "" {
+		return "Recorded: " + what + ". It will show on this page shortly: reload it in a moment if it is not there yet."
 	}
 	return "Recorded: " + what + "."
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -179,8 +180,8 @@ func registerBenchPeople(ctx context.Context, env *benchEnv, n int) ([]uuid.UUID
 		ws = append(ws, domain.Write{PersonID: ids[i], Meta: meta,
 			Command: domain.RegisterPerson{Name: "Bench Rep " + strconv.Itoa(i), Email: fmt.Sprintf("rep%d@example.com", i)}})
 	}
-	for lo := 0; lo < n; lo += 1000 {
-		if _, failed, err := env.store.ImportBatch(ctx, ws[lo:min(lo+1000, n)]); err != nil {
+	for lo := 0; lo < n; lo += eventstore.MaxImportBatch {
+		if _, failed, err := env.store.ImportBatch(ctx, ws[lo:min(lo+eventstore.MaxImportBatch, n)]); err != nil {
 			return nil, fmt.Errorf("register (write %d): %w", failed, err)
 		}
 	}
