@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/nudges"
@@ -52,4 +53,33 @@ func (s *Server) readNudge(c echo.Context) error {
 		}
 	}
 	return domain.Errorf(domain.KindNotFound, "no nudge %q for you today", nid)
+}
+
+// parkedNudges answers GET /v1/admin/nudges/parked (admins): the nudge
+// deliveries given up after their last attempt, oldest first.
+func (s *Server) parkedNudges(c echo.Context) error {
+	if principal(c).Role != domain.RoleAdmin {
+		return forbidden("only admins see parked nudge deliveries")
+	}
+	items, err := s.journals.ParkedNudges(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+// replayNudge answers POST /v1/admin/nudges/parked/{seq}/replay (admins):
+// the parked delivery is delivered again, once, and leaves the list (204).
+func (s *Server) replayNudge(c echo.Context) error {
+	if principal(c).Role != domain.RoleAdmin {
+		return forbidden("only admins replay parked nudge deliveries")
+	}
+	seq, err := strconv.ParseUint(c.Param("seq"), 10, 64)
+	if err != nil || seq == 0 {
+		return domain.Invalid(domain.FieldError{Field: "seq", Message: "is not a sequence"})
+	}
+	if err := s.journals.ReplayNudge(c.Request().Context(), seq); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }

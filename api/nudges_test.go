@@ -169,3 +169,20 @@ func TestNudges(t *testing.T) {
 		t.Errorf("an analyst has nudges: %+v", got.Items)
 	}
 }
+
+// TestParkedNudgesAdmin: only admins list and replay parked nudge
+// deliveries; a replay of a sequence that is not a parked delivery is 404.
+func TestParkedNudgesAdmin(t *testing.T) {
+	o := newOrg(t)
+	var got struct{ Items []domain.ParkedNudge }
+	o.Must(http.StatusOK, http.MethodGet, "/v1/admin/nudges/parked", o.admin, nil).Decode(t, &got)
+	if got.Items == nil || len(got.Items) != 0 {
+		t.Errorf("parked nudges of a fresh service: %+v, want an empty list", got.Items)
+	}
+	for _, token := range []string{o.hr, o.leaderT, o.analyst} {
+		o.Must(http.StatusForbidden, http.MethodGet, "/v1/admin/nudges/parked", token, nil)
+		o.Must(http.StatusForbidden, http.MethodPost, "/v1/admin/nudges/parked/1/replay", token, nil)
+	}
+	o.Must(http.StatusNotFound, http.MethodPost, "/v1/admin/nudges/parked/1/replay", o.admin, nil)
+	o.Must(http.StatusUnprocessableEntity, http.MethodPost, "/v1/admin/nudges/parked/x/replay", o.admin, nil)
+}

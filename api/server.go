@@ -49,6 +49,10 @@ type Journals interface {
 	// and NudgesRead returns the ids reader marked. Errors: KindUnavailable.
 	MarkNudgeRead(ctx context.Context, reader, nid string) error
 	NudgesRead(ctx context.Context, reader string) (map[string]bool, error)
+	// ParkedNudges lists the nudge deliveries given up, and ReplayNudge
+	// delivers one again, once. Errors: KindNotFound, KindUnavailable.
+	ParkedNudges(ctx context.Context) ([]domain.ParkedNudge, error)
+	ReplayNudge(ctx context.Context, seq uint64) error
 }
 
 // Config tunes the server.
@@ -163,6 +167,8 @@ func (s *Server) routes(g *echo.Group) {
 	g.GET("/trends", s.trends)
 	g.GET("/me/nudges", s.myNudges)
 	g.POST("/me/nudges/:nid/read", s.readNudge)
+	g.GET("/admin/nudges/parked", s.parkedNudges)
+	g.POST("/admin/nudges/parked/:seq/replay", s.replayNudge)
 	g.GET("/export", s.exportStream)
 }
 

@@ -46,15 +46,6 @@ type NudgeDelivery struct {
 	Attempt int // 1 for the first
 }
 
-// ParkedNudge is a delivery given up after its last attempt.
-type ParkedNudge struct {
-	Sequence uint64    `json:"sequence"`
-	ID       string    `json:"id"`
-	Channel  string    `json:"channel"`
-	ParkedAt time.Time `json:"parked_at"`
-	Error    string    `json:"error"`
-}
-
 type nudgeQueue struct {
 	mu   sync.Mutex
 	st   jetstream.Stream
@@ -184,13 +175,13 @@ func (s *Store) deliverNudge(ctx context.Context, sent jetstream.KeyValue, m jet
 
 // ParkedNudges lists the deliveries given up, oldest first.
 // Errors: KindUnavailable.
-func (s *Store) ParkedNudges(ctx context.Context) ([]ParkedNudge, error) {
+func (s *Store) ParkedNudges(ctx context.Context) ([]domain.ParkedNudge, error) {
 	if _, _, err := s.nudgeQueue(ctx); err != nil {
 		return nil, s.unavailable("nudge queue", err)
 	}
-	out := []ParkedNudge{}
+	out := []domain.ParkedNudge{}
 	err := s.scanIn(ctx, NudgeStream, "nudges.parked.>", 0, func(m *jetstream.RawStreamMsg) {
-		out = append(out, ParkedNudge{Sequence: m.Sequence, ID: m.Header.Get("Nudge-Id"), Channel: m.Subject[len("nudges.parked."):],
+		out = append(out, domain.ParkedNudge{Sequence: m.Sequence, ID: m.Header.Get("Nudge-Id"), Channel: m.Subject[len("nudges.parked."):],
 			ParkedAt: m.Time, Error: m.Header.Get("Nudge-Error")})
 	})
 	if err != nil {

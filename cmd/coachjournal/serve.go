@@ -26,6 +26,7 @@ type serveFlags struct {
 	demo         bool
 	readCacheMiB int
 	readyLag     uint64
+	nudge        nudgeFlags // nudge_flags.go
 	sec          securityFlags // security_flags.go
 }
 
@@ -42,7 +43,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var nowAt string
 	fs.StringVar(&nowAt, "now", "", "run the clock as if it were this RFC 3339 time at start, advancing in real time (demos, tests); empty: the real clock")
 	f.sec.register(fs)
+	f.nudge.register(fs)
 	if err := parse(fs, args, stderr); err != nil {
+		return err
+	}
+	nudgeChannels, err := f.nudge.channels() // nudge_flags.go: refused before anything starts
+	if err != nil {
 		return err
 	}
 	now, err := clock.Parse(nowAt)
@@ -125,6 +131,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { errc <- f.sec.serveOn(srv, ln) }()
 	base := f.sec.scheme() + "://" + ln.Addr().String()
 	log.Info("serving", "url", base, "data_dir", f.dataDir)
+	defer f.nudge.startNudger(ctx, nudgeChannels, store, views, now, base, reg, log)() // stopped before the store closes
 	if f.demo {
 		if err := demo(ctx, store, views, tokens, now, base, stdout); err != nil {
 			log.Error("demo seeding failed", "err", err)
