@@ -36,6 +36,10 @@ const (
 	nudgeConsumer   = "nudge-sender"
 	nudgeAttempts   = 6
 	nudgeKeep       = 30 * 24 * time.Hour
+	// nudgeAckWait is how long a delivery taken by a replica that died is
+	// held before another replica gets it; above a send's own timeout
+	// (10 s for email and webhooks).
+	nudgeAckWait = 15 * time.Second
 )
 
 // NudgeDelivery is one delivery taken from the queue.
@@ -117,14 +121,15 @@ func (s *Store) DeliverNudges(ctx context.Context, backoff func(attempt int) tim
 		Durable:       nudgeConsumer,
 		FilterSubject: "nudges.deliver.>",
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       30 * time.Second, // a replica that died holding one
-		MaxDeliver:    -1,               // the attempts are counted here, to park the last
+		AckWait:       nudgeAckWait, // a replica that died holding one
+		MaxDeliver:    -1,           // the attempts are counted here, to park the last
 		MaxAckPending: 64,
 	})
 	if err != nil {
 		return s.unavailable("nudge consumer", err)
 	}
 	cc, err := cons.Consume(func(m jetstream.Msg) { s.deliverNudge(ctx, sent, m, backoff, send) },
+		jetstream.PullMaxMessages(1), // a replica that dies holds one delivery, not a batch, until AckWait
 		jetstream.PullHeartbeat(5*time.Second), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 			s.log.Debug("nudge consumer", "err", err)
 		}))

@@ -54,7 +54,13 @@ func startService(t testing.TB, dataDir string) *service {
 // onLine (a GODEBUG=gctrace=1 trace), when given.
 func startServiceWith(t testing.TB, dataDir string, env []string, onLine func(string)) *service {
 	t.Helper()
-	args := []string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}
+	return startServiceArgs(t, dataDir, env, onLine)
+}
+
+// startServiceArgs is startServiceWith with more serve flags.
+func startServiceArgs(t testing.TB, dataDir string, env []string, onLine func(string), extra ...string) *service {
+	t.Helper()
+	args := append([]string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}, extra...)
 	if os.Getenv(clock.Env) != "" { // the child's clock starts where the test's is now
 		args = append(args, "--now", clock.Now().Format(time.RFC3339Nano))
 	}

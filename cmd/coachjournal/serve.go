@@ -26,7 +26,7 @@ type serveFlags struct {
 	demo         bool
 	readCacheMiB int
 	readyLag     uint64
-	nudge        nudgeFlags // nudge_flags.go
+	nudge        nudgeFlags    // nudge_flags.go
 	sec          securityFlags // security_flags.go
 }
 
