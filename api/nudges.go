@@ -1,11 +1,14 @@
 package api
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/nudges"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
 
@@ -82,4 +85,59 @@ func (s *Server) replayNudge(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// nudgePrefs answers GET /v1/me/nudge-preferences: the caller's choices
+// about nudges beyond the inbox (defaults when none were set). Only a
+// person has them.
+func (s *Server) nudgePrefs(c echo.Context) error {
+	p := principal(c)
+	if p.Person == uuid.Nil {
+		return forbidden("nudge preferences are a person's; this token names a service")
+	}
+	prefs, err := s.loadPrefs(c.Request().Context(), p.Person)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, prefs)
+}
+
+// setNudgePrefs answers PUT /v1/me/nudge-preferences: the caller's whole
+// preferences, replaced (200 with them). Unknown channels, a half-given
+// quiet range, a time that is not HH:MM or an unknown time zone are 422.
+func (s *Server) setNudgePrefs(c echo.Context) error {
+	p := principal(c)
+	if p.Person == uuid.Nil {
+		return forbidden("nudge preferences are a person's; this token names a service")
+	}
+	prefs, _, err := decode[nudges.Prefs](c)
+	if err != nil {
+		return err
+	}
+	if bad := prefs.Validate(); len(bad) > 0 {
+		return domain.Invalid(bad...)
+	}
+	if prefs.Channels == nil {
+		prefs.Channels = map[string]bool{}
+	}
+	body, _ := json.Marshal(prefs)
+	if err := s.journals.SetNudgePrefs(c.Request().Context(), p.Person.String(), body); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, prefs)
+}
+
+func (s *Server) loadPrefs(ctx context.Context, person uuid.UUID) (nudges.Prefs, error) {
+	prefs := nudges.Prefs{Channels: map[string]bool{}}
+	raw, err := s.journals.NudgePrefs(ctx, person.String())
+	if err != nil || raw == nil {
+		return prefs, err
+	}
+	if err := json.Unmarshal(raw, &prefs); err != nil {
+		return nudges.Prefs{Channels: map[string]bool{}}, nil
+	}
+	if prefs.Channels == nil {
+		prefs.Channels = map[string]bool{}
+	}
+	return prefs, nil
 }

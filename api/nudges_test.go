@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,4 +186,46 @@ func TestParkedNudgesAdmin(t *testing.T) {
 	}
 	o.Must(http.StatusNotFound, http.MethodPost, "/v1/admin/nudges/parked/1/replay", o.admin, nil)
 	o.Must(http.StatusUnprocessableEntity, http.MethodPost, "/v1/admin/nudges/parked/x/replay", o.admin, nil)
+}
+
+// TestNudgePrefs: a person reads defaults, replaces their preferences and
+// reads them back; a bad channel, half a quiet range, a time that is not
+// HH:MM, an unknown time zone are 422 naming the field, an unknown key 400,
+// and a service token has none (403). Nothing bad is stored.
+func TestNudgePrefs(t *testing.T) {
+	o := newOrg(t)
+	P := "/v1/me/nudge-preferences"
+	var got nudges.Prefs
+	o.Must(http.StatusOK, http.MethodGet, P, o.anaT, nil).Decode(t, &got)
+	if got.DigestOnly || got.QuietFrom != "" || len(got.Channels) != 0 {
+		t.Errorf("defaults: %+v", got)
+	}
+	want := map[string]any{"channels": map[string]bool{"slack": false}, "quiet_from": "22:00", "quiet_to": "07:00", "time_zone": "Europe/Berlin", "digest_only": true}
+	o.Must(http.StatusOK, http.MethodPut, P, o.anaT, want)
+	o.Must(http.StatusOK, http.MethodGet, P, o.anaT, nil).Decode(t, &got)
+	if !got.DigestOnly || got.QuietFrom != "22:00" || got.QuietTo != "07:00" || got.TimeZone != "Europe/Berlin" || got.On("slack") || !got.On("email") {
+		t.Errorf("after PUT: %+v", got)
+	}
+	for _, c := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"channels": map[string]bool{"pager": true}}, "channels.pager"},
+		{map[string]any{"quiet_from": "22:00"}, "quiet_to"},
+		{map[string]any{"quiet_from": "10pm", "quiet_to": "07:00"}, "quiet_from"},
+		{map[string]any{"time_zone": "Mars/Olympus"}, "time_zone"},
+	} {
+		r := o.Do(http.MethodPut, P, o.anaT, c.body)
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"`+c.field+`"`) {
+			t.Errorf("PUT %v: %d %s, want 422 naming %s", c.body, r.Status, r.Body, c.field)
+		}
+	}
+	if r := o.Do(http.MethodPut, P, o.anaT, map[string]any{"digest": true}); r.Status != http.StatusBadRequest {
+		t.Errorf("an unknown key: %d %s, want 400", r.Status, r.Body)
+	}
+	o.Must(http.StatusForbidden, http.MethodGet, P, o.hr, nil)
+	o.Must(http.StatusOK, http.MethodGet, P, o.anaT, nil).Decode(t, &got)
+	if got.TimeZone != "Europe/Berlin" || !got.DigestOnly {
+		t.Errorf("a refused PUT changed the preferences: %+v", got)
+	}
 }

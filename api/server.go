@@ -53,6 +53,10 @@ type Journals interface {
 	// delivers one again, once. Errors: KindNotFound, KindUnavailable.
 	ParkedNudges(ctx context.Context) ([]domain.ParkedNudge, error)
 	ReplayNudge(ctx context.Context, seq uint64) error
+	// NudgePrefs and SetNudgePrefs keep a person's nudge preferences
+	// (nudges.Prefs as JSON; nil: none set). Errors: KindUnavailable.
+	NudgePrefs(ctx context.Context, key string) ([]byte, error)
+	SetNudgePrefs(ctx context.Context, key string, prefs []byte) error
 }
 
 // Config tunes the server.
@@ -167,6 +171,8 @@ func (s *Server) routes(g *echo.Group) {
 	g.GET("/trends", s.trends)
 	g.GET("/me/nudges", s.myNudges)
 	g.POST("/me/nudges/:nid/read", s.readNudge)
+	g.GET("/me/nudge-preferences", s.nudgePrefs)
+	g.PUT("/me/nudge-preferences", s.setNudgePrefs)
 	g.GET("/admin/nudges/parked", s.parkedNudges)
 	g.POST("/admin/nudges/parked/:seq/replay", s.replayNudge)
 	g.GET("/export", s.exportStream)

@@ -21,8 +21,8 @@ const NudgeReadBucket = "NUDGES_READ"
 
 const nudgeReadTTL = 180 * 24 * time.Hour
 
-// nudgeReads opens the bucket once, on first use.
-type nudgeReads struct {
+// lazyBucket is a key-value bucket opened once, on first use.
+type lazyBucket struct {
 	mu sync.Mutex
 	kv jetstream.KeyValue
 }

@@ -27,7 +27,8 @@ type Store struct {
 	health health      // whether writes can be taken (health.go)
 	gc     *committer  // group commit (groupcommit.go); nil when off
 	audit  *auditIndex // reads of PIPs (audit.go)
-	reads  nudgeReads  // the nudges each reader marked read (nudgereads.go)
+	reads  lazyBucket  // the nudges each reader marked read (nudgereads.go)
+	prefs  lazyBucket  // each person's nudge preferences (nudgeprefs.go): the same lazily opened bucket
 	queue  nudgeQueue  // nudges to deliver (nudgequeue.go)
 	org    orgState    // the org structural changes are decided on (org.go)
 

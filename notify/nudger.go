@@ -40,6 +40,8 @@ import (
 type Queue interface {
 	ScheduleNudge(ctx context.Context, id, channel string, payload []byte) (bool, error)
 	DeliverNudges(ctx context.Context, backoff func(attempt int) time.Duration, send func(context.Context, Delivery) error) error
+	// NudgePrefs is a person's nudges.Prefs as JSON (nil: none set).
+	NudgePrefs(ctx context.Context, key string) ([]byte, error)
 }
 
 // Delivery is one delivery taken from the queue.
@@ -69,6 +71,7 @@ type payload struct {
 	Role      domain.Role `json:"role"`
 	Delivery  string      `json:"delivery"`
 	Scheduled domain.Date `json:"scheduled"`
+	Digest    string      `json:"digest,omitempty"` // the ISO week of a weekly digest
 }
 
 // Register adds the nudge series to reg: scheduled, sent, dropped (no
@@ -131,39 +134,82 @@ func (n *Nudger) backoff(attempt int) time.Duration {
 	return min(10*time.Second<<(attempt-1), 30*time.Minute)
 }
 
-// Schedule enqueues, once each, the deliveries of every nudge due today:
-// to every active person and to HR, on every channel that can reach them.
-// It returns how many it enqueued.
+// Schedule enqueues, once each, the deliveries due now: every nudge of
+// today to HR and to every active person on every channel that can reach
+// them and that they left on, outside their quiet hours and unless they
+// asked for the digest only; and on Monday from 08:00 in a person's time
+// zone their weekly digest. It returns how many it enqueued.
 func (n *Nudger) Schedule(ctx context.Context) (int, error) {
-	today := domain.DateOf(n.Now().UTC())
-	recipients := []nudges.Recipient{{Role: domain.RoleHR}}
-	for _, p := range n.Views.People(nil) {
-		if p.DepartedOn == nil && !p.Erased {
-			recipients = append(recipients, nudges.Recipient{Person: p.ID, Role: domain.RoleMember})
+	now := n.Now()
+	today := domain.DateOf(now.UTC())
+	scheduled := 0
+	enqueue := func(r nudges.Recipient, nu nudges.Nudge, prefs nudges.Prefs, week string) error {
+		for name, ch := range n.Channels {
+			m, ok := n.message(r, nu)
+			if !ok || !ch.ForRecipient(m) || !prefs.On(name) {
+				continue
+			}
+			id := deliveryID(nu.ID, name)
+			body, _ := json.Marshal(payload{Nudge: nu.ID, Person: r.Person, Role: r.Role, Delivery: id, Scheduled: today, Digest: week})
+			ok, err := n.Queue.ScheduleNudge(ctx, id, name, body)
+			if err != nil {
+				return err
+			}
+			if ok {
+				scheduled++
+				n.count("scheduled", name)
+			}
+		}
+		return nil
+	}
+	hr := nudges.Recipient{Role: domain.RoleHR}
+	for _, nu := range nudges.For(n.Views, hr, today) {
+		if err := enqueue(hr, nu, nudges.Prefs{}, ""); err != nil {
+			return scheduled, err
 		}
 	}
-	scheduled := 0
-	for _, r := range recipients {
-		for _, nu := range nudges.For(n.Views, r, today) {
-			for name, ch := range n.Channels {
-				m, ok := n.message(r, nu)
-				if !ok || !ch.ForRecipient(m) {
-					continue
-				}
-				id := deliveryID(nu.ID, name)
-				body, _ := json.Marshal(payload{Nudge: nu.ID, Person: r.Person, Role: r.Role, Delivery: id, Scheduled: today})
-				ok, err := n.Queue.ScheduleNudge(ctx, id, name, body)
-				if err != nil {
+	for _, p := range n.Views.People(nil) {
+		if p.DepartedOn != nil || p.Erased {
+			continue
+		}
+		r := nudges.Recipient{Person: p.ID, Role: domain.RoleMember}
+		prefs, err := n.prefs(ctx, p.ID)
+		if err != nil {
+			return scheduled, err
+		}
+		if prefs.Quiet(now) {
+			continue // scheduled at the first round after the quiet hours
+		}
+		if !prefs.DigestOnly {
+			for _, nu := range nudges.For(n.Views, r, today) {
+				if err := enqueue(r, nu, prefs, ""); err != nil {
 					return scheduled, err
 				}
-				if ok {
-					scheduled++
-					n.count("scheduled", name)
+			}
+		}
+		if week, ok := prefs.DigestWeek(now); ok {
+			if d, ok := nudges.Digest(n.Views, p.ID, week, today); ok {
+				if err := enqueue(r, d, prefs, week.String()); err != nil {
+					return scheduled, err
 				}
 			}
 		}
 	}
 	return scheduled, nil
+}
+
+// prefs reads a person's nudge preferences; none set is the zero Prefs.
+func (n *Nudger) prefs(ctx context.Context, id uuid.UUID) (nudges.Prefs, error) {
+	var p nudges.Prefs
+	raw, err := n.Queue.NudgePrefs(ctx, id.String())
+	if err != nil || raw == nil {
+		return p, err
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		n.Log.Warn("nudges: unreadable preferences ignored", "person", id, "err", err)
+		return nudges.Prefs{}, nil
+	}
+	return p, nil
 }
 
 // send delivers one delivery: the nudge as the projections say it now, or
@@ -180,7 +226,23 @@ func (n *Nudger) send(ctx context.Context, d Delivery) error {
 	}
 	r := nudges.Recipient{Person: p.Person, Role: p.Role}
 	today := domain.DateOf(n.Now().UTC())
-	for _, nu := range nudges.For(n.Views, r, today) {
+	due := nudges.For(n.Views, r, today)
+	if p.Digest != "" {
+		due = nil
+		if week, err := domain.ParsePeriod(p.Digest); err == nil {
+			if d, ok := nudges.Digest(n.Views, p.Person, week, today); ok {
+				due = append(due, d)
+			}
+		}
+	}
+	if r.Person != uuid.Nil {
+		if prefs, err := n.prefs(ctx, r.Person); err != nil {
+			return err
+		} else if !prefs.On(d.Channel) {
+			due = nil // turned off since it was scheduled
+		}
+	}
+	for _, nu := range due {
 		if nu.ID != p.Nudge {
 			continue
 		}

@@ -299,3 +299,106 @@ func resolveAll(t *testing.T, env *apitest.Env, person, token string) {
 		}
 	}
 }
+
+// TestNudgePrefsAndDigest: on a Monday at 09:00 UTC, each person's
+// preferences decide what goes where: Ana asked for the digest only (her
+// week's digest, no nudge on its own), Ben turned email off (his webhook
+// still goes), Cy's quiet hours (08:00-10:00) hold everything back until
+// they end; Leo, with no preferences, gets his nudges and his digest.
+// Tuesday brings no digest.
+func TestNudgePrefsAndDigest(t *testing.T) {
+	env := apitest.Start(t)
+	admin := env.Token("admin-service", domain.RoleAdmin)
+	leo := env.Created(http.MethodPost, "/v1/people", admin, map[string]any{"name": "Leo Marsh", "email": "leo@example.com"})
+	reps := map[string]string{}
+	for _, name := range []string{"Ana", "Ben", "Cy"} {
+		id := env.Created(http.MethodPost, "/v1/people", admin, map[string]any{"name": name, "email": strings.ToLower(name) + "@example.com", "manager_id": leo})
+		reps[name] = id
+	}
+	// The Monday after today, 09:00 UTC; each rep's commitment was due the
+	// day before.
+	now := clock.Now().UTC()
+	monday := time.Date(now.Year(), now.Month(), now.Day(), 9, 0, 0, 0, time.UTC)
+	for monday.Weekday() != time.Monday || !monday.After(now) {
+		monday = monday.AddDate(0, 0, 1)
+	}
+	sunday := domain.DateOf(monday).AddDays(-1).String()
+	for name, id := range reps {
+		env.Created(http.MethodPost, "/v1/people/"+id+"/commitments", admin, map[string]any{"text": name + "'s call", "due_on": sunday})
+	}
+	prefs := map[string]map[string]any{
+		"Ana": {"digest_only": true},
+		"Ben": {"channels": map[string]bool{"email": false}},
+		"Cy":  {"quiet_from": "08:00", "quiet_to": "10:00", "time_zone": "UTC"},
+	}
+	for name, p := range prefs {
+		env.Must(http.StatusOK, http.MethodPut, "/v1/me/nudge-preferences", env.Token(reps[name], domain.RoleMember), p)
+	}
+
+	box, smtpURL := startMailbox(t)
+	hook := &receiver{secret: []byte("hook secret"), accepted: map[string]int{}, texts: map[string]string{}, attempts: map[string]int{}}
+	hookSrv := httptest.NewServer(hook)
+	defer hookSrv.Close()
+	var at atomic.Int64
+	at.Store(monday.UnixNano())
+	n := &notify.Nudger{Views: env.Views, Queue: env.Store, BaseURL: "http://cj.example",
+		Channels: map[string]notify.Sender{
+			"email":   notify.Email{URL: smtpURL, From: "coachjournal@example.com"},
+			"webhook": notify.Webhook{URL: hookSrv.URL, Secret: hook.secret},
+		},
+		Now: func() time.Time { return time.Unix(0, at.Load()).UTC() }, Log: slog.New(slog.DiscardHandler), Every: time.Hour,
+		Backoff: func(int) time.Duration { return 20 * time.Millisecond }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go n.Deliver(ctx)
+	if _, err := n.Schedule(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Ana: the digest by email and webhook, nothing alone. Ben: his nudge by
+	// webhook only, his digest by webhook. Leo: three nudges and a digest,
+	// each by email and webhook. Cy: nothing yet.
+	eventually(t, "Monday 09:00's deliveries", func() bool {
+		return box.to("ana@example.com", "your week") == 1 && box.to("leo@example.com", "your week") == 1 &&
+			box.to("leo@example.com", "a commitment is overdue") == 3
+	})
+	check := func(what string, got, want int) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s: %d, want %d", what, got, want)
+		}
+	}
+	check("Ana's nudge by email", box.to("ana@example.com", "a commitment is overdue"), 0)
+	check("mail to Ben", box.to("ben@example.com", ""), 0)
+	check("mail to Cy in his quiet hours", box.to("cy@example.com", ""), 0)
+	// By webhook, a nudge on its own starts with its words; a digest
+	// starts "Your week".
+	starts := func(prefix string) int {
+		hook.mu.Lock()
+		defer hook.mu.Unlock()
+		n := 0
+		for _, text := range hook.texts {
+			if strings.HasPrefix(text, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	eventually(t, "the webhook deliveries", func() bool {
+		return starts("Your commitment “Ben's call”") == 1 && starts("Your week") == 3 // Ana, Ben, Leo
+	})
+	check("Ana's nudge alone by webhook (digest only)", starts("Your commitment “Ana's call”"), 0)
+	check("Cy's nudge in his quiet hours", starts("Your commitment “Cy's call”"), 0)
+	// 10:30: Cy's quiet hours are over; his nudge and digest go.
+	at.Store(monday.Add(90 * time.Minute).UnixNano())
+	if _, err := n.Schedule(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "Cy's deliveries after his quiet hours", func() bool {
+		return box.to("cy@example.com", "a commitment is overdue") == 1 && box.to("cy@example.com", "your week") == 1
+	})
+	// Tuesday: nudges still due are not sent again, and no digest.
+	at.Store(monday.AddDate(0, 0, 1).UnixNano())
+	if got, err := n.Schedule(ctx); err != nil || got != 0 {
+		t.Errorf("Tuesday scheduled %d (%v), want nothing new", got, err)
+	}
+}

@@ -178,6 +178,8 @@ func subjectOf(kind string) string {
 		return "your improvement plan"
 	case "market_signal":
 		return "a team's market signal"
+	case "weekly_digest":
+		return "your week"
 	}
 	return "a reminder"
 }

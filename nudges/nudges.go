@@ -35,6 +35,7 @@ const (
 	PIPCheckInMissed          = "pip_check_in_missed"
 	PIPRevisionUnacknowledged = "pip_revision_unacknowledged"
 	MarketSignal              = "market_signal"
+	WeeklyDigest              = "weekly_digest" // by email, Slack and webhook only (Digest)
 )
 
 // Nudge is one reminder for one recipient.
