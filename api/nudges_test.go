@@ -229,3 +229,41 @@ func TestNudgePrefs(t *testing.T) {
 		t.Errorf("a refused PUT changed the preferences: %+v", got)
 	}
 }
+
+// TestNudgeMarketSignal: when most of Leo's team is below 90% this month
+// (the board's market signal), Leo and his manager Olga hear of it, with
+// a link to the board; a rep and another leader do not.
+func TestNudgeMarketSignal(t *testing.T) {
+	o := newOrg(t)
+	today := domain.DateOf(clock.Now().UTC())
+	month := domain.MonthPeriod(today).String()
+	dee := o.Created(http.MethodPost, "/v1/people", o.admin, map[string]any{"name": "Dee Diaz", "email": "dee@example.com", "manager_id": o.leader})
+	o.Created(http.MethodPost, "/v1/people/"+o.leader+"/standards", o.leaderT, map[string]any{"applies_to": "reports", "effective_from": "2020-01-01",
+		"period": "month", "targets": []map[string]any{{"metric": "revenue", "target": 100000, "kind": "lagging", "unit": "USD"}}})
+	for _, rep := range []string{o.ana, o.ben, dee} {
+		o.Created(http.MethodPost, "/v1/people/"+rep+"/metrics", o.leaderT, map[string]any{"period": month, "source": "manager", "values": map[string]any{"revenue": 20000}})
+	}
+	market := func(r nudges.Recipient) []nudges.Nudge {
+		var out []nudges.Nudge
+		for _, n := range nudges.For(o.Views, r, today) {
+			if n.Kind == nudges.MarketSignal {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	member := func(id string) nudges.Recipient {
+		return nudges.Recipient{Person: uuid.MustParse(id), Role: domain.RoleMember}
+	}
+	for name, id := range map[string]string{"Leo": o.leader, "Olga": o.owner} {
+		got := market(member(id))
+		if len(got) != 1 || got[0].About.String() != o.leader || got[0].Link != "/ui/teams/"+o.leader+"?period="+month {
+			t.Errorf("%s's market nudges: %+v, want one about Leo's team linking to its board", name, got)
+		}
+	}
+	for name, id := range map[string]string{"Ana": o.ana, "Otto": o.other} {
+		if got := market(member(id)); len(got) != 0 {
+			t.Errorf("%s hears of Leo's market signal: %+v", name, got)
+		}
+	}
+}
