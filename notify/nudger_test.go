@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -21,6 +22,7 @@ import (
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/domain/clock"
+	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/notify"
 	"github.com/emersion/go-smtp"
 )
@@ -283,6 +285,29 @@ func TestNudgeDelivery(t *testing.T) {
 	}
 	if hook.badSig.Load() != 0 {
 		t.Errorf("%d webhook posts with a bad signature", hook.badSig.Load())
+	}
+	// The queue and its records hold ids, never a person's words: every
+	// message of the NUDGES stream and of the NUDGES_SENT bucket's stream.
+	for _, stream := range []string{eventstore.NudgeStream, "KV_NUDGES_SENT"} {
+		st, err := env.Store.JetStream().Stream(ctx, stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := st.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seq := info.State.FirstSeq; seq <= info.State.LastSeq; seq++ {
+			m, err := st.GetMsg(ctx, seq)
+			if err != nil {
+				continue // deleted (a replayed parked delivery)
+			}
+			for _, word := range []string{"Acme", "Globex", "Initech", "Umbrella", "Ana", "ana@", "Leo"} {
+				if strings.Contains(string(m.Data), word) || strings.Contains(fmt.Sprint(m.Header), word) {
+					t.Errorf("%s message %d holds %q: %s", stream, seq, word, m.Data)
+				}
+			}
+		}
 	}
 }
 
