@@ -102,8 +102,10 @@ func (s *Store) refused(ctx context.Context, je *journalEntry, w domain.Write, e
 	return err
 }
 
-// append encrypts, seals and publishes e conditionally on je.lastSeq.
-func (s *Store) append(ctx context.Context, je *journalEntry, e *domain.Event, msgID, requestHash string) (*jetstream.PubAck, error) {
+// eventMsg encrypts and seals e into the message that appends it to its
+// journal only if the journal's last sequence is still je.lastSeq, with its
+// idempotency key; it fails fast when the store cannot take a write.
+func (s *Store) eventMsg(ctx context.Context, je *journalEntry, e *domain.Event, msgID, requestHash string) (*nats.Msg, error) {
 	b, err := s.sealEvent(ctx, e)
 	if err != nil {
 		if domain.KindOf(err) != domain.KindInternal {
@@ -121,6 +123,15 @@ func (s *Store) append(ctx context.Context, je *journalEntry, e *domain.Event, m
 	}
 	if err := s.sendable(ctx); err != nil {
 		return nil, s.publishFailed(err)
+	}
+	return m, nil
+}
+
+// append encrypts, seals and publishes e conditionally on je.lastSeq.
+func (s *Store) append(ctx context.Context, je *journalEntry, e *domain.Event, msgID, requestHash string) (*jetstream.PubAck, error) {
+	m, err := s.eventMsg(ctx, je, e, msgID, requestHash)
+	if err != nil {
+		return nil, err
 	}
 	ack, err := s.publish(ctx, m) // groupcommit.go
 	if err != nil && !wrongLastSequence(err) {

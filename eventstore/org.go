@@ -156,23 +156,9 @@ func (s *Store) appendStructural(ctx context.Context, je *journalEntry, e *domai
 			return nil, err
 		}
 	}
-	b, err := s.sealEvent(ctx, e)
+	m, err := s.eventMsg(ctx, je, e, msgID, requestHash) // execute.go
 	if err != nil {
-		if domain.KindOf(err) != domain.KindInternal {
-			return nil, err
-		}
-		return nil, s.unavailable("data key", err)
-	}
-	m := nats.NewMsg(domain.Subject(e.PersonID, e.Type))
-	m.Data = b
-	m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(je.lastSeq, 10))
-	m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, domain.JournalSubjects(e.PersonID))
-	if msgID != "" {
-		m.Header.Set(jetstream.MsgIDHeader, msgID)
-		m.Header.Set(hdrRequestHash, requestHash)
-	}
-	if err := s.sendable(ctx); err != nil {
-		return nil, s.publishFailed(err)
+		return nil, err
 	}
 	// The event last: the batch's ack carries its sequence.
 	ack, err := jetstreamext.PublishMsgBatch(ctx, s.js, []*nats.Msg{orgMarker(s.org.lastSeq), m})
