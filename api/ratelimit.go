@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coachjournal/coachjournal/api/web"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
 )
@@ -95,7 +94,7 @@ func (s *Server) callerKey(c echo.Context) string {
 	if probePaths[c.Request().URL.Path] {
 		return "probe:" + ipKey(c.RealIP())
 	}
-	if tok := presentedToken(c); tok != "" && len(tok) <= maxTokenLen {
+	if tok := s.presentedToken(c); tok != "" && len(tok) <= maxTokenLen {
 		if p, err := s.tokens.Parse(tok); err == nil {
 			return "sub:" + string(p.Role) + ":" + p.Sub
 		}
@@ -103,12 +102,16 @@ func (s *Server) callerKey(c echo.Context) string {
 	return "ip:" + ipKey(c.RealIP())
 }
 
-// presentedToken is the bearer token of the request, or the UI's cookie.
-func presentedToken(c echo.Context) string {
+// presentedToken is the bearer token of the request, or the UI's session
+// cookie (named when the UI is mounted: web_mount.go).
+func (s *Server) presentedToken(c echo.Context) string {
 	if scheme, tok, ok := strings.Cut(c.Request().Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 		return tok
 	}
-	if ck, err := c.Cookie(web.CookieName); err == nil {
+	if s.sessionCookie == "" {
+		return ""
+	}
+	if ck, err := c.Cookie(s.sessionCookie); err == nil {
 		return ck.Value
 	}
 	return ""

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/coachjournal/coachjournal/api/web"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -97,18 +96,4 @@ func (s *Server) readsFor(viewer domain.Actor, pip projections.PIP) ([]readView,
 		out = append(out, v)
 	}
 	return out, true
-}
-
-// webReadPIP is the read audit of the UI's PIP page (web.ReadPIPFunc).
-func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, pip projections.PIP, requestID string) ([]web.ReadRow, bool, error) {
-	caller := domain.Actor{ID: v.Sub, Role: v.Role}
-	if err := s.recordRead(ctx, caller, pip, requestID, "ui"); err != nil {
-		return nil, false, err
-	}
-	reads, ok := s.readsFor(caller, pip)
-	rows := make([]web.ReadRow, 0, len(reads))
-	for _, r := range reads {
-		rows = append(rows, web.ReadRow{At: r.At, Role: string(r.Role), Via: r.Via, Sub: r.Sub, Name: r.Name, You: r.You, RequestID: r.RequestID})
-	}
-	return rows, ok, nil
 }

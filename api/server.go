@@ -102,6 +102,8 @@ type Server struct {
 	reads    *readCache // nil: off
 	streams  *streamCaps
 	exports  *streamCaps
+	// sessionCookie names the web UI's session cookie, once it is mounted.
+	sessionCookie string
 }
 
 // New returns the Echo router with every route of the API.

@@ -1,8 +1,12 @@
 package api
 
 import (
+	"context"
+
 	"github.com/coachjournal/coachjournal/api/web"
+	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/export"
+	"github.com/coachjournal/coachjournal/projections"
 	"github.com/labstack/echo/v4"
 )
 
@@ -42,4 +46,18 @@ func (s *Server) webExport(c echo.Context, v web.Viewer, r export.Request) (stat
 		s.log.Error("download failed", "err", err)
 	}
 	return p.Status, p.Detail, p.retryAfter
+}
+
+// webReadPIP is the read audit of the UI's PIP page (web.ReadPIPFunc).
+func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, pip projections.PIP, requestID string) ([]web.ReadRow, bool, error) {
+	caller := domain.Actor{ID: v.Sub, Role: v.Role}
+	if err := s.recordRead(ctx, caller, pip, requestID, "ui"); err != nil {
+		return nil, false, err
+	}
+	reads, ok := s.readsFor(caller, pip)
+	rows := make([]web.ReadRow, 0, len(reads))
+	for _, r := range reads {
+		rows = append(rows, web.ReadRow{At: r.At, Role: string(r.Role), Via: r.Via, Sub: r.Sub, Name: r.Name, You: r.You, RequestID: r.RequestID})
+	}
+	return rows, ok, nil
 }
