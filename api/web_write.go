@@ -12,10 +12,14 @@ import (
 // the API's routes (checkWrite: a person outside the viewer's view is
 // KindNotFound, an analyst KindForbidden, then writeRule), the same Execute
 // and the same read-your-writes wait as a POST under /v1. The actor and
-// the clock are the server's, whatever the form sent.
+// the clock are the server's, whatever the form sent. A registration
+// without a person id gets the one its Idempotency-Key gives.
 // Errors: those of checkWrite and Journals.Execute.
 func (s *Server) webExecute(ctx context.Context, v web.Viewer, w domain.Write) (domain.Written, error) {
 	p := Principal{Sub: v.Sub, Person: v.Person, Role: v.Role}
+	if _, ok := w.Command.(domain.RegisterPerson); ok && w.PersonID == uuid.Nil {
+		w.PersonID = newPersonID(p.Sub, w.IdempotencyKey) // as POST /v1/people with an Idempotency-Key
+	}
 	if err := s.checkWrite(p, w.PersonID, w.Command); err != nil {
 		return domain.Written{}, err
 	}

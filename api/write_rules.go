@@ -6,14 +6,42 @@ import (
 	"github.com/google/uuid"
 )
 
-// writeRule is the access rule of a write beyond seeing the person: what
-// the API's handlers and the UI's forms (webExecute) both check before a
-// command reaches the journal, so that the two cannot drift apart. Rules
+// writeRule is the access rule of a write beyond seeing the person (who
+// may register, move, record a departure, erase or set a standard; that a
+// meeting's with_id is registered): what the API's handlers and the UI's
+// forms (webExecute) both check before a command reaches the journal, so
+// that the two cannot drift apart. Rules
 // that depend only on the journal (who may manage or acknowledge a PIP,
 // docs/access.md) are the domain's and are decided there.
 // Errors: KindForbidden, KindInvalid (an id that names no person).
 func (s *Server) writeRule(p Principal, person uuid.UUID, cmd domain.Command) error {
 	switch cmd := cmd.(type) {
+	case domain.RegisterPerson:
+		switch p.Role {
+		case domain.RoleAnalyst:
+			return domain.Errorf(domain.KindForbidden, "analysts cannot register people")
+		case domain.RoleMember:
+			if !s.inSubtree(p, cmd.ManagerID) {
+				return domain.Errorf(domain.KindForbidden, "a member registers people only below themselves (manager_id)")
+			}
+		}
+		// That the manager is registered and has not departed is the
+		// store's org decision (domain.DecideOrg).
+	case domain.ChangeManager:
+		if !s.isAbove(p, person) {
+			return domain.Errorf(domain.KindForbidden, "only someone above a person may move them")
+		}
+		if p.Role == domain.RoleMember && !s.inSubtree(p, cmd.ManagerID) {
+			return domain.Errorf(domain.KindForbidden, "a member moves people only to managers in their own subtree")
+		}
+	case domain.DepartPerson:
+		if !s.isAbove(p, person) {
+			return domain.Errorf(domain.KindForbidden, "only someone above a person may record their departure")
+		}
+	case domain.ErasePerson:
+		if p.Role != domain.RoleAdmin && p.Role != domain.RoleHR {
+			return domain.Errorf(domain.KindForbidden, "only admin or HR may erase a person")
+		}
 	case domain.SetStandard:
 		if !s.isAbove(p, person) && cmd.AppliesTo != "reports" {
 			return domain.Errorf(domain.KindForbidden, "a member sets their own standard only for their reports (applies_to: reports)")
@@ -33,9 +61,13 @@ func (s *Server) writeRule(p Principal, person uuid.UUID, cmd domain.Command) er
 
 // checkWrite is the whole rule of a write by p on person's journal: the
 // person in p's view (else KindNotFound, an analyst KindForbidden), then
-// writeRule.
+// writeRule. A registration names a person who does not exist yet: only
+// writeRule applies.
 // Errors: KindNotFound, KindForbidden, KindInvalid.
 func (s *Server) checkWrite(p Principal, person uuid.UUID, cmd domain.Command) error {
+	if _, ok := cmd.(domain.RegisterPerson); ok {
+		return s.writeRule(p, person, cmd)
+	}
 	switch _, vis := s.views.Visibility(p.Role, p.Person, person); vis {
 	case projections.Forbidden:
 		return domain.Errorf(domain.KindForbidden, "analysts read the pseudonymized event feed, not people")
@@ -52,4 +84,10 @@ func (s *Server) isAbove(p Principal, target uuid.UUID) bool {
 		return true
 	}
 	return p.Person != target && s.views.InView(p.Person, target)
+}
+
+// inSubtree reports whether a manager_id names p or someone below p.
+func (s *Server) inSubtree(p Principal, managerID *string) bool {
+	mgr, err := uuid.Parse(deref(managerID))
+	return err == nil && s.views.InView(p.Person, mgr)
 }

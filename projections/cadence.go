@@ -57,6 +57,8 @@ type CadenceCounts struct {
 type CadenceSummary struct {
 	Reports int `json:"reports"`
 	CadenceCounts
+	MostDaysSinceLast *int `json:"most_days_since_last_meeting"` // the longest any report has waited on To; nil without reports
+	Overdue           int  `json:"overdue"`                      // reports whose wait on To is longer than the cadence
 }
 
 // CadenceRow is one direct report's cadence with their manager.
@@ -67,6 +69,8 @@ type CadenceRow struct {
 	To       domain.Date `json:"to"`   // earlier than the range's when the report departed
 	CadenceCounts
 	LastMeeting   *domain.Date    `json:"last_meeting"`   // last performance meeting with this manager on or before To, in or before the range
+	DaysSinceLast *int            `json:"days_since_last_meeting"` // days from the last performance meeting, else from the row's first day, to To
+	Overdue       bool            `json:"overdue"`                 // DaysSinceLast is more than the cadence in force on To
 	MissedWindows []CadenceWindow `json:"missed_windows"` // the complete windows without a performance meeting
 }
 
@@ -103,6 +107,10 @@ type CadenceWindow struct {
 //     first day, starting at the row's first day. Only complete windows are
 //     counted: a trailing partial window is not over yet, so it counts
 //     neither for nor against (its meetings still count as held).
+//   - The wait is the days from the last performance meeting with this
+//     manager (in the range or before it) to the row's last day, or from
+//     the row's first day without one; it is overdue when it is longer
+//     than the cadence in force on that day.
 //   - The longest gap is the most days between consecutive points of: the
 //     row's first day, each performance meeting day, the row's last day. No
 //     meeting at all makes it the row's length in days minus one.
@@ -144,6 +152,12 @@ func (s *Set) leaderCadence(id uuid.UUID, reports []*person, from, to domain.Dat
 		row := s.cadenceRow(id, r, from, to, cad)
 		out.Rows = append(out.Rows, row)
 		out.Summary.add(&row.CadenceCounts)
+		if d := row.DaysSinceLast; d != nil && (out.Summary.MostDaysSinceLast == nil || *d > *out.Summary.MostDaysSinceLast) {
+			out.Summary.MostDaysSinceLast = ptrTo(*d)
+		}
+		if row.Overdue {
+			out.Summary.Overdue++
+		}
 	}
 	out.Summary.Reports = len(out.Rows)
 	out.Summary.rates()
@@ -160,6 +174,7 @@ func (s *Set) cadenceRow(m uuid.UUID, r *person, from, to domain.Date, cad caden
 		row.To = *r.DepartedOn
 	}
 	perf := s.meetingsWith(m, r, &row)
+	row.since(cad.on(row.To))
 	if row.From.After(row.To) {
 		row.rates()
 		return row
@@ -186,6 +201,24 @@ func (s *Set) cadenceRow(m uuid.UUID, r *person, from, to domain.Date, cad caden
 	row.rates()
 	return row
 }
+
+// since measures the wait on the row's last day: from the last performance
+// meeting, else from the row's first day (none in an empty row), against a
+// cadence of every days.
+func (row *CadenceRow) since(every int) {
+	start := row.From
+	if row.LastMeeting != nil {
+		start = *row.LastMeeting
+	} else if row.From.After(row.To) {
+		return
+	}
+	d := start.DaysUntil(row.To)
+	row.DaysSinceLast, row.Overdue = &d, d > every
+}
+
+// Missed is the number of complete cadence windows without a performance
+// meeting (for a weekly cadence, the weeks missed).
+func (c CadenceCounts) Missed() int { return c.Windows - c.WindowsMet }
 
 // meetingsWith counts r's meetings with m into row and returns the sorted
 // days of the performance meetings in the row's range.
@@ -351,3 +384,5 @@ func (c cadences) spans(from, to domain.Date) []CadenceSpan {
 	}
 	return out
 }
+
+func ptrTo[T any](v T) *T { return &v }

@@ -318,6 +318,7 @@ func (u *ui) writeRoutes(in *echo.Group) {
 	for name, a := range pipActions { // pip_actions.go
 		in.POST("/people/:id/pips/:pid/"+a.route, u.postPIP(name))
 	}
+	u.orgRoutes(in) // org.go
 }
 
 // fieldMsg is a field's message for the fieldError template.

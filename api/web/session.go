@@ -135,16 +135,22 @@ func (u *ui) see(c echo.Context, name string) (projections.Person, bool, error) 
 	return p, true, nil
 }
 
-// home sends each role where they start: a manager to their team board, a
-// rep to their own page, HR to the PIP list.
+// home sends each role where they start: an owner (who leads leaders) to
+// the leaders' view, a manager to their team board, a rep to their own
+// page, HR to the PIP list, an admin to the people directory.
 func (u *ui) home(c echo.Context) error {
 	v := viewer(c)
 	switch v.Role {
-	case domain.RoleHR, domain.RoleAdmin:
+	case domain.RoleHR:
 		return c.Redirect(http.StatusSeeOther, "/ui/pips")
 	case domain.RoleAnalyst:
 		return c.Redirect(http.StatusSeeOther, "/ui/analysis")
+	case domain.RoleAdmin:
+		return c.Redirect(http.StatusSeeOther, "/ui/people")
 	case domain.RoleMember:
+		if u.leadsLeaders(v.Person) {
+			return c.Redirect(http.StatusSeeOther, "/ui/leaders/"+v.Person.String())
+		}
 		if len(u.Views.People(&v.Person)) > 0 {
 			return c.Redirect(http.StatusSeeOther, "/ui/teams/"+v.Person.String())
 		}

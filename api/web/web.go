@@ -121,7 +121,7 @@ func (u *ui) parse() error {
 		return err
 	}
 	u.pages = map[string]*template.Template{}
-	for _, page := range []string{"login", "home", "board", "rep", "pip", "pips", "cadence", "error", "signedin", "oneonone", "week", "pipopen", "inbox", "analysis"} {
+	for _, page := range []string{"login", "home", "board", "rep", "pip", "pips", "cadence", "error", "signedin", "oneonone", "week", "pipopen", "inbox", "analysis", "people", "register", "org", "leaders"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+page+".html")
 		if err != nil {
 			return err
@@ -145,6 +145,7 @@ type viewerView struct {
 	Role      string
 	Person    string // id, empty for a service
 	HasTeam   bool
+	Owner     bool // leads leaders: the leaders' view
 	IsHR      bool
 	IsAnalyst bool
 	Analyses  bool // analysts and admins: the analysis page
@@ -172,6 +173,7 @@ func (u *ui) viewerView(v Viewer) *viewerView {
 	if p, ok := u.Views.Person(v.Person); ok {
 		vv.Name, vv.Person = p.Name, p.ID.String()
 		vv.HasTeam = len(u.Views.People(&p.ID)) > 0
+		vv.Owner = vv.HasTeam && u.leadsLeaders(p.ID)
 	}
 	return vv
 }
