@@ -42,6 +42,8 @@ func TestManagerCadence(t *testing.T) {
 			Skipped             int
 			LongestGapDays      *int    `json:"longest_gap_days"`
 			LastMeeting         *string `json:"last_meeting"`
+			DaysSinceLast       *int    `json:"days_since_last_meeting"`
+			Overdue             bool    `json:"overdue"`
 		}
 		Leaders []struct {
 			ManagerID string `json:"manager_id"`
@@ -60,6 +62,11 @@ func TestManagerCadence(t *testing.T) {
 	}
 	if ben.Windows != 0 || ben.Compliance != nil || ben.LongestGapDays != nil || ben.From != day(0) {
 		t.Errorf("Ben = %+v", ben)
+	}
+	// Days since the last performance 1-on-1, to the range's last day: Ana
+	// day(-13) → day(-1), over the weekly cadence; Ben's row is empty.
+	if ana.DaysSinceLast == nil || *ana.DaysSinceLast != 12 || !ana.Overdue || ben.DaysSinceLast != nil || ben.Overdue {
+		t.Errorf("days since: Ana %v overdue %v, Ben %v overdue %v; want 12 true, nil false", ana.DaysSinceLast, ana.Overdue, ben.DaysSinceLast, ben.Overdue)
 	}
 	sameJSON(t, r.Body, o.Views.Cadence(uuid.MustParse(o.leader), parseDay(t, from), parseDay(t, to)))
 
