@@ -123,7 +123,7 @@ func TestWebOrgForms(t *testing.T) {
 func TestWebOrgStale(t *testing.T) {
 	o := newOrg(t)
 	b := newBrowser(t, o, o.admin)
-	f := b.get("/ui/people/" + o.leader + "/org").form(t, "/ui/people/"+o.leader+"/cadence")
+	f := b.get("/ui/people/"+o.leader+"/org").form(t, "/ui/people/"+o.leader+"/cadence")
 	o.Created(http.MethodPost, "/v1/people/"+o.leader+"/cadence", o.leaderT, map[string]any{"every_days": 7})
 	before := o.LastSeq()
 	r := b.post("/ui/people/"+o.leader+"/cadence", with(f, "every_days", "14"))

@@ -68,10 +68,10 @@ type CadenceRow struct {
 	From     domain.Date `json:"from"` // later than the range's when the report came under this manager later
 	To       domain.Date `json:"to"`   // earlier than the range's when the report departed
 	CadenceCounts
-	LastMeeting   *domain.Date    `json:"last_meeting"`   // last performance meeting with this manager on or before To, in or before the range
+	LastMeeting   *domain.Date    `json:"last_meeting"`            // last performance meeting with this manager on or before To, in or before the range
 	DaysSinceLast *int            `json:"days_since_last_meeting"` // days from the last performance meeting, else from the row's first day, to To
 	Overdue       bool            `json:"overdue"`                 // DaysSinceLast is more than the cadence in force on To
-	MissedWindows []CadenceWindow `json:"missed_windows"` // the complete windows without a performance meeting
+	MissedWindows []CadenceWindow `json:"missed_windows"`          // the complete windows without a performance meeting
 }
 
 // CadenceWindow is one cadence window, both days included.
