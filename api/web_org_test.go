@@ -253,7 +253,7 @@ func TestWebCadenceSameAsAPI(t *testing.T) {
 			if got, want := cell(row.Name, `data-days-since`), strconv.Itoa(*row.DaysSinceLast); !strings.HasPrefix(got, want) {
 				t.Errorf("%s: the page says %q days since, the API %s", row.Name, got, want)
 			}
-			if got, want := cell(row.Name, `data-label="Missed"`), strconv.Itoa(row.Windows-row.WindowsMet)+" of "+strconv.Itoa(row.Windows); got != want {
+			if got, want := cell(row.Name, `data-missed`), strconv.Itoa(row.Windows-row.WindowsMet)+" of "+strconv.Itoa(row.Windows); got != want {
 				t.Errorf("%s: the page says %q missed, the API %s", row.Name, got, want)
 			}
 		}

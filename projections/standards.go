@@ -45,6 +45,18 @@ func (s *Set) Standard(personID uuid.UUID, on domain.Date, asOf time.Time) (Reso
 	return s.standard(personID, on, asOf)
 }
 
+// TeamStandard returns the "reports" standard that managerID set and that
+// is in force on day on for their reports (a report's own "self"
+// standard still comes first for them). ok is false when there is none.
+func (s *Set) TeamStandard(managerID uuid.UUID, on domain.Date) (ResolvedStandard, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if i, ok := s.inForce(managerID, "reports", on, time.Time{}); ok {
+		return s.resolvedAt(managerID, i), true
+	}
+	return ResolvedStandard{}, false
+}
+
 func (s *Set) standard(personID uuid.UUID, on domain.Date, asOf time.Time) (ResolvedStandard, bool) {
 	if i, ok := s.inForce(personID, "self", on, asOf); ok {
 		return s.resolvedAt(personID, i), true

@@ -41,12 +41,13 @@ type leaderMonth struct {
 	RepsWithData int
 	RepsBelow90  int
 	Market       bool
+	SoFar        bool // the current month, not over yet
 }
 
 // leaders renders GET /ui/leaders/{id}: the owner's view. For each direct
 // report of {id} who leads a team: the team's revenue attainment, the reps
-// below 90% and the market signal for the last months (the current one so
-// far), the leader's 1-on-1 cadence over the last 90 days, and the
+// below 90% and the market signal for the last three complete months and
+// the current one so far (once it has numbers), the leader's 1-on-1 cadence over the last 90 days, and the
 // owner's own 1-on-1s with the leader; each links to the leader's board
 // and cadence.
 func (u *ui) leaders(c echo.Context) error {
@@ -58,10 +59,11 @@ func (u *ui) leaders(c echo.Context) error {
 	from := to.AddDays(1 - leadersCadenceDays)
 	cad := u.Views.Cadence(owner.ID, from, to)
 	d := leadersData{Owner: owner, From: from.String(), To: to.String()}
-	end := thisMonth(u.Now())
+	end := lastMonth(u.Now())
 	for k := leaderMonths - 1; k >= 0; k-- {
 		d.Months = append(d.Months, addMonths(end, -k))
 	}
+	current := thisMonth(u.Now())
 	below := map[uuid.UUID]projections.LeaderCadence{}
 	for _, l := range cad.Leaders {
 		below[l.ManagerID] = l
@@ -73,10 +75,13 @@ func (u *ui) leaders(c echo.Context) error {
 		}
 		leader, _ := u.Views.Person(row.PersonID)
 		t := leaderTeam{Leader: leader, Reps: l.Summary.Reports, Cadence: l.Summary, Every: l.EveryDays, You: &cad.Rows[i]}
-		for _, m := range d.Months {
+		for _, m := range append(d.Months, current) {
 			b := u.Views.Board(leader.ID, m, time.Time{})
+			if m == current && b.Totals.RepsWithData == 0 {
+				continue // a month just begun: nothing to show yet
+			}
 			t.Months = append(t.Months, leaderMonth{Period: m, Attainment: b.Totals.Attainment, RepsWithData: b.Totals.RepsWithData,
-				RepsBelow90: b.Totals.RepsBelow90, Market: b.MarketSignal})
+				RepsBelow90: b.Totals.RepsBelow90, Market: b.MarketSignal, SoFar: m == current})
 		}
 		d.Leaders = append(d.Leaders, t)
 	}

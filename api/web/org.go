@@ -21,8 +21,9 @@ type orgData struct {
 	Person   projections.Person
 	Manager  string
 	Reports  []projections.Person
-	Standard *projections.ResolvedStandard
-	StdFrom  string // whose standard it is, when inherited
+	Standard *projections.ResolvedStandard // the one the person is held to
+	StdFrom  string                        // whose standard it is, when inherited
+	Team     *projections.ResolvedStandard // the one the person sets for their reports
 	Every    int    // the cadence in force today
 	Managers []choice
 	TopOK    bool // "no manager" is a choice
@@ -74,6 +75,9 @@ func (u *ui) orgPage(c echo.Context, p projections.Person, name string, posted *
 		MayMove: u.may(v, domain.Write{PersonID: p.ID, Command: domain.DepartPerson{}}),
 		MaySelf: u.may(v, domain.Write{PersonID: p.ID, Command: domain.SetStandard{AppliesTo: "self"}}),
 		Every:   u.Views.Cadence(p.ID, today, today).EveryDays}
+	if std, ok := u.Views.TeamStandard(p.ID, today); ok {
+		d.Team = &std
+	}
 	if std, ok := u.Views.Standard(p.ID, today, time.Time{}); ok {
 		d.Standard = &std
 		if std.SourcePersonID != p.ID {
@@ -112,8 +116,8 @@ func (u *ui) freshOrgForm(name string, p projections.Person, d orgData, today do
 	case "standard":
 		vals.Set("applies_to", "reports")
 		vals.Set("effective_from", thisMonth(u.Now()).Start().String())
-		if d.Standard != nil {
-			for _, t := range d.Standard.Targets {
+		if d.Team != nil {
+			for _, t := range d.Team.Targets {
 				vals.Set("t."+t.Metric, strconv.FormatFloat(t.Target, 'f', -1, 64))
 			}
 		}

@@ -96,7 +96,7 @@ func TestBrowserJourneys(t *testing.T) {
 	})
 
 	step("owner cadence", func(t *testing.T) {
-		b.login(b.people[demoOwner], domain.RoleMember, "table.heat")
+		b.login(b.people[demoOwner], domain.RoleMember, "section.leader")
 		b.run("cadence", chromedp.Navigate(b.URL+"/ui/cadence/"+b.people[demoOwner]), chromedp.WaitVisible("h1"))
 		var api struct {
 			Leaders []struct {

@@ -148,7 +148,10 @@ func TestBrowserPhoneAndWords(t *testing.T) {
 		{p[demoPriya], domain.RoleMember, [][2]string{
 			{"/ui/teams/" + p[demoPriya], "table.heat"}, {"/ui/people/" + hana, "#attainment"}, {hanaPIP, "#chain"},
 		}},
-		{p[demoOwner], domain.RoleMember, [][2]string{{"/ui/teams/" + p[demoOwner], "table.heat"}, {"/ui/cadence/" + p[demoOwner], "main h1"}}},
+		{p[demoOwner], domain.RoleMember, [][2]string{{"/ui/", "section.leader"}, {"/ui/teams/" + p[demoOwner], "table.heat"},
+			{"/ui/cadence/" + p[demoOwner], "main h1"}, {"/ui/people/" + p[demoLeo] + "/org", "#standard"}}},
+		{"demo-admin", domain.RoleAdmin, [][2]string{{"/ui/", "#directory"}, {"/ui/people?q=lima", "#directory"}, {"/ui/people/new", "#register"},
+			{"/ui/people/" + p[demoPriya] + "/org", "#departure"}}},
 		{p[demoHR], domain.RoleHR, [][2]string{{"/ui/pips", "main table"}, {"/ui/pips?state=closed", "main table"}, {gusPIP, "#chain"}, {hanaPIP, "#chain"}}},
 		{p["Ana Lima"], domain.RoleMember, [][2]string{{"/ui/", "#attainment"}, {"/ui/people/" + p["Ana Lima"] + "?type=pip.", "#attainment"}}},
 		{"demo-analyst", domain.RoleAnalyst, [][2]string{{"/ui/", "main h1"}, {"/ui/analysis", "#trend"}, {"/ui/analysis?metric=win_rate", "#trend"},

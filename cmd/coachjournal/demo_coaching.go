@@ -97,6 +97,29 @@ func (s *seeder) planMeetings(plan *journalPlan, i int, p demoRepProfile, months
 		texts := commitmentTexts[gap]
 		s.planCommitment(plan, p, held, meeting, texts[rng.IntN(len(texts))], outcome, rng)
 	}
+	s.planThisWeek(plan, i, p, months)
+}
+
+// planThisWeek holds this week's 1-on-1s that are already written up, the
+// usual kind for the week, so that the cadence's "days since the last
+// 1-on-1" reads as a team's on any day of the week. Ana's is left for the
+// reviewer to record from Leo's board.
+func (s *seeder) planThisWeek(plan *journalPlan, i int, p demoRepProfile, months []demoMonth) {
+	n := len(s.cal.weeks)
+	if n == 0 || p.name == demoRep || (p.name == demoBiweekly && n%2 == 1) {
+		return
+	}
+	id, leader := demoID(p.name), member(p.manager)
+	held := s.cal.weeks[n-1].monday.AddDays(7).Time().Add(time.Duration(meetingDay[i%len(meetingDay)])*24*time.Hour + 9*time.Hour + time.Duration(i%6)*40*time.Minute)
+	entered := writeUp(p.manager, held)
+	if entered.After(s.now) {
+		return
+	}
+	cmd := s.performanceMeeting(leader.ID, held, s.diagnosis(months, len(months)-1))
+	if p.manager == demoPriya && (n%5 == 1 || n%5 == 3) {
+		cmd = domain.HoldMeeting{Kind: "pipeline", HeldAt: held.Format(time.RFC3339), WithID: leader.ID, DurationMinutes: ptr(30), Notes: str("Walked through the open deals.")}
+	}
+	plan.add(held, func() { s.doAt(id, leader, held, entered, cmd) })
 }
 
 // diagnosis is the gap a leader names in month m: last month's, or

@@ -164,10 +164,14 @@ func (s *seeder) leader(name string, start time.Time) {
 }
 
 // ownerMeetings: the owner holds a performance 1-on-1 with a leader every
-// two weeks, on Thursday afternoon, and writes it up an hour later.
+// two weeks, on Thursday afternoon, and writes it up an hour later; this
+// week's too when it is written up already.
 func (s *seeder) ownerMeetings(l string) {
-	for w := 0; w < len(s.cal.weeks); w += 2 {
-		at := s.cal.weeks[w].monday.Time().Add(3*24*time.Hour + 15*time.Hour)
+	for w := 0; w <= len(s.cal.weeks); w += 2 {
+		if w == len(s.cal.weeks) && (w == 0 || !s.cal.weeks[w-1].monday.AddDays(7).Time().Add(3*24*time.Hour+16*time.Hour).Before(s.now)) {
+			break
+		}
+		at := s.cal.weeks[0].monday.AddDays(7*w).Time().Add(3*24*time.Hour + 15*time.Hour)
 		note := "Reviewed the team board and the 1-on-1 cadence."
 		if l == demoPriya && w >= len(s.cal.weeks)-4 {
 			note = "Raised that 4 in 10 of Priya's 1-on-1s were pipeline reviews, not performance discussions."
