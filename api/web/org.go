@@ -24,7 +24,7 @@ type orgData struct {
 	Standard *projections.ResolvedStandard // the one the person is held to
 	StdFrom  string                        // whose standard it is, when inherited
 	Team     *projections.ResolvedStandard // the one the person sets for their reports
-	Every    int    // the cadence in force today
+	Every    int                           // the cadence in force today
 	Managers []choice
 	TopOK    bool // "no manager" is a choice
 	MayMove  bool // manager and departure (someone above the person)

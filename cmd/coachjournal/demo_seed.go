@@ -171,7 +171,7 @@ func (s *seeder) ownerMeetings(l string) {
 		if w == len(s.cal.weeks) && (w == 0 || !s.cal.weeks[w-1].monday.AddDays(7).Time().Add(3*24*time.Hour+16*time.Hour).Before(s.now)) {
 			break
 		}
-		at := s.cal.weeks[0].monday.AddDays(7*w).Time().Add(3*24*time.Hour + 15*time.Hour)
+		at := s.cal.weeks[0].monday.AddDays(7 * w).Time().Add(3*24*time.Hour + 15*time.Hour)
 		note := "Reviewed the team board and the 1-on-1 cadence."
 		if l == demoPriya && w >= len(s.cal.weeks)-4 {
 			note = "Raised that 4 in 10 of Priya's 1-on-1s were pipeline reviews, not performance discussions."
