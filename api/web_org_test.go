@@ -143,10 +143,13 @@ func TestWebOrgRefusals(t *testing.T) {
 	if own.status != http.StatusOK {
 		t.Fatalf("Ana's own org page: %d", own.status)
 	}
-	if strings.Contains(own.body, `action="/ui/people/`+o.ana+`/departure"`) || strings.Contains(own.body, `action="/ui/people/`+o.ana+`/manager"`) {
-		t.Errorf("Ana's own page offers her the departure or manager form")
+	for _, form := range []string{"departure", "manager", "standards", "cadence"} {
+		if strings.Contains(own.body, `action="/ui/people/`+o.ana+`/`+form+`"`) {
+			t.Errorf("Ana's own page offers her the %s form", form)
+		}
 	}
-	cf := own.form(t, "/ui/people/"+o.ana+"/cadence")
+	cf := ana.get("/ui/people/"+o.ana+"/week").form(t, "/ui/people/"+o.ana+"/week") // a CSRF token and a key
+
 	before := o.LastSeq()
 	for _, tc := range []struct {
 		path string

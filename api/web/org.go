@@ -135,15 +135,15 @@ func (u *ui) orgWrite(c echo.Context, p projections.Person, f *form, name string
 	}
 	res, err := u.write(c, p.ID, f, name, cmd, true)
 	if err != nil {
-		d := u.orgPage(c, p, name, f) // the labels, before the messages use them
+		u.orgPage(c, p, name, f) // the labels, before the messages use them
 		status, handled := u.refused(f, p, err, rename)
 		if !handled {
 			return u.fail(c, status, errNotFound)
 		}
 		if cur, ok := u.Views.Person(p.ID); ok {
-			d.Person = cur
+			p = cur // the other forms start from what is recorded now
 		}
-		return u.render(c, status, "org", title, d)
+		return u.render(c, status, "org", title, u.orgPage(c, p, name, f))
 	}
 	return saved(c, "/ui/people/"+p.ID.String()+"/org", what, res.Replayed, name)
 }
