@@ -70,7 +70,7 @@ func printDemoLogins(out io.Writer, tokens *api.Tokens, now time.Time, base stri
 		fmt.Fprintf(out, "\n%s\n  open:  %s/ui/login?token=%s\n  token: %s\n", l.label, base, url.QueryEscape(t), t)
 	}
 	fmt.Fprintf(out, "\nlook at: %s's team board (Ana: activity, Ben: conversion, Cy: deal size; the market month's banner),\n"+
-		"%s's active PIP (HR), and the cadence page as the owner (%s runs 40%% of 1-on-1s as pipeline reviews).\n"+
+		"%s's active PIP (HR), the owner's view of the leaders' teams and the cadence page as the owner (%s runs 40%% of 1-on-1s as pipeline reviews).\n"+
 		"API: curl -H \"Authorization: Bearer $TOKEN\" %s/v1/people/%s/scorecard?period=%s\n\n",
 		demoLeo, demoPIPNow, demoPriya, base, demoID(demoRep), domain.MonthPeriod(domain.DateOf(now.UTC()).AddDays(-now.UTC().Day())))
 	return nil
