@@ -299,3 +299,27 @@ func TestWebOwnerLanding(t *testing.T) {
 		t.Errorf("Ana opening the owner's view: %d, want 404", r.status)
 	}
 }
+
+// TestWebOrgLeader: a leader registers a rep below themselves and may
+// choose managers only in their own subtree; a move that would make a
+// reporting cycle is refused beside its field and appends nothing.
+func TestWebOrgLeader(t *testing.T) {
+	o := newOrg(t)
+	leo := newBrowser(t, o, o.leaderT)
+	np := leo.get("/ui/people/new")
+	if np.status != http.StatusOK || strings.Contains(np.body, `value="`+o.other+`"`) || strings.Contains(np.body, "Nobody: the top of the org") {
+		t.Errorf("Leo's registration form: %d; it must offer only his subtree as managers", np.status)
+	}
+	r := leo.post("/ui/people", with(np.form(t, "/ui/people"), "name", "Lia Lane", "email", "lia@example.com", "manager_id", o.leader))
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("Leo registers Lia: %d\n%s", r.status, r.body)
+	}
+	admin := newBrowser(t, o, o.admin)
+	f := admin.get("/ui/people/"+o.leader+"/org").form(t, "/ui/people/"+o.leader+"/manager")
+	before := o.LastSeq()
+	r = admin.post("/ui/people/"+o.leader+"/manager", with(f, "manager_id", o.ana))
+	if r.status != http.StatusUnprocessableEntity || o.LastSeq() != before {
+		t.Fatalf("moving Leo under his own report: %d, %d events; want 422 and none", r.status, o.LastSeq()-before)
+	}
+	mustContain(t, "the refused move", r.text(), `id="manager_id-error">Manager `)
+}
