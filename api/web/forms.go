@@ -170,6 +170,14 @@ func (u *ui) refused(f *form, p projections.Person, err error, rename func(strin
 		f.Notice = "You may not do this: " + plain(u, de.Message) + "."
 		return http.StatusForbidden, true
 	case domain.KindConflict:
+		if len(de.Fields) > 0 { // the org's decision names the field (a cycle, a departed manager)
+			for _, fe := range de.Fields {
+				name := rename(fe.Field)
+				f.fieldError(name, u.words(f, name, fe.Message))
+			}
+			f.Notice = "Nothing was recorded: please correct what is marked below."
+			return http.StatusConflict, true
+		}
 		f.Notice = conflictWords(u, p, de)
 		return http.StatusConflict, true
 	}
