@@ -51,7 +51,7 @@ func TestBrowserOrg(t *testing.T) {
 		chromedp.SetValue(`#standard [name="t.win_rate"]`, "0.4"), chromedp.SetValue(`#standard [name="t.avg_deal_size"]`, "50000"),
 		chromedp.Click("#send-standard", chromedp.NodeVisible), chromedp.WaitVisible("#saved"))
 	contains(t, "the standard in force", b.text("#standard-now"), "$180,000")
-	b.run("set Lena's cadence", chromedp.Click(`#cadence input[name=every_days][value="14"]`, chromedp.NodeVisible),
+	b.run("set Lena's cadence", chromedp.Navigate(b.URL+"/ui/people/"+lena+"/org"), chromedp.WaitVisible("#cadence"), chromedp.Click(`#cadence input[name=every_days][value="14"]`, chromedp.NodeVisible),
 		chromedp.Click("#send-cadence", chromedp.NodeVisible), chromedp.WaitVisible("#saved"))
 	contains(t, "the cadence", b.text("#cadence-now"), "every 14 days")
 	b.screenshot("org-person", false)
