@@ -70,11 +70,13 @@ func (s *Set) Person(id uuid.UUID) (Person, bool) {
 func (s *Set) People(managerID *uuid.UUID) []Person {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]Person, 0, len(s.order))
-	for _, p := range s.order {
-		if managerID == nil || (p.ManagerID != nil && *p.ManagerID == *managerID) {
-			out = append(out, p.Person)
-		}
+	all := s.order
+	if managerID != nil {
+		all = s.reportsOf(*managerID) // the teams index (teams.go), not a walk over everyone
+	}
+	out := make([]Person, 0, len(all))
+	for _, p := range all {
+		out = append(out, p.Person)
 	}
 	return out
 }
