@@ -143,12 +143,17 @@ func (n *Nudger) Schedule(ctx context.Context) (int, error) {
 	now := n.Now()
 	today := domain.DateOf(now.UTC())
 	scheduled := 0
+	due := map[string]int{}
+	for name := range n.Channels {
+		due[name] = 0
+	}
 	enqueue := func(r nudges.Recipient, nu nudges.Nudge, prefs nudges.Prefs, week string) error {
 		for name, ch := range n.Channels {
 			m, ok := n.message(r, nu)
 			if !ok || !ch.ForRecipient(m) || !prefs.On(name) {
 				continue
 			}
+			due[name]++
 			id := deliveryID(nu.ID, name)
 			body, _ := json.Marshal(payload{Nudge: nu.ID, Person: r.Person, Role: r.Role, Delivery: id, Scheduled: today, Digest: week})
 			ok, err := n.Queue.ScheduleNudge(ctx, id, name, body)
@@ -194,6 +199,14 @@ func (n *Nudger) Schedule(ctx context.Context) (int, error) {
 				}
 			}
 		}
+	}
+	n.once.Do(func() {
+		if n.metrics == nil {
+			n.metrics = newMetrics(nil)
+		}
+	})
+	for name, k := range due {
+		n.metrics.due.WithLabelValues(name).Set(float64(k))
 	}
 	return scheduled, nil
 }

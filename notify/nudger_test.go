@@ -25,6 +25,7 @@ import (
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/notify"
 	"github.com/emersion/go-smtp"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // mailbox is an SMTP server in the test process that keeps every message.
@@ -373,11 +374,20 @@ func TestNudgePrefsAndDigest(t *testing.T) {
 		},
 		Now: func() time.Time { return time.Unix(0, at.Load()).UTC() }, Log: slog.New(slog.DiscardHandler), Every: time.Hour,
 		Backoff: func(int) time.Duration { return 20 * time.Millisecond }}
+	reg := prometheus.NewRegistry()
+	n.Register(reg)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go n.Deliver(ctx)
 	if _, err := n.Schedule(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// Due by email: Ana's digest, Leo's three nudges and his digest; by
+	// webhook also Ben's nudge and digest.
+	for channel, want := range map[string]float64{"email": 5, "webhook": 7} {
+		if got := gauge(t, reg, "coachjournal_nudges_due", channel); got != want {
+			t.Errorf("nudges due by %s: %v, want %v", channel, got, want)
+		}
 	}
 	// Ana: the digest by email and webhook, nothing alone. Ben: his nudge by
 	// webhook only, his digest by webhook. Leo: three nudges and a digest,
@@ -426,4 +436,26 @@ func TestNudgePrefsAndDigest(t *testing.T) {
 	if got, err := n.Schedule(ctx); err != nil || got != 0 {
 		t.Errorf("Tuesday scheduled %d (%v), want nothing new", got, err)
 	}
+}
+
+// gauge reads a gauge of reg by its channel label.
+func gauge(t *testing.T, reg *prometheus.Registry, name, channel string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "channel" && l.GetValue() == channel {
+					return m.GetGauge().GetValue()
+				}
+			}
+		}
+	}
+	return -1
 }
