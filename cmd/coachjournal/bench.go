@@ -55,7 +55,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per scenario and line instead of a table")
 	fs.BoolVar(&o.quick, "quick", false, "small sizes and short runs (under a minute)")
 	fs.IntVar(&o.rounds, "rounds", 0, "rounds per measurement, the median is reported (default 3, --quick 2)")
-	fs.StringVar(&only, "scenarios", "appends,import,rebuild,reads,coldstart,memory", "comma-separated scenarios to run")
+	fs.StringVar(&only, "scenarios", "appends,import,rebuild,reads,pages,coldstart,memory", "comma-separated scenarios to run")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile to this file while the memory scenario holds its projection set")
 	fs.IntVar(&o.people, "people", 0, "people in the generated org (default 10000, --quick 1000)")
@@ -143,7 +143,7 @@ func (b *benchRun) run(ctx context.Context) error {
 			return err
 		}
 	}
-	if b.opts.only["rebuild"] || b.opts.only["reads"] || b.opts.only["coldstart"] || b.opts.only["memory"] {
+	if b.opts.only["rebuild"] || b.opts.only["reads"] || b.opts.only["pages"] || b.opts.only["coldstart"] || b.opts.only["memory"] {
 		return b.dataScenarios(ctx)
 	}
 	return nil

@@ -74,6 +74,11 @@ func (b *benchRun) dataScenarios(ctx context.Context) error {
 			return fmt.Errorf("reads: %w", err)
 		}
 	}
+	if b.opts.only["pages"] {
+		if err := b.pages(ctx, env, g); err != nil { // bench_pages.go
+			return fmt.Errorf("pages: %w", err)
+		}
+	}
 	if b.opts.only["coldstart"] {
 		snaps := &snapshot.Store{Dir: filepath.Join(env.dir, "snapshots"), Key: env.store.SnapshotKey(), Stream: env.store.StreamCreated()}
 		if _, err := snaps.Save(env.views); err != nil {

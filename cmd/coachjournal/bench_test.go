@@ -35,7 +35,7 @@ func TestBenchQuick(t *testing.T) {
 		}
 		seen[strings.SplitN(r["scenario"].(string), ".", 2)[0]] = true
 	}
-	for _, s := range []string{"append", "import", "rebuild", "reads", "coldstart", "memory"} {
+	for _, s := range []string{"append", "import", "rebuild", "reads", "pages", "coldstart", "memory"} {
 		if !seen[s] {
 			t.Errorf("no %s rows in\n%s", s, out.String())
 		}
