@@ -10,6 +10,7 @@ import (
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // consumerHosts returns the names of the JOURNAL stream's consumers and
@@ -128,7 +129,14 @@ func serverNamed(c *cluster, name string) *server.Server {
 // streamLeader names the server leading the JOURNAL stream.
 func streamLeader(t *testing.T, r *apitest.Env) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	return journalCluster(t, r).Leader
+}
+
+// journalCluster is the JOURNAL stream's cluster info: its leader and
+// replicas.
+func journalCluster(t *testing.T, r *apitest.Env) *jetstream.ClusterInfo {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	st, err := r.Store.JetStream().Stream(ctx, "JOURNAL")
 	if err != nil {
@@ -138,5 +146,5 @@ func streamLeader(t *testing.T, r *apitest.Env) string {
 	if err != nil || info.Cluster == nil {
 		t.Fatalf("stream info: %v", err)
 	}
-	return info.Cluster.Leader
+	return info.Cluster
 }

@@ -369,20 +369,11 @@ func soakVictim(t *testing.T, c *processCluster, r *apitest.Env, role string) *n
 		}
 		t.Fatal("the replica is not connected")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	st, err := r.Store.JetStream().Stream(ctx, "JOURNAL")
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := st.Info(ctx)
-	if err != nil || info.Cluster == nil {
-		t.Fatalf("stream info: %v", err)
-	}
+	cluster := journalCluster(t, r) // cluster_follower_test.go
 	if role == "leader" {
-		return c.named(info.Cluster.Leader)
+		return c.named(cluster.Leader)
 	}
-	for _, peer := range info.Cluster.Replicas {
+	for _, peer := range cluster.Replicas {
 		return c.named(peer.Name)
 	}
 	t.Fatal("the stream has no follower")
