@@ -382,6 +382,9 @@ func exportHeap(t *testing.T, dataDir string, args ...string) uint64 {
 // Parquet writer's one open row group, up to export.ParquetRowGroup rows, grows by
 // about 5 MiB), where one that kept its events grew by 28–38 MiB.
 func TestExportBoundedMemory(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a heap measurement; run without -race (CI runs it twice more without the detector)")
+	}
 	const small, large = 10_000, 40_000
 	var dirs [2]string
 	for i, n := range []int{small, large} {

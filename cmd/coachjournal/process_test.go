@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,9 +79,16 @@ func startServiceArgs(t testing.TB, dataDir string, env []string, onLine func(st
 	s := &service{t: t, cmd: cmd}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	urls := make(chan string, 1)
+	var mu sync.Mutex
+	var tail []string // the last lines of stderr, for a start that fails
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			mu.Lock()
+			if tail = append(tail, sc.Text()); len(tail) > 20 {
+				tail = tail[1:]
+			}
+			mu.Unlock()
 			var line struct{ Msg, URL string }
 			switch {
 			case json.Unmarshal(sc.Bytes(), &line) == nil:
@@ -95,7 +103,9 @@ func startServiceArgs(t testing.TB, dataDir string, env []string, onLine func(st
 	select {
 	case s.url = <-urls:
 	case <-time.After(90 * time.Second): // a ceiling: on a loaded 2-core machine a start took over 30 s
-		t.Fatal("serve did not start within 90s")
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("serve did not start within 90s; its last lines:\n%s", strings.Join(tail, "\n"))
 	}
 	return s
 }
