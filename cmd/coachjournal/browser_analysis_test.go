@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coachjournal/coachjournal/demo"
+
 	"github.com/chromedp/chromedp"
 	"github.com/coachjournal/coachjournal/domain"
 )
@@ -17,8 +19,8 @@ import (
 // Screenshots at 1280 and 390 px.
 func TestBrowserAnalysis(t *testing.T) {
 	b := newBrowserEnv(t)
-	cal := newDemoCalendar(domain.DateOf(b.now))
-	last := cal.months[len(cal.months)-2]
+	cal := demo.NewCalendar(domain.DateOf(b.now))
+	last := cal.Months()[len(cal.Months())-2]
 	analyst := b.Token("demo-analyst", domain.RoleAnalyst)
 	var tr struct {
 		Buckets []struct {
@@ -49,7 +51,7 @@ func TestBrowserAnalysis(t *testing.T) {
 	contains(t, "last month's row", lastRow, last.Start().Time().Format("Jan 2006"), want)
 	contains(t, "attainment chart", b.svgText("svg.trend.wide"), "100%", want)
 	contains(t, "totals chart", b.svgText("svg.bars.wide"), "$")
-	for _, s := range []string{demoLeo, demoOwner, "Ana Lima", "@"} {
+	for _, s := range []string{demo.Leo, demo.Owner, "Ana Lima", "@"} {
 		if strings.Contains(b.text("main"), s) {
 			t.Errorf("the analyst's page shows %q", s)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/coachjournal/coachjournal/demo"
 	"github.com/coachjournal/coachjournal/domain"
 )
 
@@ -19,7 +20,7 @@ import (
 // Screenshots at 1280 and 390 px; at 390 px no page scrolls sideways.
 func TestBrowserOneOnOne(t *testing.T) {
 	b := newBrowserEnv(t)
-	leoT := b.Token(b.people[demoLeo], domain.RoleMember)
+	leoT := b.Token(b.people[demo.Leo], domain.RoleMember)
 	ana, ben := b.people["Ana Lima"], b.people["Ben Brook"]
 	parent := t
 	step := func(name string, f func(t *testing.T)) {
@@ -34,7 +35,7 @@ func TestBrowserOneOnOne(t *testing.T) {
 	}
 
 	step("leader records a 1-on-1 from the board", func(t *testing.T) {
-		b.login(b.people[demoLeo], domain.RoleMember, "table.heat")
+		b.login(b.people[demo.Leo], domain.RoleMember, "table.heat")
 		start := loads() // the board is page load 1
 		b.run("open Ana's 1-on-1", chromedp.Click(`tr:has(a[href^="/ui/people/`+ana+`?"]) a.one-on-one`, chromedp.NodeVisible),
 			chromedp.WaitVisible("#oneonone"))

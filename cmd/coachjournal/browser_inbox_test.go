@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/coachjournal/coachjournal/demo"
 	"github.com/coachjournal/coachjournal/domain"
 )
 
@@ -14,7 +15,7 @@ import (
 // page fits a 390 px phone. Screenshots at 1280 and 390 px.
 func TestBrowserInbox(t *testing.T) {
 	b := newBrowserEnv(t)
-	b.login(b.people[demoLeo], domain.RoleMember, "main")
+	b.login(b.people[demo.Leo], domain.RoleMember, "main")
 	b.run("open the inbox", chromedp.Click(`nav a[href="/ui/inbox"]`, chromedp.NodeVisible), chromedp.WaitVisible("ul.inbox"))
 	main := b.text("main")
 	contains(t, "Leo's inbox", main, "Ana Lima's commitment", "is still open", "reminders to look at")

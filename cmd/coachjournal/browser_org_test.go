@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/coachjournal/coachjournal/demo"
 	"github.com/coachjournal/coachjournal/domain"
 )
 
@@ -39,8 +40,8 @@ func TestBrowserOrg(t *testing.T) {
 		contains(t, "saved", b.text("#saved"), "Recorded: the registration of "+name)
 		return m[1]
 	}
-	lena := register("Lena Lead", "lena@demo.example", b.people[demoOwner])
-	contains(t, "Lena's org page", b.text("#org-summary"), "reports to "+demoOwner)
+	lena := register("Lena Lead", "lena@demo.example", b.people[demo.Owner])
+	contains(t, "Lena's org page", b.text("#org-summary"), "reports to "+demo.Owner)
 	rex := register("Rex Rep", "rex@demo.example", lena)
 	ria := register("Ria Rep", "ria@demo.example", lena)
 
@@ -68,9 +69,9 @@ func TestBrowserOrg(t *testing.T) {
 	b.Created(http.MethodPost, "/v1/people/"+ria+"/metrics", admin, map[string]any{"period": domain.WeekPeriod(today.AddDays(-7)).String(),
 		"source": "import", "values": map[string]any{"revenue": 40000, "new_opportunities": 3}})
 	b.run("move Ria to Leo", chromedp.Navigate(b.URL+"/ui/people/"+ria+"/org"), chromedp.WaitVisible("#manager"),
-		chromedp.SetValue("#manager_id", b.people[demoLeo]), chromedp.Click("#send-manager", chromedp.NodeVisible), chromedp.WaitVisible("#saved"))
-	contains(t, "Ria's org page", b.text("#org-summary"), "reports to "+demoLeo)
-	leoT := b.Token(b.people[demoLeo], domain.RoleMember)
+		chromedp.SetValue("#manager_id", b.people[demo.Leo]), chromedp.Click("#send-manager", chromedp.NodeVisible), chromedp.WaitVisible("#saved"))
+	contains(t, "Ria's org page", b.text("#org-summary"), "reports to "+demo.Leo)
+	leoT := b.Token(b.people[demo.Leo], domain.RoleMember)
 	var tl struct{ Items []any }
 	b.Must(http.StatusOK, http.MethodGet, "/v1/people/"+ria+"/timeline?type=metrics.", leoT, nil).Decode(t, &tl)
 	if len(tl.Items) != 1 {
@@ -90,7 +91,7 @@ func TestBrowserOrg(t *testing.T) {
 		t.Errorf("Rex departed on %v, want %s", rexNow.DepartedOn, today)
 	}
 	b.run("search", chromedp.Navigate(b.URL+"/ui/people?q=rep"), chromedp.WaitVisible("#directory"))
-	contains(t, "the directory", b.text("#directory"), "Rex Rep", "Ria Rep", "left on", demoLeo)
+	contains(t, "the directory", b.text("#directory"), "Rex Rep", "Ria Rep", "left on", demo.Leo)
 	b.screenshot("people", false)
 }
 
@@ -99,15 +100,15 @@ func TestBrowserOrg(t *testing.T) {
 // the leader's board and cadence; screenshots at 1280 and 390 px.
 func TestBrowserOwner(t *testing.T) {
 	b := newBrowserEnv(t)
-	ownerT := b.Token(b.people[demoOwner], domain.RoleMember)
-	cal := newDemoCalendar(domain.DateOf(b.now))
-	last := cal.months[len(cal.months)-2]
-	b.login(b.people[demoOwner], domain.RoleMember, "section.leader")
+	ownerT := b.Token(b.people[demo.Owner], domain.RoleMember)
+	cal := demo.NewCalendar(domain.DateOf(b.now))
+	last := cal.Months()[len(cal.Months())-2]
+	b.login(b.people[demo.Owner], domain.RoleMember, "section.leader")
 	loc, _ := chromedp.Run(b.ctx, chromedp.Location())
-	if !strings.HasSuffix(loc, "/ui/leaders/"+b.people[demoOwner]) {
+	if !strings.HasSuffix(loc, "/ui/leaders/"+b.people[demo.Owner]) {
 		t.Errorf("the owner landed on %s, want the leaders' view", loc)
 	}
-	for _, l := range []string{demoLeo, demoPriya} {
+	for _, l := range []string{demo.Leo, demo.Priya} {
 		sec := `section.leader[data-leader="` + l + `"]`
 		var board struct {
 			Totals struct {
@@ -138,10 +139,10 @@ func TestBrowserOwner(t *testing.T) {
 		contains(t, l+"'s own 1-on-1 with the owner", b.text(sec+" [data-yours]"), "days ago")
 	}
 	b.screenshot("owner", true)
-	b.run("open Priya's cadence", chromedp.Click(`section.leader[data-leader="`+demoPriya+`"] a[href="/ui/cadence/`+b.people[demoPriya]+`"]`, chromedp.NodeVisible),
+	b.run("open Priya's cadence", chromedp.Click(`section.leader[data-leader="`+demo.Priya+`"] a[href="/ui/cadence/`+b.people[demo.Priya]+`"]`, chromedp.NodeVisible),
 		chromedp.WaitVisible("#own"))
 	contains(t, "Priya's cadence", b.text("#own"), "Lou Reyes", "Days since")
-	b.run("phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(b.URL+"/ui/leaders/"+b.people[demoOwner]), chromedp.WaitVisible("section.leader"))
+	b.run("phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(b.URL+"/ui/leaders/"+b.people[demo.Owner]), chromedp.WaitVisible("section.leader"))
 	b.noSideways("owner's")
 	b.screenshot("owner-phone", true)
 	b.run("wide", chromedp.EmulateViewport(1280, 800))

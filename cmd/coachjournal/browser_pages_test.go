@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/coachjournal/coachjournal/demo"
 	"github.com/coachjournal/coachjournal/domain"
 )
 
@@ -16,23 +17,23 @@ import (
 // member or an analyst may not open, and a phone-width rep page.
 func TestBrowserJourneys(t *testing.T) {
 	b := newBrowserEnv(t)
-	cal := newDemoCalendar(domain.DateOf(b.now))
-	last := cal.months[len(cal.months)-2].String()
-	dip := cal.months[cal.dip]
-	leoT := b.Token(b.people[demoLeo], domain.RoleMember)
-	ana, hana := b.people["Ana Lima"], b.people[demoPIPNow]
+	cal := demo.NewCalendar(domain.DateOf(b.now))
+	last := cal.Months()[len(cal.Months())-2].String()
+	dip := cal.Dip()
+	leoT := b.Token(b.people[demo.Leo], domain.RoleMember)
+	ana, hana := b.people["Ana Lima"], b.people[demo.PIPNow]
 	parent := t
 	step := func(name string, f func(t *testing.T)) {
 		parent.Run(name, func(t *testing.T) { b.t = t; f(t) })
 	}
 
 	step("leader board", func(t *testing.T) {
-		b.login(b.people[demoLeo], domain.RoleMember, "table.heat")
+		b.login(b.people[demo.Leo], domain.RoleMember, "table.heat")
 		url, err := chromedp.Run(b.ctx, chromedp.Location())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasSuffix(url, "/ui/teams/"+b.people[demoLeo]) {
+		if !strings.HasSuffix(url, "/ui/teams/"+b.people[demo.Leo]) {
 			t.Errorf("the leader landed on %s, want their team board", url)
 		}
 		for _, name := range []string{"Ana Lima", "Ben Brook", "Cy Chen"} {
@@ -75,7 +76,7 @@ func TestBrowserJourneys(t *testing.T) {
 	})
 
 	step("board to rep to PIP", func(t *testing.T) {
-		b.login(b.people[demoPriya], domain.RoleMember, "table.heat")
+		b.login(b.people[demo.Priya], domain.RoleMember, "table.heat")
 		b.run("open Hana", chromedp.Click(`table.heat tbody th a[href^="/ui/people/`+hana+`"]`, chromedp.NodeVisible), chromedp.WaitVisible("#attainment"))
 		b.run("open her PIP", chromedp.Click(`a[href*="/pips/"]`, chromedp.NodeVisible), chromedp.WaitVisible("#chain"))
 		contains(t, "chain badge", b.text("#chain"), "Chain verified")
@@ -87,17 +88,17 @@ func TestBrowserJourneys(t *testing.T) {
 	})
 
 	step("HR PIP list", func(t *testing.T) {
-		b.login(b.people[demoHR], domain.RoleHR, "main table")
+		b.login(b.people[demo.HR], domain.RoleHR, "main table")
 		list := b.text("main table")
-		contains(t, "PIP list", list, demoPIPWon, "closed: succeeded", demoPIPNow, "active")
-		b.run("open Gus's PIP", chromedp.Click(`a[href^="/ui/people/`+b.people[demoPIPWon]+`/pips/"]`, chromedp.NodeVisible), chromedp.WaitVisible("#chain"))
+		contains(t, "PIP list", list, demo.PIPWon, "closed: succeeded", demo.PIPNow, "active")
+		b.run("open Gus's PIP", chromedp.Click(`a[href^="/ui/people/`+b.people[demo.PIPWon]+`/pips/"]`, chromedp.NodeVisible), chromedp.WaitVisible("#chain"))
 		contains(t, "closed PIP", b.text("#pip-state"), "closed: succeeded")
 		contains(t, "chain", b.text("#chain"), "Chain verified")
 	})
 
 	step("owner cadence", func(t *testing.T) {
-		b.login(b.people[demoOwner], domain.RoleMember, "section.leader")
-		b.run("cadence", chromedp.Navigate(b.URL+"/ui/cadence/"+b.people[demoOwner]), chromedp.WaitVisible("h1"))
+		b.login(b.people[demo.Owner], domain.RoleMember, "section.leader")
+		b.run("cadence", chromedp.Navigate(b.URL+"/ui/cadence/"+b.people[demo.Owner]), chromedp.WaitVisible("h1"))
 		var api struct {
 			Leaders []struct {
 				Name    string
@@ -105,20 +106,20 @@ func TestBrowserJourneys(t *testing.T) {
 			}
 		}
 		from := domain.DateOf(b.now).AddDays(1 - 182).String()
-		b.Must(http.StatusOK, http.MethodGet, "/v1/managers/"+b.people[demoOwner]+"/cadence?from="+from, b.Token(b.people[demoOwner], domain.RoleMember), nil).Decode(t, &api)
+		b.Must(http.StatusOK, http.MethodGet, "/v1/managers/"+b.people[demo.Owner]+"/cadence?from="+from, b.Token(b.people[demo.Owner], domain.RoleMember), nil).Decode(t, &api)
 		page := b.text("main")
 		for _, l := range api.Leaders {
-			if l.Name == demoPriya && l.Summary.Compliance != nil {
-				contains(t, "Priya's section", b.text(`section:has(h2#l-`+b.people[demoPriya]+`) [data-compliance]`), fmt.Sprintf("%.0f%%", *l.Summary.Compliance*100))
+			if l.Name == demo.Priya && l.Summary.Compliance != nil {
+				contains(t, "Priya's section", b.text(`section:has(h2#l-`+b.people[demo.Priya]+`) [data-compliance]`), fmt.Sprintf("%.0f%%", *l.Summary.Compliance*100))
 			}
 		}
-		contains(t, "cadence page", page, demoLeo, demoPriya, "Pipeline reviews", "Longest gap")
+		contains(t, "cadence page", page, demo.Leo, demo.Priya, "Pipeline reviews", "Longest gap")
 		b.screenshot("cadence", false)
 	})
 
 	step("outside the view", func(t *testing.T) {
 		b.login(ana, domain.RoleMember, "#attainment")
-		for _, path := range []string{"/ui/people/" + b.people["Ben Brook"], "/ui/teams/" + b.people[demoLeo], "/ui/people/" + hana + "/pips/" + hana} {
+		for _, path := range []string{"/ui/people/" + b.people["Ben Brook"], "/ui/teams/" + b.people[demo.Leo], "/ui/people/" + hana + "/pips/" + hana} {
 			b.run("open "+path, chromedp.Navigate(b.URL+path), chromedp.WaitVisible("h1"))
 			if h := b.text("h1"); h != "Not found" {
 				t.Errorf("Ana opening %s sees %q, want Not found", path, h)

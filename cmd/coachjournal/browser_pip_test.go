@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/coachjournal/coachjournal/demo"
 	"github.com/coachjournal/coachjournal/domain"
 )
 
@@ -22,7 +23,7 @@ import (
 // list scrolls sideways.
 func TestBrowserPIP(t *testing.T) {
 	b := newBrowserEnv(t)
-	hr, ana := b.people[demoHR], b.people["Ana Lima"]
+	hr, ana := b.people[demo.HR], b.people["Ana Lima"]
 	parent := t
 	step := func(name string, f func(t *testing.T)) {
 		parent.Run(name, func(t *testing.T) { b.t = t; f(t) })
@@ -62,7 +63,7 @@ func TestBrowserPIP(t *testing.T) {
 			t.Fatalf("after opening the browser is at %s, want the PIP's page", loc)
 		}
 		pipPage, pipID = m[1], m[2]
-		contains(t, "links", b.text("#pip-people"), "Ana Lima's journal", "manager: "+demoLeo)
+		contains(t, "links", b.text("#pip-people"), "Ana Lima's journal", "manager: "+demo.Leo)
 	})
 
 	step("Ana acknowledges on her own page", func(t *testing.T) {
@@ -157,22 +158,22 @@ func TestBrowserPIP(t *testing.T) {
 				t.Errorf("the printed steps do not show the full hash %s", s.Hash)
 			}
 		}
-		contains(t, "printed readers", b.text("table.reads"), demoHR)
+		contains(t, "printed readers", b.text("table.reads"), demo.HR)
 		if strings.Contains(b.text("table.reads"), "you") {
 			t.Error("the printed readers say 'you' instead of a name")
 		}
-		contains(t, "printed by", b.text("p.print-only"), "Printed", "by "+demoHR)
+		contains(t, "printed by", b.text("p.print-only"), "Printed", "by "+demo.HR)
 	})
 
 	step("phone", func(t *testing.T) {
-		b.run("phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(b.URL+"/ui/people/"+b.people[demoPIPNow]), chromedp.WaitVisible("#attainment"),
+		b.run("phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(b.URL+"/ui/people/"+b.people[demo.PIPNow]), chromedp.WaitVisible("#attainment"),
 			chromedp.Click(`a[href*="/pips/"]:not(#to-open-pip)`, chromedp.NodeVisible), chromedp.WaitVisible("#chain"),
 			chromedp.Click("#d-check-in summary", chromedp.NodeVisible), chromedp.WaitVisible("#check-in"))
 		b.noSideways("PIP")
 		b.screenshot("pip-forms-phone", true)
 		b.run("the list", chromedp.Navigate(b.URL+"/ui/pips"), chromedp.WaitVisible("main table"))
 		b.noSideways("PIP list")
-		contains(t, "the list", b.text("main table"), "Manager", "Next check-in", demoPIPNow, demoLeo)
+		contains(t, "the list", b.text("main table"), "Manager", "Next check-in", demo.PIPNow, demo.Leo)
 		b.screenshot("pips-phone", true)
 		b.run("wide", chromedp.EmulateViewport(1280, 800))
 	})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/coachjournal/coachjournal/api/apitest"
+	"github.com/coachjournal/coachjournal/demo"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/domain/clock"
 )
@@ -44,14 +45,14 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 		t.Skip("SKIPPED browser tests: chromium not found (apt-get install -y chromium; CI sets COACHJOURNAL_REQUIRE_BROWSER=1)")
 	}
 	b := &browserEnv{Env: apitest.Start(t), t: t, now: clock.Now().UTC(), people: map[string]string{}}
-	if err := seedDemo(context.Background(), b.Store, b.now); err != nil {
+	if err := demo.Seed(context.Background(), b.Store, b.now); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Views.WaitFor(context.Background(), b.LastSeq()); err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []string{demoOwner, demoLeo, demoPriya, demoHR, demoPIPWon, demoPIPNow, "Ana Lima", "Ben Brook", "Cy Chen"} {
-		b.people[n] = demoID(n).String()
+	for _, n := range []string{demo.Owner, demo.Leo, demo.Priya, demo.HR, demo.PIPWon, demo.PIPNow, "Ana Lima", "Ben Brook", "Cy Chen"} {
+		b.people[n] = demo.ID(n).String()
 	}
 	b.shots = filepath.Join("..", "..", "testdata-artifacts", "browser")
 	if err := os.MkdirAll(b.shots, 0o755); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/coachjournal/coachjournal/demo"
 	"github.com/coachjournal/coachjournal/domain"
 )
 
@@ -117,11 +118,11 @@ func (b *browserEnv) checkPages(t *testing.T, width int, minFont float64, pages 
 // row under the months.
 func TestBrowserPhoneAndWords(t *testing.T) {
 	b := newBrowserEnv(t)
-	cal := newDemoCalendar(domain.DateOf(b.now))
-	last, dip := cal.months[len(cal.months)-2].String(), cal.months[cal.dip].String()
-	empty := domain.MonthPeriod(cal.months[0].Start().AddDays(-1)).String() // before the history
+	cal := demo.NewCalendar(domain.DateOf(b.now))
+	last, dip := cal.Months()[len(cal.Months())-2].String(), cal.Dip().String()
+	empty := domain.MonthPeriod(cal.Months()[0].Start().AddDays(-1)).String() // before the history
 	p := b.people
-	gus, hana := p[demoPIPWon], p[demoPIPNow]
+	gus, hana := p[demo.PIPWon], p[demo.PIPNow]
 	var hanaPIP, gusPIP string
 	for _, x := range b.Views.PIPs("") {
 		switch x.PersonID.String() {
@@ -137,22 +138,22 @@ func TestBrowserPhoneAndWords(t *testing.T) {
 		pages [][2]string
 	}
 	visits := []visit{
-		{p[demoLeo], domain.RoleMember, [][2]string{
-			{"/ui/", "main h1"}, {"/ui/teams/" + p[demoLeo], "table.heat"}, {"/ui/teams/" + p[demoLeo] + "?period=" + dip, "table.heat"},
+		{p[demo.Leo], domain.RoleMember, [][2]string{
+			{"/ui/", "main h1"}, {"/ui/teams/" + p[demo.Leo], "table.heat"}, {"/ui/teams/" + p[demo.Leo] + "?period=" + dip, "table.heat"},
 			{"/ui/people/" + p["Ana Lima"], "#attainment"}, {"/ui/people/" + p["Ana Lima"] + "?period=" + last, "#attainment"},
 			{"/ui/people/" + p["Ana Lima"] + "?period=" + empty, "#attainment"},
 			{"/ui/people/" + p["Ben Brook"] + "?period=" + last + "&type=meeting.", "#attainment"},
-			{"/ui/cadence/" + p[demoLeo], "main h1"},
+			{"/ui/cadence/" + p[demo.Leo], "main h1"},
 			{"/ui/people/" + p["Ana Lima"] + "/one-on-one", "main h1"}, {"/ui/people/" + p["Ana Lima"] + "/week", "main h1"},
 		}},
-		{p[demoPriya], domain.RoleMember, [][2]string{
-			{"/ui/teams/" + p[demoPriya], "table.heat"}, {"/ui/people/" + hana, "#attainment"}, {hanaPIP, "#chain"},
+		{p[demo.Priya], domain.RoleMember, [][2]string{
+			{"/ui/teams/" + p[demo.Priya], "table.heat"}, {"/ui/people/" + hana, "#attainment"}, {hanaPIP, "#chain"},
 		}},
-		{p[demoOwner], domain.RoleMember, [][2]string{{"/ui/", "section.leader"}, {"/ui/teams/" + p[demoOwner], "table.heat"},
-			{"/ui/cadence/" + p[demoOwner], "main h1"}, {"/ui/people/" + p[demoLeo] + "/org", "#standard"}}},
+		{p[demo.Owner], domain.RoleMember, [][2]string{{"/ui/", "section.leader"}, {"/ui/teams/" + p[demo.Owner], "table.heat"},
+			{"/ui/cadence/" + p[demo.Owner], "main h1"}, {"/ui/people/" + p[demo.Leo] + "/org", "#standard"}}},
 		{"demo-admin", domain.RoleAdmin, [][2]string{{"/ui/", "#directory"}, {"/ui/people?q=lima", "#directory"}, {"/ui/people/new", "#register"},
-			{"/ui/people/" + p[demoPriya] + "/org", "#departure"}}},
-		{p[demoHR], domain.RoleHR, [][2]string{{"/ui/pips", "main table"}, {"/ui/pips?state=closed", "main table"}, {gusPIP, "#chain"}, {hanaPIP, "#chain"}}},
+			{"/ui/people/" + p[demo.Priya] + "/org", "#departure"}}},
+		{p[demo.HR], domain.RoleHR, [][2]string{{"/ui/pips", "main table"}, {"/ui/pips?state=closed", "main table"}, {gusPIP, "#chain"}, {hanaPIP, "#chain"}}},
 		{p["Ana Lima"], domain.RoleMember, [][2]string{{"/ui/", "#attainment"}, {"/ui/people/" + p["Ana Lima"] + "?type=pip.", "#attainment"}}},
 		{"demo-analyst", domain.RoleAnalyst, [][2]string{{"/ui/", "main h1"}, {"/ui/analysis", "#trend"}, {"/ui/analysis?metric=win_rate", "#trend"},
 			{"/ui/analysis/export?format=ndjson&table=metrics&from=soon", "#form-notice"}}},

@@ -67,7 +67,7 @@ func (g *gcTrace) growth(mark int) (grew, base int) {
 // heap), seeded with writeRaw's n events, running with GOGC=gogc (10
 // keeps the heap close to what is live) and traced, and an analyst's token
 // for it.
-func tracedService(tb testing.TB, n int, gogc string) (*service, *gcTrace, string) {
+func tracedService(tb testing.TB, n int, gogc string) (*serveProcess, *gcTrace, string) {
 	tb.Helper()
 	srv, err := eventstore.StartEmbedded(tb.TempDir(), true)
 	if err != nil {
@@ -84,7 +84,7 @@ func tracedService(tb testing.TB, n int, gogc string) (*service, *gcTrace, strin
 }
 
 // download fetches an export to nowhere and returns its size and time.
-func (s *service) download(token, query string) (int64, time.Duration) {
+func (s *serveProcess) download(token, query string) (int64, time.Duration) {
 	s.t.Helper()
 	start := time.Now()
 	req, _ := http.NewRequest(http.MethodGet, s.url+"/v1/export?"+query, nil)
@@ -118,7 +118,7 @@ func TestHTTPExportBoundedMemory(t *testing.T) {
 	}
 	const small, large = 10_000, 40_000
 	type run struct {
-		svc   *service
+		svc   *serveProcess
 		tr    *gcTrace
 		token string
 	}

@@ -31,7 +31,10 @@ func TestLayout(t *testing.T) {
 		{"projections/snapshot", []string{mod + "eventstore", mod + "api", mod + "export", mod + "notify", "github.com/nats-io", "github.com/labstack"}},
 		{"api/web", []string{mod + "eventstore", mod + "api/apitest", mod + "notify", "github.com/nats-io"}},
 		{"notify", []string{mod + "api", mod + "export", "github.com/labstack"}},
-		{"api/apitest", []string{mod + "cmd", mod + "notify"}}, // the tests' in-process service
+		{"api/apitest", []string{mod + "cmd", mod + "notify"}},                               // the tests' in-process service
+		{"service", []string{mod + "cmd", mod + "bench", mod + "demo", mod + "api/apitest"}}, // assembles the running service
+		{"demo", []string{mod + "cmd", mod + "bench", mod + "notify"}},                       // seeds through the domain's commands
+		{"bench", []string{mod + "cmd", mod + "demo", mod + "api/apitest"}},                  // measures the service it assembles
 		{"cmd/coachjournal", nil}, // main: wires everything
 	}
 	out, err := exec.Command("go", "list", "../../...").Output()

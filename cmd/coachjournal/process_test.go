@@ -37,15 +37,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// service is one `coachjournal serve` child process.
-type service struct {
+// serveProcess is one `coachjournal serve` child process.
+type serveProcess struct {
 	t   testing.TB
 	cmd *exec.Cmd
 	url string
 }
 
 // startService runs serve on dataDir and waits until it listens.
-func startService(t testing.TB, dataDir string) *service {
+func startService(t testing.TB, dataDir string) *serveProcess {
 	t.Helper()
 	return startServiceWith(t, dataDir, nil, nil)
 }
@@ -53,13 +53,13 @@ func startService(t testing.TB, dataDir string) *service {
 // startServiceWith is startService with env added to the child's
 // environment and every stderr line that is not a JSON log passed to
 // onLine (a GODEBUG=gctrace=1 trace), when given.
-func startServiceWith(t testing.TB, dataDir string, env []string, onLine func(string)) *service {
+func startServiceWith(t testing.TB, dataDir string, env []string, onLine func(string)) *serveProcess {
 	t.Helper()
 	return startServiceArgs(t, dataDir, env, onLine)
 }
 
 // startServiceArgs is startServiceWith with more serve flags.
-func startServiceArgs(t testing.TB, dataDir string, env []string, onLine func(string), extra ...string) *service {
+func startServiceArgs(t testing.TB, dataDir string, env []string, onLine func(string), extra ...string) *serveProcess {
 	t.Helper()
 	args := append([]string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}, extra...)
 	if os.Getenv(clock.Env) != "" { // the child's clock starts where the test's is now
@@ -76,7 +76,7 @@ func startServiceArgs(t testing.TB, dataDir string, env []string, onLine func(st
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &service{t: t, cmd: cmd}
+	s := &serveProcess{t: t, cmd: cmd}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	urls := make(chan string, 1)
 	var mu sync.Mutex
@@ -136,7 +136,7 @@ func mint(t testing.TB, dataDir, sub, role string) string {
 }
 
 // post sends a JSON write and returns the status and decoded body.
-func (s *service) post(path, token string, body any) (int, map[string]any, error) {
+func (s *serveProcess) post(path, token string, body any) (int, map[string]any, error) {
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(http.MethodPost, s.url+path, bytes.NewReader(b))
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -152,7 +152,7 @@ func (s *service) post(path, token string, body any) (int, map[string]any, error
 	return resp.StatusCode, m, nil
 }
 
-func (s *service) get(path, token string, v any) int {
+func (s *serveProcess) get(path, token string, v any) int {
 	s.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, s.url+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -170,7 +170,7 @@ func (s *service) get(path, token string, v any) int {
 }
 
 // stop ends the service gracefully.
-func (s *service) stop() {
+func (s *serveProcess) stop() {
 	s.t.Helper()
 	_ = s.cmd.Process.Signal(os.Interrupt)
 	done := make(chan error, 1)
@@ -187,7 +187,7 @@ func (s *service) stop() {
 
 // all follows a list's cursors and returns every item's id (or type, for
 // timeline entries, which have no id).
-func (s *service) all(path, token string) []string {
+func (s *serveProcess) all(path, token string) []string {
 	s.t.Helper()
 	var ids []string
 	sep := "?"

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/api"
+	"github.com/coachjournal/coachjournal/demo"
 	"github.com/coachjournal/coachjournal/domain/clock"
-	"github.com/coachjournal/coachjournal/eventstore"
-	"github.com/coachjournal/coachjournal/projections"
 	"github.com/coachjournal/coachjournal/projections/snapshot"
+	"github.com/coachjournal/coachjournal/service"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -82,11 +82,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := f.config()
 	cfg.Logger = log
-	started, err := openResumed(ctx, cfg, snapshot.Dir(f.dataDir), log) // snapshot.go
+	started, err := service.OpenResumed(ctx, cfg, snapshot.Dir(f.dataDir), log)
 	if err != nil {
 		return err
 	}
-	store, views := started.store, started.views
+	store, views := started.Store, started.Views
 	defer store.Close()
 	if srv := store.Server(); srv != nil {
 		if err := os.WriteFile(f.urlFile(), []byte(srv.ClientURL()+"\n"), 0o600); err != nil {
@@ -95,9 +95,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.Remove(f.urlFile())
 	}
 
-	stopProjections := startProjections(started, log)
+	stopProjections := service.StartProjections(started, log)
 	defer stopProjections(true) // before store.Close: writes the final snapshot
-	if err := catchUp(ctx, store, views); err != nil {
+	if err := service.CatchUp(ctx, store, views); err != nil {
 		return err
 	}
 
@@ -133,7 +133,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("serving", "url", base, "data_dir", f.dataDir)
 	defer f.nudge.startNudger(ctx, nudgeChannels, store, views, now, base, reg, log)() // stopped before the store closes
 	if f.demo {
-		if err := demo(ctx, store, views, tokens, now, base, stdout); err != nil {
+		if err := demo.Run(ctx, store, views, tokens, now, base, stdout); err != nil {
 			log.Error("demo seeding failed", "err", err)
 		}
 	}
@@ -149,14 +149,4 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
-}
-
-// catchUp waits until the projections have applied the whole stream as it
-// was at start, so that the first reads are complete.
-func catchUp(ctx context.Context, store *eventstore.Store, views *projections.Set) error {
-	last, err := store.LastSequence(ctx)
-	if err != nil {
-		return err
-	}
-	return views.WaitFor(ctx, last)
 }

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -29,59 +29,59 @@ func TestOpenResumedRejectsSnapshotAhead(t *testing.T) {
 	snapDir := snapshot.Dir(dir)
 
 	// First start: no master key yet, so nothing is read ahead.
-	r, err := openResumed(ctx, cfg, snapDir, log)
+	r, err := OpenResumed(ctx, cfg, snapDir, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.views.Sequence() != 0 || r.load != 0 {
-		t.Fatalf("first start resumed at %d (read for %v)", r.views.Sequence(), r.load)
+	if r.Views.Sequence() != 0 || r.LoadTime != 0 {
+		t.Fatalf("first start resumed at %d (read for %v)", r.Views.Sequence(), r.LoadTime)
 	}
 	id := uuid.New()
 	meta := domain.Meta{Actor: domain.Actor{ID: "admin", Role: domain.RoleAdmin}, Now: clock.Now()}
 	for _, cmd := range []domain.Command{domain.RegisterPerson{Name: "Ana Lima", Email: "ana@example.com"},
 		domain.MakeCommitment{Text: "book 15 first meetings", DueOn: clock.Now().AddDate(0, 0, 7).Format("2006-01-02")}} {
-		if _, err := r.store.Execute(ctx, domain.Write{PersonID: id, Command: cmd, Meta: meta}); err != nil {
+		if _, err := r.Store.Execute(ctx, domain.Write{PersonID: id, Command: cmd, Meta: meta}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	last, err := r.store.LastSequence(ctx)
+	last, err := r.Store.LastSequence(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ahead := projections.NewSet()
-	follow(t, r.store, ahead, last)
+	follow(t, r.Store, ahead, last)
 	ahead.Apply(last+3, domain.Event{}, errors.New("a message this stream never had"))
-	if _, err := r.snaps.Save(ahead); err != nil {
+	if _, err := r.Snaps.Save(ahead); err != nil {
 		t.Fatal(err)
 	}
-	r.store.Close()
+	r.Store.Close()
 
 	s := mustStart(t, cfg, snapDir, last)
-	if s.load == 0 {
+	if s.LoadTime == 0 {
 		t.Error("the snapshot was not read while the store opened")
 	}
-	if _, err := os.Stat(s.snaps.Path()); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(s.Snaps.Path()); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the snapshot ahead of the stream is still there: %v", err)
 	}
-	if s.followedFrom != 0 || s.views.Sequence() != last {
-		t.Fatalf("followed from %d to %d, want from 0 to %d", s.followedFrom, s.views.Sequence(), last)
+	if s.followedFrom != 0 || s.Views.Sequence() != last {
+		t.Fatalf("followed from %d to %d, want from 0 to %d", s.followedFrom, s.Views.Sequence(), last)
 	}
 	s.stop(true) // writes the snapshot at last
-	s.store.Close()
+	s.Store.Close()
 
 	s = mustStart(t, cfg, snapDir, last)
-	defer s.store.Close()
+	defer s.Store.Close()
 	defer s.stop(false)
 	if s.followedFrom != last {
 		t.Fatalf("followed from %d, want the snapshot's %d", s.followedFrom, last)
 	}
-	if p, ok := s.views.Person(id); !ok || p.Name != "Ana Lima" || len(s.views.Commitments(id)) != 1 {
+	if p, ok := s.Views.Person(id); !ok || p.Name != "Ana Lima" || len(s.Views.Commitments(id)) != 1 {
 		t.Fatalf("resumed projections lack Ana or her commitment: %+v", p)
 	}
 }
 
 type startedForTest struct {
-	*resumed
+	*Resumed
 	followedFrom uint64
 	stop         func(final bool)
 }
@@ -93,15 +93,15 @@ func mustStart(t *testing.T, cfg eventstore.Config, snapDir string, want uint64)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	log := slog.New(slog.DiscardHandler)
-	r, err := openResumed(ctx, cfg, snapDir, log)
+	r, err := OpenResumed(ctx, cfg, snapDir, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := startedForTest{resumed: r, followedFrom: r.views.Sequence(), stop: startProjections(r, log)}
-	if r.last != want {
-		t.Fatalf("stream at %d, want %d", r.last, want)
+	s := startedForTest{Resumed: r, followedFrom: r.Views.Sequence(), stop: StartProjections(r, log)}
+	if r.Last != want {
+		t.Fatalf("stream at %d, want %d", r.Last, want)
 	}
-	if err := catchUp(ctx, r.store, r.views); err != nil {
+	if err := CatchUp(ctx, r.Store, r.Views); err != nil {
 		t.Fatal(err)
 	}
 	return s

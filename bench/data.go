@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"cmp"
@@ -20,6 +20,7 @@ import (
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/coachjournal/coachjournal/projections/snapshot"
+	"github.com/coachjournal/coachjournal/service"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -75,7 +76,7 @@ func (b *benchRun) dataScenarios(ctx context.Context) error {
 		}
 	}
 	if b.opts.only["pages"] {
-		if err := b.pages(ctx, env, g); err != nil { // bench_pages.go
+		if err := b.pages(ctx, env, g); err != nil { // pages.go
 			return fmt.Errorf("pages: %w", err)
 		}
 	}
@@ -358,29 +359,29 @@ func medianCold(ts []coldTimes) coldTimes {
 	return ts[len(ts)/2]
 }
 
-// coldStartOnce starts as serve does before it listens (openResumed,
-// startProjections, catchUp: snapshot.go and serve.go), with the snapshot
+// coldStartOnce starts as serve does before it listens (service.OpenResumed,
+// StartProjections, CatchUp), with the snapshot
 // in snapDir (or none there), and stops without writing one; it returns
 // the times and the stream's last sequence.
 func coldStartOnce(ctx context.Context, dir, snapDir string) (coldTimes, uint64, error) {
 	var t coldTimes
 	log := slog.New(slog.DiscardHandler)
 	t0 := time.Now()
-	r, err := openResumed(ctx, eventstore.Config{DataDir: filepath.Join(dir, "data"), Logger: log}, snapDir, log)
+	r, err := service.OpenResumed(ctx, eventstore.Config{DataDir: filepath.Join(dir, "data"), Logger: log}, snapDir, log)
 	if err != nil {
 		return t, 0, err
 	}
-	defer r.store.Close()
-	t.open, t.resume, t.load = r.open.Seconds(), r.wait.Seconds(), r.load.Seconds()
+	defer r.Store.Close()
+	t.open, t.resume, t.load = r.OpenTime.Seconds(), r.WaitTime.Seconds(), r.LoadTime.Seconds()
 	t1 := time.Now()
-	stop := startProjections(r, log)
+	stop := service.StartProjections(r, log)
 	defer stop(false)
-	if err := catchUp(ctx, r.store, r.views); err != nil {
+	if err := service.CatchUp(ctx, r.Store, r.Views); err != nil {
 		return t, 0, err
 	}
 	t.follow = time.Since(t1).Seconds()
 	t.total = time.Since(t0).Seconds()
-	return t, r.last, nil
+	return t, r.Last, nil
 }
 
 // sizeName names an event count in a scenario: 719, 100k, 1M.

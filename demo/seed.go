@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -19,7 +19,7 @@ type Executor interface {
 	Execute(ctx context.Context, w domain.Write) (domain.Written, error)
 }
 
-// seedDemo writes the demo organisation through the command path: every
+// Seed writes the demo organisation through the command path: every
 // event is decided, encrypted and chained like any other. Each journal is
 // written in the order things happened, by one goroutine, and the journals
 // are written concurrently so that the appends can share their disk
@@ -33,19 +33,19 @@ type Executor interface {
 // like a real team's. Only in-process callers set Meta.Now; the HTTP API
 // always takes it from the server's clock. The numbers are the same on
 // every run for the same week (math/rand/v2 seeded).
-func seedDemo(ctx context.Context, store Executor, now time.Time) error {
-	s := &seeder{ctx: ctx, store: store, now: now.UTC(), cal: newDemoCalendar(domain.DateOf(now.UTC())), last: map[uuid.UUID]time.Time{}}
+func Seed(ctx context.Context, store Executor, now time.Time) error {
+	s := &seeder{ctx: ctx, store: store, now: now.UTC(), cal: NewCalendar(domain.DateOf(now.UTC())), last: map[uuid.UUID]time.Time{}}
 	start := s.cal.weeks[0].monday.Time().Add(-14 * 24 * time.Hour)
 	s.registerAll(start) // in order: lists and boards follow registration order
 	if s.err != nil {
 		return s.err
 	}
-	s.go_(func() { s.leader(demoLeo, start) })
-	s.go_(func() { s.leader(demoPriya, start) })
+	s.go_(func() { s.leader(Leo, start) })
+	s.go_(func() { s.leader(Priya, start) })
 	s.go_(func() {
-		s.do(demoID(demoOwner), member(demoOwner), start.Add(14*time.Hour), domain.SetCadence{EveryDays: 14})
+		s.do(ID(Owner), member(Owner), start.Add(14*time.Hour), domain.SetCadence{EveryDays: 14})
 	})
-	for i, p := range demoReps {
+	for i, p := range reps {
 		s.go_(func() { s.rep(i, p) })
 	}
 	return s.wait()
@@ -56,7 +56,7 @@ type seeder struct {
 	ctx   context.Context
 	store Executor
 	now   time.Time
-	cal   demoCalendar
+	cal   Calendar
 	wg    sync.WaitGroup
 	mu    sync.Mutex
 	err   error
@@ -116,10 +116,10 @@ func (s *seeder) doAt(person uuid.UUID, actor domain.Actor, at, entered time.Tim
 var seederActor = domain.Actor{ID: "demo-seeder", Role: domain.RoleAdmin}
 
 func member(name string) domain.Actor {
-	return domain.Actor{ID: demoID(name).String(), Role: domain.RoleMember}
+	return domain.Actor{ID: ID(name).String(), Role: domain.RoleMember}
 }
 
-func hrActor() domain.Actor { return domain.Actor{ID: demoID(demoHR).String(), Role: domain.RoleHR} }
+func hrActor() domain.Actor { return domain.Actor{ID: ID(HR).String(), Role: domain.RoleHR} }
 
 // registerAll registers the cast on the first morning, one a minute.
 func (s *seeder) registerAll(at time.Time) {
@@ -127,17 +127,17 @@ func (s *seeder) registerAll(at time.Time) {
 	reg := func(name, email, title, manager string) {
 		var mgr *string
 		if manager != "" {
-			m := demoID(manager).String()
+			m := ID(manager).String()
 			mgr = &m
 		}
-		s.do(demoID(name), seederActor, at, domain.RegisterPerson{Name: name, Email: email, Title: &title, ManagerID: mgr})
+		s.do(ID(name), seederActor, at, domain.RegisterPerson{Name: name, Email: email, Title: &title, ManagerID: mgr})
 		at = at.Add(time.Minute)
 	}
-	reg(demoOwner, "olivia@demo.example", "Owner", "")
-	reg(demoHR, "helen@demo.example", "People & Culture", "")
-	reg(demoLeo, "leo@demo.example", "Sales Leader", demoOwner)
-	reg(demoPriya, "priya@demo.example", "Sales Leader", demoOwner)
-	for _, p := range demoReps {
+	reg(Owner, "olivia@demo.example", "Owner", "")
+	reg(HR, "helen@demo.example", "People & Culture", "")
+	reg(Leo, "leo@demo.example", "Sales Leader", Owner)
+	reg(Priya, "priya@demo.example", "Sales Leader", Owner)
+	for _, p := range reps {
 		reg(p.name, p.email, "Account Executive", p.manager)
 	}
 }
@@ -149,7 +149,7 @@ func str(v string) *string { return &v }
 // leader writes a leader's journal: the team standard and a weekly
 // cadence on the first afternoon, then the owner's 1-on-1s with them.
 func (s *seeder) leader(name string, start time.Time) {
-	id, actor := demoID(name), member(name)
+	id, actor := ID(name), member(name)
 	start = start.Add(14 * time.Hour)
 	s.do(id, actor, start, domain.SetStandard{AppliesTo: "reports", EffectiveFrom: s.cal.months[0].Start().String(), Period: "month",
 		Targets: []domain.TargetInput{
@@ -173,11 +173,11 @@ func (s *seeder) ownerMeetings(l string) {
 		}
 		at := s.cal.weeks[0].monday.AddDays(7 * w).Time().Add(3*24*time.Hour + 15*time.Hour)
 		note := "Reviewed the team board and the 1-on-1 cadence."
-		if l == demoPriya && w >= len(s.cal.weeks)-4 {
+		if l == Priya && w >= len(s.cal.weeks)-4 {
 			note = "Raised that 4 in 10 of Priya's 1-on-1s were pipeline reviews, not performance discussions."
 		}
-		s.doAt(demoID(l), member(demoOwner), at, at.Add(time.Hour), domain.HoldMeeting{Kind: "performance", HeldAt: at.Format(time.RFC3339),
-			WithID: demoID(demoOwner).String(), DurationMinutes: ptr(45), Notes: &note})
+		s.doAt(ID(l), member(Owner), at, at.Add(time.Hour), domain.HoldMeeting{Kind: "performance", HeldAt: at.Format(time.RFC3339),
+			WithID: ID(Owner).String(), DurationMinutes: ptr(45), Notes: &note})
 	}
 }
 
@@ -203,16 +203,16 @@ func (p journalPlan) run() {
 
 // rep writes one rep's journal: weekly numbers, 1-on-1s, commitments and,
 // for two of them, a PIP.
-func (s *seeder) rep(i int, p demoRepProfile) {
+func (s *seeder) rep(i int, p repProfile) {
 	rng := rand.New(rand.NewPCG(42, uint64(i)+1))
 	months := s.cal.repMonths(p, rng)
 	var plan journalPlan
 	s.planNumbers(&plan, i, p, months, rng)
 	s.planMeetings(&plan, i, p, months, rng)
 	switch p.name {
-	case demoPIPWon:
+	case PIPWon:
 		s.planSucceededPIP(&plan, p)
-	case demoPIPNow:
+	case PIPNow:
 		s.planActivePIP(&plan, p)
 	}
 	plan.run()
@@ -225,8 +225,8 @@ var submitAfter = []time.Duration{4*24*time.Hour + 12*time.Hour + 30*time.Minute
 // planNumbers submits each ended week's numbers, as the rep (source self),
 // when the rep's habit says (submitAfter); a few weeks the leader enters
 // them on Saturday morning (source manager), and Dee once corrects a week.
-func (s *seeder) planNumbers(plan *journalPlan, i int, p demoRepProfile, months []demoMonth, rng *rand.Rand) {
-	id := demoID(p.name)
+func (s *seeder) planNumbers(plan *journalPlan, i int, p repProfile, months []month, rng *rand.Rand) {
+	id := ID(p.name)
 	pos := map[int]int{}
 	for w, wk := range s.cal.weeks {
 		m := months[wk.month]

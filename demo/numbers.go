@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"math"
@@ -7,24 +7,25 @@ import (
 	"github.com/coachjournal/coachjournal/domain"
 )
 
-// demoCalendar is the span the demo covers: the six complete months before
+// Calendar is the span the demo covers: the six complete months before
 // the current one (the board's heat-map) and the current month so far, as
 // ISO weeks that have ended, the last of them last week.
-type demoCalendar struct {
+type Calendar struct {
 	today  domain.Date
 	months []domain.Period // oldest first; the last is the current month
-	weeks  []demoWeek
+	weeks  []week
 	dip    int // index in months of the month the whole team dips (market)
 }
 
-type demoWeek struct {
+type week struct {
 	period domain.Period
 	monday domain.Date
 	month  int // index in months: the month of the week's Thursday
 }
 
-func newDemoCalendar(today domain.Date) demoCalendar {
-	c := demoCalendar{today: today}
+// NewCalendar is the demo's calendar as seen on today.
+func NewCalendar(today domain.Date) Calendar {
+	c := Calendar{today: today}
 	first := time1st(today)
 	for range 6 {
 		first = time1st(first.AddDays(-1))
@@ -39,7 +40,7 @@ func newDemoCalendar(today domain.Date) demoCalendar {
 		thu = thu.AddDays(1)
 	}
 	for mon := thu.AddDays(-3); !mon.AddDays(7).After(today); mon = mon.AddDays(7) {
-		c.weeks = append(c.weeks, demoWeek{period: domain.WeekPeriod(mon), monday: mon, month: c.monthOf(mon.AddDays(3))})
+		c.weeks = append(c.weeks, week{period: domain.WeekPeriod(mon), monday: mon, month: c.monthOf(mon.AddDays(3))})
 	}
 	return c
 }
@@ -49,7 +50,7 @@ func time1st(d domain.Date) domain.Date {
 	return domain.NewDate(t.Year(), t.Month(), 1)
 }
 
-func (c demoCalendar) monthOf(d domain.Date) int {
+func (c Calendar) monthOf(d domain.Date) int {
 	p := domain.MonthPeriod(d)
 	for i, m := range c.months {
 		if m == p {
@@ -61,7 +62,7 @@ func (c demoCalendar) monthOf(d domain.Date) int {
 
 // weeksIn counts the ISO weeks whose Thursday falls in month i, including
 // those that have not ended yet.
-func (c demoCalendar) weeksIn(i int) int {
+func (c Calendar) weeksIn(i int) int {
 	n := 0
 	for d := c.months[i].Start(); !d.After(c.months[i].End()); d = d.AddDays(1) {
 		if d.Time().Weekday() == 4 {
@@ -71,8 +72,8 @@ func (c demoCalendar) weeksIn(i int) int {
 	return n
 }
 
-// demoMonth is a rep's month: its totals and how they fall into weeks.
-type demoMonth struct {
+// month is a rep's month: its totals and how they fall into weeks.
+type month struct {
 	opps, won int
 	size      float64
 	weekOpps  []int // per week of the month, in order, including future weeks
@@ -80,7 +81,7 @@ type demoMonth struct {
 }
 
 // attainment is the month's funnel against the standard: the three ratios.
-func (m demoMonth) ratios() (opp, win, size float64) {
+func (m month) ratios() (opp, win, size float64) {
 	opp = float64(m.opps) / stdOpps
 	if m.opps > 0 {
 		win = float64(m.won) / float64(m.opps) / stdWinRate
@@ -90,7 +91,7 @@ func (m demoMonth) ratios() (opp, win, size float64) {
 
 // gap is the diagnosis a leader reaches for this month's numbers: the
 // weakest factor, or "" at goal.
-func (m demoMonth) gap() string {
+func (m month) gap() string {
 	o, w, s := m.ratios()
 	if o*w*s >= 1 {
 		return ""
@@ -106,21 +107,21 @@ func (m demoMonth) gap() string {
 
 // months draws a rep's months: the archetype with a little noise, the
 // whole team's dip in the market month, and Gus's recovery on his PIP.
-func (c demoCalendar) repMonths(p demoRepProfile, rng *rand.Rand) []demoMonth {
-	out := make([]demoMonth, len(c.months))
+func (c Calendar) repMonths(p repProfile, rng *rand.Rand) []month {
+	out := make([]month, len(c.months))
 	for i := range c.months {
 		opps, win, size := p.opps, p.win, p.size
 		switch {
 		case i == c.dip:
 			opps, win, size = opps*0.65, win*0.85, size*0.9
-		case p.name == demoPIPWon && i <= 1:
+		case p.name == PIPWon && i <= 1:
 			win = 0.22
-		case p.name == demoPIPWon && i == 2:
+		case p.name == PIPWon && i == 2:
 			win = 0.32
-		case p.name == demoPIPNow && i >= len(c.months)-2:
+		case p.name == PIPNow && i >= len(c.months)-2:
 			win = 0.28
 		}
-		m := demoMonth{
+		m := month{
 			opps: int(math.Round(opps * (0.92 + 0.16*rng.Float64()))),
 			size: math.Round(size*(0.95+0.1*rng.Float64())/100) * 100,
 		}
@@ -133,7 +134,7 @@ func (c demoCalendar) repMonths(p demoRepProfile, rng *rand.Rand) []demoMonth {
 
 // spread puts each opportunity in a random week and each won deal in a
 // random week that still has an opportunity not yet won.
-func (m *demoMonth) spread(weeks int, rng *rand.Rand) {
+func (m *month) spread(weeks int, rng *rand.Rand) {
 	m.weekOpps, m.weekWon = make([]int, weeks), make([]int, weeks)
 	for range m.opps {
 		m.weekOpps[rng.IntN(weeks)]++
@@ -148,3 +149,9 @@ func (m *demoMonth) spread(weeks int, rng *rand.Rand) {
 		m.weekWon[open[rng.IntN(len(open))]]++
 	}
 }
+
+// Months are the demo's months, oldest first; the last is the current one.
+func (c Calendar) Months() []domain.Period { return c.months }
+
+// Dip is the month the whole team dips (the board's market banner).
+func (c Calendar) Dip() domain.Period { return c.months[c.dip] }

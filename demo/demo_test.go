@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ func TestDemoArchetypes(t *testing.T) {
 	ctx := context.Background()
 	now := clock.Now().UTC()
 	began := time.Now()
-	if err := seedDemo(ctx, env.Store, now); err != nil {
+	if err := Seed(ctx, env.Store, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.Views.WaitFor(ctx, env.LastSeq()); err != nil {
@@ -31,25 +31,25 @@ func TestDemoArchetypes(t *testing.T) {
 	}
 	t.Logf("seeded %d events in %s", env.LastSeq(), time.Since(began))
 
-	cal := newDemoCalendar(domain.DateOf(now))
+	cal := NewCalendar(domain.DateOf(now))
 	last := cal.months[len(cal.months)-2]
 	for name, want := range map[string]string{"Ana Lima": "activity", "Ben Brook": "conversion", "Cy Chen": "deal_size", "Hana Ito": "conversion"} {
-		f := env.Views.Scorecard(demoID(name), last, time.Time{}).Funnel
+		f := env.Views.Scorecard(ID(name), last, time.Time{}).Funnel
 		if f.PrimaryGap == nil || *f.PrimaryGap != want {
 			t.Errorf("%s in %s: primary_gap = %v, want %s", name, last, f.PrimaryGap, want)
 		}
 	}
 	for _, name := range []string{"Dee Diaz", "Eli Moreno", "Jo Kim", "Ivan Petrov"} {
 		for i, m := range cal.months[:len(cal.months)-1] {
-			a := env.Views.Scorecard(demoID(name), m, time.Time{}).Funnel.Attainment
+			a := env.Views.Scorecard(ID(name), m, time.Time{}).Funnel.Attainment
 			if a == nil || (i != cal.dip && *a < 0.9) || (i == cal.dip && *a >= 0.9) {
 				t.Errorf("steady %s in %s: attainment %v", name, m, a)
 			}
 		}
 	}
-	for _, leader := range []string{demoLeo, demoPriya} {
+	for _, leader := range []string{Leo, Priya} {
 		for i, m := range cal.months[:len(cal.months)-1] {
-			b := env.Views.Board(demoID(leader), m, time.Time{})
+			b := env.Views.Board(ID(leader), m, time.Time{})
 			if b.MarketSignal != (i == cal.dip) {
 				t.Errorf("%s's board for %s: market_signal = %v, want %v (%d of %d below 90%%)", leader, m, b.MarketSignal, i == cal.dip,
 					b.Totals.RepsBelow90, b.Totals.RepsWithData)
@@ -57,22 +57,22 @@ func TestDemoArchetypes(t *testing.T) {
 		}
 	}
 
-	k := env.Views.CommitmentKeeping(demoID(demoRep), time.Time{}, domain.DateOf(now))
+	k := env.Views.CommitmentKeeping(ID(Rep), time.Time{}, domain.DateOf(now))
 	if k.Totals.Overdue != 1 || k.Totals.Kept < 2 {
 		t.Errorf("Ana's commitments: %+v, want one overdue and some kept", k.Totals)
 	}
 
-	cad := env.Views.Cadence(demoID(demoOwner), cal.weeks[0].monday, domain.DateOf(now))
+	cad := env.Views.Cadence(ID(Owner), cal.weeks[0].monday, domain.DateOf(now))
 	compliance := map[string]float64{}
 	for _, l := range cad.Leaders {
 		if l.Summary.Compliance != nil {
 			compliance[l.Name] = *l.Summary.Compliance
 		}
 	}
-	if c := compliance[demoPriya]; c < 0.5 || c > 0.7 {
+	if c := compliance[Priya]; c < 0.5 || c > 0.7 {
 		t.Errorf("Priya's compliance = %v, want about 0.6 (%v)", c, compliance)
 	}
-	if c := compliance[demoLeo]; c < 0.85 {
+	if c := compliance[Leo]; c < 0.85 {
 		t.Errorf("Leo's compliance = %v, want ≥ 0.85", c)
 	}
 
@@ -80,14 +80,14 @@ func TestDemoArchetypes(t *testing.T) {
 	for _, p := range env.Views.PIPs("") {
 		person, _ := env.Views.Person(p.PersonID)
 		pips[person.Name] = p.State
-		if person.Name == demoPIPNow {
+		if person.Name == PIPNow {
 			sum := projections.SummarizeCheckIns(p.Schedule(domain.DateOf(now)))
 			if len(p.GoalVersions) != 2 || len(p.Acknowledgements) != 2 || p.AwaitingAcknowledgement || len(sum.Late) != 1 || len(sum.Missed) != 0 {
 				t.Errorf("Hana's PIP: %d goal versions, %d acks, awaiting %v, schedule %+v", len(p.GoalVersions), len(p.Acknowledgements), p.AwaitingAcknowledgement, sum)
 			}
 		}
 	}
-	if pips[demoPIPWon] != "closed" || pips[demoPIPNow] != "active" || len(pips) != 2 {
+	if pips[PIPWon] != "closed" || pips[PIPNow] != "active" || len(pips) != 2 {
 		t.Errorf("PIPs = %v, want Gus closed and Hana active", pips)
 	}
 	report, err := env.Store.Verify(ctx, nil)
@@ -99,7 +99,7 @@ func TestDemoArchetypes(t *testing.T) {
 	// A second start finds the organisation and seeds nothing.
 	var out bytes.Buffer
 	before := env.LastSeq()
-	if err := demo(ctx, env.Store, env.Views, env.Tokens, clock.Now, "http://127.0.0.1:1", &out); err != nil {
+	if err := Run(ctx, env.Store, env.Views, env.Tokens, clock.Now, "http://127.0.0.1:1", &out); err != nil {
 		t.Fatal(err)
 	}
 	if env.LastSeq() != before || !strings.Contains(out.String(), "/ui/login?token=") || strings.Contains(out.String(), "seeded") {
@@ -113,17 +113,17 @@ func TestDemoArchetypes(t *testing.T) {
 // time; the history spans the calendar; as_of a day in the middle shows
 // that day's state (part of the month's numbers, the commitments made by
 // then); a PIP step is recorded the day it happened.
-func checkRecordedAlongHistory(t *testing.T, env *apitest.Env, now time.Time, cal demoCalendar) {
+func checkRecordedAlongHistory(t *testing.T, env *apitest.Env, now time.Time, cal Calendar) {
 	t.Helper()
-	names := []string{demoOwner, demoHR, demoLeo, demoPriya}
-	for _, p := range demoReps {
+	names := []string{Owner, HR, Leo, Priya}
+	for _, p := range reps {
 		names = append(names, p.name)
 	}
 	var first time.Time
 	for _, name := range names {
 		var prev time.Time
 		for after := uint64(0); ; {
-			page, next := env.Views.Timeline(demoID(name), projections.TimelineQuery{After: after, Limit: 500})
+			page, next := env.Views.Timeline(ID(name), projections.TimelineQuery{After: after, Limit: 500})
 			for _, st := range page {
 				if !st.RecordedAt.After(prev) || st.RecordedAt.Before(st.OccurredAt) || st.RecordedAt.After(now) ||
 					st.RecordedAt.Sub(st.OccurredAt) > 48*time.Hour {
@@ -147,7 +147,7 @@ func checkRecordedAlongHistory(t *testing.T, env *apitest.Env, now time.Time, ca
 
 	month := cal.months[2]
 	mid := month.Start().AddDays(14).Time().Add(12 * time.Hour)
-	ana := demoID(demoRep)
+	ana := ID(Rep)
 	then, later := env.Views.Scorecard(ana, month, mid), env.Views.Scorecard(ana, month, time.Time{})
 	if len(then.Submissions) == 0 || len(then.Submissions) >= len(later.Submissions) {
 		t.Errorf("Ana's %s as of %s counts %d submissions, %d in all: want some, not all", month, mid, len(then.Submissions), len(later.Submissions))
@@ -162,7 +162,7 @@ func checkRecordedAlongHistory(t *testing.T, env *apitest.Env, now time.Time, ca
 	if kThen.Totals.Made == 0 || kThen.Totals.Made >= kNow.Totals.Made {
 		t.Errorf("Ana's commitments made as of %s: %d, now %d: want some, fewer", mid, kThen.Totals.Made, kNow.Totals.Made)
 	}
-	if b := env.Views.Board(demoID(demoLeo), month, mid); len(b.Rows) != 6 || b.Totals.RepsWithData != 6 {
+	if b := env.Views.Board(ID(Leo), month, mid); len(b.Rows) != 6 || b.Totals.RepsWithData != 6 {
 		t.Errorf("Leo's board for %s as of %s: %d rows, %d with data", month, mid, len(b.Rows), b.Totals.RepsWithData)
 	}
 
@@ -181,14 +181,14 @@ func TestDemoInbox(t *testing.T) {
 	env := apitest.Start(t)
 	ctx := context.Background()
 	now := clock.Now().UTC()
-	if err := seedDemo(ctx, env.Store, now); err != nil {
+	if err := Seed(ctx, env.Store, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.Views.WaitFor(ctx, env.LastSeq()); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"Ana Lima", demoLeo} {
-		got := nudges.For(env.Views, nudges.Recipient{Person: demoID(name), Role: domain.RoleMember}, domain.DateOf(now))
+	for _, name := range []string{"Ana Lima", Leo} {
+		got := nudges.For(env.Views, nudges.Recipient{Person: ID(name), Role: domain.RoleMember}, domain.DateOf(now))
 		kinds := map[string]int{}
 		for _, n := range got {
 			kinds[n.Kind]++

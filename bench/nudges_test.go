@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // as each replica's nudger does once a round (--nudge-every) before it
 // schedules; it reports the time of one whole round and the nudges found:
 //
-//	go test ./cmd/coachjournal -run '^$' -bench NudgesAllPeople -benchtime 3x -timeout 30m
+//	go test ./bench -run '^$' -bench NudgesAllPeople -benchtime 3x -timeout 30m
 func BenchmarkNudgesAllPeople(b *testing.B) {
 	people := 10_000
 	if v, err := strconv.Atoi(os.Getenv("COACHJOURNAL_NUDGE_PEOPLE")); err == nil && v > 0 {

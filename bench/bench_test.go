@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -18,8 +18,8 @@ func TestBenchQuick(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	var out, errb bytes.Buffer
-	args := []string{"bench", "--quick", "--json", "--rounds", "1", "--people", "120", "--events", "3000", "--duration", "150ms"}
-	if err := run(ctx, args, &out, &errb); err != nil {
+	o := Options{Quick: true, JSON: true, Rounds: 1, People: 120, Events: 3000, Duration: 150 * time.Millisecond, Scenarios: strings.Split(Scenarios, ",")}
+	if err := Run(ctx, o, &out, &errb); err != nil {
 		t.Fatalf("bench: %v\n%s", err, errb.String())
 	}
 	seen := map[string]bool{}

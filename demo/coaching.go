@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"fmt"
@@ -41,13 +41,13 @@ func (s *seeder) leaderSkips(w int) (string, bool) {
 // Thursday; Priya spreads hers from Monday to Thursday.
 var meetingDay = []int{1, 1, 1, 2, 2, 3, 0, 0, 1, 2, 3, 3}
 
-// demoBiweekly is the rep Priya sees only every other week.
-const demoBiweekly = "Lou Reyes"
+// biweekly is the rep Priya sees only every other week.
+const biweekly = "Lou Reyes"
 
 // writeUp is when a leader enters a meeting held at held: Leo right after
 // it, Priya the next morning at half past eight.
 func writeUp(manager string, held time.Time) time.Time {
-	if manager == demoPriya {
+	if manager == Priya {
 		return domain.DateOf(held).AddDays(1).Time().Add(8*time.Hour + 30*time.Minute)
 	}
 	return held.Add(50 * time.Minute)
@@ -59,21 +59,21 @@ func writeUp(manager string, held time.Time) time.Time {
 // at once; Priya runs two weeks in five as pipeline reviews, sees Lou only
 // every other week, and writes up the next morning. Diagnoses follow last
 // month's numbers.
-func (s *seeder) planMeetings(plan *journalPlan, i int, p demoRepProfile, months []demoMonth, rng *rand.Rand) {
-	id, leader := demoID(p.name), member(p.manager)
+func (s *seeder) planMeetings(plan *journalPlan, i int, p repProfile, months []month, rng *rand.Rand) {
+	id, leader := ID(p.name), member(p.manager)
 	n, perf := len(s.cal.weeks), 0
 	for w, wk := range s.cal.weeks {
 		held := wk.monday.Time().Add(time.Duration(meetingDay[i%len(meetingDay)])*24*time.Hour + 9*time.Hour + time.Duration(i%6)*40*time.Minute)
 		entered := writeUp(p.manager, held)
-		if p.name == demoBiweekly && w%2 == 1 {
+		if p.name == biweekly && w%2 == 1 {
 			continue
 		}
-		if reason, skip := s.leaderSkips(w); skip && p.manager == demoLeo {
+		if reason, skip := s.leaderSkips(w); skip && p.manager == Leo {
 			day := domain.DateOf(held).String()
 			plan.add(held, func() { s.doAt(id, leader, held, entered, domain.SkipMeeting{ScheduledFor: day, Reason: reason}) })
 			continue
 		}
-		if p.manager == demoPriya && (w%5 == 1 || w%5 == 3) {
+		if p.manager == Priya && (w%5 == 1 || w%5 == 3) {
 			note := "Walked through the open deals."
 			plan.add(held, func() {
 				s.doAt(id, leader, held, entered, domain.HoldMeeting{Kind: "pipeline", HeldAt: held.Format(time.RFC3339), WithID: leader.ID,
@@ -89,9 +89,9 @@ func (s *seeder) planMeetings(plan *journalPlan, i int, p demoRepProfile, months
 		perf++
 		outcome := ""
 		switch {
-		case p.name == demoRep && w >= n-3:
+		case p.name == Rep && w >= n-3:
 			outcome = map[int]string{n - 3: "kept", n - 2: "kept", n - 1: "open"}[w]
-		case perf%2 == 1 || (p.name == demoRep && w >= n-5):
+		case perf%2 == 1 || (p.name == Rep && w >= n-5):
 			continue
 		}
 		texts := commitmentTexts[gap]
@@ -104,19 +104,19 @@ func (s *seeder) planMeetings(plan *journalPlan, i int, p demoRepProfile, months
 // usual kind for the week, so that the cadence's "days since the last
 // 1-on-1" reads as a team's on any day of the week. Ana's is left for the
 // reviewer to record from Leo's board.
-func (s *seeder) planThisWeek(plan *journalPlan, i int, p demoRepProfile, months []demoMonth) {
+func (s *seeder) planThisWeek(plan *journalPlan, i int, p repProfile, months []month) {
 	n := len(s.cal.weeks)
-	if n == 0 || p.name == demoRep || (p.name == demoBiweekly && n%2 == 1) {
+	if n == 0 || p.name == Rep || (p.name == biweekly && n%2 == 1) {
 		return
 	}
-	id, leader := demoID(p.name), member(p.manager)
+	id, leader := ID(p.name), member(p.manager)
 	held := s.cal.weeks[n-1].monday.AddDays(7).Time().Add(time.Duration(meetingDay[i%len(meetingDay)])*24*time.Hour + 9*time.Hour + time.Duration(i%6)*40*time.Minute)
 	entered := writeUp(p.manager, held)
 	if entered.After(s.now) {
 		return
 	}
 	cmd := s.performanceMeeting(leader.ID, held, s.diagnosis(months, len(months)-1))
-	if p.manager == demoPriya && (n%5 == 1 || n%5 == 3) {
+	if p.manager == Priya && (n%5 == 1 || n%5 == 3) {
 		cmd = domain.HoldMeeting{Kind: "pipeline", HeldAt: held.Format(time.RFC3339), WithID: leader.ID, DurationMinutes: ptr(30), Notes: str("Walked through the open deals.")}
 	}
 	plan.add(held, func() { s.doAt(id, leader, held, entered, cmd) })
@@ -124,7 +124,7 @@ func (s *seeder) planThisWeek(plan *journalPlan, i int, p demoRepProfile, months
 
 // diagnosis is the gap a leader names in month m: last month's, or
 // "market" after the month the whole team dipped.
-func (s *seeder) diagnosis(months []demoMonth, m int) string {
+func (s *seeder) diagnosis(months []month, m int) string {
 	if m > 0 {
 		m--
 	}
@@ -149,8 +149,8 @@ func (s *seeder) performanceMeeting(with string, held time.Time, gap string) dom
 // (outcome "" draws it), sometimes renegotiated a week later first or
 // followed up midway; a commitment due after today stays open, and outcome
 // "open" leaves it open (overdue).
-func (s *seeder) planCommitment(plan *journalPlan, p demoRepProfile, held time.Time, meeting *uuid.UUID, text, outcome string, rng *rand.Rand) {
-	id, leader := demoID(p.name), member(p.manager)
+func (s *seeder) planCommitment(plan *journalPlan, p repProfile, held time.Time, meeting *uuid.UUID, text, outcome string, rng *rand.Rand) {
+	id, leader := ID(p.name), member(p.manager)
 	made := held.Add(50 * time.Minute)
 	due := domain.DateOf(held).AddDays((12 - int(held.Weekday())) % 7) // that Friday
 	if outcome != "" {
@@ -194,8 +194,8 @@ func (s *seeder) planCommitment(plan *journalPlan, p demoRepProfile, held time.T
 
 // planSucceededPIP: Gus's PIP on conversion, opened early in the second
 // month, checked in every two weeks on time, closed as succeeded.
-func (s *seeder) planSucceededPIP(plan *journalPlan, p demoRepProfile) {
-	id, hr, leader, self := demoID(p.name), hrActor(), member(p.manager), member(p.name)
+func (s *seeder) planSucceededPIP(plan *journalPlan, p repProfile) {
+	id, hr, leader, self := ID(p.name), hrActor(), member(p.manager), member(p.name)
 	start := s.cal.months[1].Start().AddDays(2)
 	at := func(days, hour int) time.Time { return start.AddDays(days).Time().Add(time.Duration(hour) * time.Hour) }
 	var pip uuid.UUID
@@ -231,8 +231,8 @@ func (s *seeder) planSucceededPIP(plan *journalPlan, p demoRepProfile) {
 
 // planActivePIP: Hana's PIP, six weeks old: weekly check-ins, one of them
 // three days late, goals revised once and acknowledged again.
-func (s *seeder) planActivePIP(plan *journalPlan, p demoRepProfile) {
-	id, hr, leader, self := demoID(p.name), hrActor(), member(p.manager), member(p.name)
+func (s *seeder) planActivePIP(plan *journalPlan, p repProfile) {
+	id, hr, leader, self := ID(p.name), hrActor(), member(p.manager), member(p.name)
 	start := s.cal.today.AddDays(-42)
 	at := func(days, hour int) time.Time { return start.AddDays(days).Time().Add(time.Duration(hour) * time.Hour) }
 	var pip uuid.UUID

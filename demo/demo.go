@@ -1,4 +1,8 @@
-package main
+// Package demo seeds a realistic demo organisation (an owner, two sales
+// leaders, twelve reps with archetypal numbers, commitments, 1-on-1s and
+// PIPs, a year back from today) into an empty store, through the same
+// commands the API executes, and prints a login for each role.
+package demo
 
 import (
 	"context"
@@ -13,14 +17,14 @@ import (
 	"github.com/coachjournal/coachjournal/projections"
 )
 
-// demoTokenTTL is how long the printed demo tokens stay valid.
-const demoTokenTTL = 7 * 24 * time.Hour
+// TokenTTL is how long the printed demo tokens stay valid.
+const TokenTTL = 7 * 24 * time.Hour
 
-// demo seeds the demo organisation into an empty store (once: a restart
+// Run seeds the demo organisation into an empty store (once: a restart
 // finds the owner and seeds nothing), waits until the projections show it,
 // then prints the URL and a token and login link for each role.
-func demo(ctx context.Context, store *eventstore.Store, views *projections.Set, tokens *api.Tokens, now func() time.Time, base string, out io.Writer) error {
-	if _, seeded := views.Person(demoID(demoOwner)); !seeded {
+func Run(ctx context.Context, store *eventstore.Store, views *projections.Set, tokens *api.Tokens, now func() time.Time, base string, out io.Writer) error {
+	if _, seeded := views.Person(ID(Owner)); !seeded {
 		last, err := store.LastSequence(ctx)
 		if err != nil {
 			return err
@@ -29,7 +33,7 @@ func demo(ctx context.Context, store *eventstore.Store, views *projections.Set, 
 			return fmt.Errorf("the store is not empty and holds no demo organisation; use an empty --data-dir")
 		}
 		began := time.Now()
-		if err := seedDemo(ctx, store, now().UTC()); err != nil {
+		if err := Seed(ctx, store, now().UTC()); err != nil {
 			return err
 		}
 		last, err = store.LastSequence(ctx)
@@ -41,29 +45,29 @@ func demo(ctx context.Context, store *eventstore.Store, views *projections.Set, 
 		}
 		fmt.Fprintf(out, "\nseeded the demo organisation: %d events in %s\n", last, time.Since(began).Round(time.Millisecond))
 	}
-	return printDemoLogins(out, tokens, now(), base)
+	return printLogins(out, tokens, now(), base)
 }
 
-// demoLogin is one printed login.
-type demoLogin struct {
+// login is one printed login.
+type login struct {
 	label, sub string
 	role       domain.Role
 }
 
-func demoLogins() []demoLogin {
-	return []demoLogin{
-		{"owner (" + demoOwner + ")", demoID(demoOwner).String(), domain.RoleMember},
-		{"sales leader (" + demoLeo + ")", demoID(demoLeo).String(), domain.RoleMember},
-		{"rep (" + demoRep + ")", demoID(demoRep).String(), domain.RoleMember},
-		{"HR (" + demoHR + ")", demoID(demoHR).String(), domain.RoleHR},
+func logins() []login {
+	return []login{
+		{"owner (" + Owner + ")", ID(Owner).String(), domain.RoleMember},
+		{"sales leader (" + Leo + ")", ID(Leo).String(), domain.RoleMember},
+		{"rep (" + Rep + ")", ID(Rep).String(), domain.RoleMember},
+		{"HR (" + HR + ")", ID(HR).String(), domain.RoleHR},
 		{"analyst", "demo-analyst", domain.RoleAnalyst},
 	}
 }
 
-func printDemoLogins(out io.Writer, tokens *api.Tokens, now time.Time, base string) error {
+func printLogins(out io.Writer, tokens *api.Tokens, now time.Time, base string) error {
 	fmt.Fprintf(out, "\ncoachjournal demo at %s/ui/  (tokens valid for 7 days)\n", base)
-	for _, l := range demoLogins() {
-		t, err := tokens.Mint(l.sub, l.role, demoTokenTTL)
+	for _, l := range logins() {
+		t, err := tokens.Mint(l.sub, l.role, TokenTTL)
 		if err != nil {
 			return err
 		}
@@ -72,6 +76,6 @@ func printDemoLogins(out io.Writer, tokens *api.Tokens, now time.Time, base stri
 	fmt.Fprintf(out, "\nlook at: %s's team board (Ana: activity, Ben: conversion, Cy: deal size; the market month's banner),\n"+
 		"%s's active PIP (HR), the owner's view of the leaders' teams and the cadence page as the owner (%s runs 40%% of 1-on-1s as pipeline reviews).\n"+
 		"API: curl -H \"Authorization: Bearer $TOKEN\" %s/v1/people/%s/scorecard?period=%s\n\n",
-		demoLeo, demoPIPNow, demoPriya, base, demoID(demoRep), domain.MonthPeriod(domain.DateOf(now.UTC()).AddDays(-now.UTC().Day())))
+		Leo, PIPNow, Priya, base, ID(Rep), domain.MonthPeriod(domain.DateOf(now.UTC()).AddDays(-now.UTC().Day())))
 	return nil
 }
