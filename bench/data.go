@@ -374,7 +374,7 @@ func coldStartOnce(ctx context.Context, dir, snapDir string) (coldTimes, uint64,
 	defer r.Store.Close()
 	t.open, t.resume, t.load = r.OpenTime.Seconds(), r.WaitTime.Seconds(), r.LoadTime.Seconds()
 	t1 := time.Now()
-	stop := service.StartProjections(r, log)
+	stop := service.StartProjections(r, log, nil)
 	defer stop(false)
 	if err := service.CatchUp(ctx, r.Store, r.Views); err != nil {
 		return t, 0, err

@@ -45,11 +45,10 @@ const (
 	DefaultStream          = "JOURNAL"
 	DefaultDuplicateWindow = 24 * time.Hour
 	// DefaultJournalCache keeps the decision state of the 50,000 journals
-	// written most recently. A journal's state grows with its history,
-	// about 7 KB for a year of weekly numbers, meetings and commitments
-	// (350 MB for 50,000 such journals). A journal dropped is read back
-	// from the stream at its next write (5.5 ms for a few hundred events,
-	// BenchmarkExecuteEvicted).
+	// written most recently: enough for a large org's active journals in
+	// a few hundred MB (a journal's state grows with its history; the
+	// sizes are in docs/performance.md). A journal dropped is read back
+	// from the stream at its next write (BenchmarkExecuteEvicted).
 	DefaultJournalCache = 50_000
 	KeysBucket          = "JOURNAL_KEYS"
 	// DefaultWriteTimeout is a few seconds: a healthy store acknowledges a

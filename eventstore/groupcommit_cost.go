@@ -15,8 +15,8 @@ import (
 // round trip. F and c come from a least-squares line through the
 // recent batches (size, time); batches are sent only when nothing else is in
 // flight, so their time is their cost. With too little spread in the sizes
-// seen, c is taken as a sixth of s (what a quiet disk shows: about 40 µs
-// against 260 µs) and F as the rest. All averages forget at 1/16 per
+// seen, c is taken as a sixth of s (what a quiet disk shows) and F as the
+// rest. All averages forget at 1/16 per
 // observation, so the model follows a disk that slows down or recovers.
 // The caller holds the committer's lock.
 type costModel struct {
@@ -29,8 +29,8 @@ type costModel struct {
 
 const (
 	costForget = 1.0 / 16
-	// Before anything is learnt: a quiet disk's figures (TestAtomicBatchFacts
-	// and docs/performance.md): s 260 µs, F 4 ms, c 40 µs.
+	// Before anything is learnt: a quiet disk's figures, as measured by
+	// TestAtomicBatchFacts (docs/performance.md).
 	defaultSingle = 260e-6
 	defaultFixed  = 4e-3
 	minBreakEven  = 2

@@ -1,15 +1,13 @@
-// Package service assembles the running coachjournal in process: it opens
-// the event store, resumes the projections from their snapshot, follows
-// the stream and keeps the snapshot current. serve, the bench and the
-// tests' in-process service all start this way.
 package service
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
+	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/coachjournal/coachjournal/projections/snapshot"
@@ -59,28 +57,40 @@ func OpenResumed(ctx context.Context, cfg eventstore.Config, snapDir string, log
 
 // StartProjections follows the stream from r's projections and keeps the
 // snapshot current while serving. stop ends following and, when final is
-// set (graceful shutdown), writes the last snapshot.
-func StartProjections(r *Resumed, log *slog.Logger) (stop func(final bool)) {
-	keeper := snapshot.NewKeeper(r.Snaps, r.Views, log)
+// set (graceful shutdown), writes the last snapshot and returns its error. hold, when not nil,
+// is taken for reading around every event applied: whoever holds it for
+// writing stops the projections, as a replica that has fallen behind.
+func StartProjections(r *Resumed, log *slog.Logger, hold *sync.RWMutex) (stop func(final bool) error) {
+	keeper := NewKeeper(r.Snaps, r.Views, log)
+	apply := keeper.Apply
+	if hold != nil {
+		apply = func(seq uint64, e domain.Event, err error) {
+			hold.RLock()
+			defer hold.RUnlock()
+			keeper.Apply(seq, e, err)
+		}
+	}
 	followCtx, cancel := context.WithCancel(context.Background())
 	followed, kept := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(followed)
-		if err := r.Store.Follow(followCtx, r.Views.Sequence(), keeper.Apply); err != nil {
+		if err := r.Store.Follow(followCtx, r.Views.Sequence(), apply); err != nil {
 			log.Error("projection follower stopped", "err", err)
 		}
 	}()
 	go func() { defer close(kept); keeper.Run(followCtx) }()
-	return func(final bool) {
+	return func(final bool) error {
 		cancel()
 		<-followed
 		<-kept
 		if !final {
-			return
+			return nil
 		}
 		if err := keeper.Save(); err != nil {
 			log.Error("projection snapshot not written at shutdown", "err", err)
+			return fmt.Errorf("projection snapshot: %w", err)
 		}
+		return nil
 	}
 }
 

@@ -66,7 +66,9 @@ func TestOpenResumedRejectsSnapshotAhead(t *testing.T) {
 	if s.followedFrom != 0 || s.Views.Sequence() != last {
 		t.Fatalf("followed from %d to %d, want from 0 to %d", s.followedFrom, s.Views.Sequence(), last)
 	}
-	s.stop(true) // writes the snapshot at last
+	if err := s.stop(true); err != nil { // writes the snapshot at last
+		t.Fatal(err)
+	}
 	s.Store.Close()
 
 	s = mustStart(t, cfg, snapDir, last)
@@ -83,7 +85,7 @@ func TestOpenResumedRejectsSnapshotAhead(t *testing.T) {
 type startedForTest struct {
 	*Resumed
 	followedFrom uint64
-	stop         func(final bool)
+	stop         func(final bool) error
 }
 
 // mustStart starts as serve does and waits until the projections are at
@@ -97,7 +99,7 @@ func mustStart(t *testing.T, cfg eventstore.Config, snapDir string, want uint64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := startedForTest{Resumed: r, followedFrom: r.Views.Sequence(), stop: StartProjections(r, log)}
+	s := startedForTest{Resumed: r, followedFrom: r.Views.Sequence(), stop: StartProjections(r, log, nil)}
 	if r.Last != want {
 		t.Fatalf("stream at %d, want %d", r.Last, want)
 	}

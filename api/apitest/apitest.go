@@ -1,6 +1,7 @@
-// Package apitest starts the real service in process for tests: an
-// embedded JetStream in a temp dir, the projections following it, and the
-// real Echo router on a loopback port, with a small JSON client.
+// Package apitest starts the real service in process for tests, as serve
+// does (package service): an embedded JetStream in a temp dir, the
+// projections following it, and the real Echo router on a loopback port,
+// with a small JSON client.
 package apitest
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/coachjournal/coachjournal/projections/snapshot"
+	"github.com/coachjournal/coachjournal/service"
 )
 
 // Env is one running service.
@@ -99,11 +101,6 @@ func (e *Env) open() {
 	if keyDir == "" {
 		keyDir = e.DataDir
 	}
-	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: e.DataDir, NATSURL: e.opts.NATSURL, Replicas: e.opts.Replicas, Logger: e.opts.Logger,
-		MasterKeyFile: filepath.Join(keyDir, "master.key"), DuplicateWindow: 24 * time.Hour, WriteTimeout: e.opts.WriteTimeout})
-	if err != nil {
-		e.t.Fatalf("open store: %v", err)
-	}
 	key, err := api.LoadOrCreateKey(filepath.Join(keyDir, "signing.key"))
 	if err != nil {
 		e.t.Fatalf("signing key: %v", err)
@@ -112,47 +109,32 @@ func (e *Env) open() {
 	if err := e.Tokens.UseIdentityProvider(e.opts.IdentityProvider); err != nil {
 		e.t.Fatalf("identity provider: %v", err)
 	}
-	last, err := store.LastSequence(ctx)
-	if err != nil {
-		e.t.Fatalf("last sequence: %v", err)
-	}
-	snaps := &snapshot.Store{Dir: snapshot.Dir(e.DataDir), Key: store.SnapshotKey(), Stream: store.StreamCreated()}
-	log := slog.New(slog.DiscardHandler)
-	e.Store, e.Views = store, snapshot.Resume(snaps, last, log)
-	e.FollowedFrom = e.Views.Sequence()
-	keeper := snapshot.NewKeeper(snaps, e.Views, log)
-	followCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	apply := func(seq uint64, ev domain.Event, err error) {
-		e.hold.RLock()
-		defer e.hold.RUnlock()
-		keeper.Apply(seq, ev, err)
-	}
-	go func() { defer close(done); _ = store.Follow(followCtx, e.FollowedFrom, apply) }()
-	kept := make(chan struct{})
-	go func() { defer close(kept); keeper.Run(followCtx) }()
-	waitCtx, cancelWait := context.WithTimeout(ctx, 20*time.Second)
-	defer cancelWait()
-	if err := e.Views.WaitFor(waitCtx, last); err != nil {
-		e.t.Fatalf("projections did not catch up to %d: %v", last, err)
-	}
 	pkey, err := api.LoadOrCreateKey(filepath.Join(e.DataDir, "pseudonym.key"))
 	if err != nil {
 		e.t.Fatalf("pseudonym key: %v", err)
 	}
-	e.Handler = api.New(store, e.Views, e.Tokens, api.Config{Now: clock.Now, PseudonymKey: pkey, Security: e.opts.Security, Logger: e.opts.Logger,
-		ReadWait: e.opts.ReadWait})
+	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	svc, err := service.Start(startCtx, service.Config{
+		Store: eventstore.Config{DataDir: e.DataDir, NATSURL: e.opts.NATSURL, Replicas: e.opts.Replicas, Logger: e.opts.Logger,
+			MasterKeyFile: filepath.Join(keyDir, "master.key"), DuplicateWindow: 24 * time.Hour, WriteTimeout: e.opts.WriteTimeout},
+		SnapshotDir: snapshot.Dir(e.DataDir),
+		Tokens:      e.Tokens,
+		API: api.Config{Now: clock.Now, PseudonymKey: pkey, Security: e.opts.Security, Logger: e.opts.Logger,
+			ReadWait: e.opts.ReadWait},
+		Hold: &e.hold,
+	})
+	if err != nil {
+		e.t.Fatalf("start the service: %v", err)
+	}
+	e.Store, e.Views, e.Handler, e.FollowedFrom = svc.Store, svc.Views, svc.Handler, svc.FollowedFrom
 	srv := httptest.NewServer(e.Handler)
 	e.URL = srv.URL
 	e.stop = func() {
 		srv.Close()
-		cancel()
-		<-done
-		<-kept
-		if err := keeper.Save(); err != nil { // as serve does on shutdown
-			e.t.Errorf("projection snapshot: %v", err)
+		if err := svc.Close(); err != nil { // as serve does on shutdown: the final snapshot, then the store
+			e.t.Errorf("stop the service: %v", err)
 		}
-		_ = store.Close()
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/coachjournal/coachjournal/service"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 )
@@ -148,19 +149,14 @@ func forge(t *testing.T, dir, ana string) (forged, garbage uint64) {
 // embedded server, the way verify does.
 func journalTypes(t *testing.T, dir, person string) []string {
 	t.Helper()
-	cfg, release, err := (&storeFlags{dataDir: dir}).openTool("test")
+	store, release, err := service.OpenTool(context.Background(), eventstore.Config{DataDir: dir}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer release()
-	if cfg.NATSURL == "" {
-		t.Fatal("no running service to join")
+	if store.Server() != nil {
+		t.Fatal("no running service to join: the test opened the store itself")
 	}
-	store, err := eventstore.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	evs, err := store.ReadJournal(context.Background(), uuid.MustParse(person))
 	if err != nil {
 		t.Fatal(err)

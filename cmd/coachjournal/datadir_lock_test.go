@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/coachjournal/coachjournal/service"
 )
 
 // holdAsServe stands in for serve in tests whose store runs in the test
@@ -21,11 +22,11 @@ import (
 // that tools join that store instead of opening it a second time.
 func holdAsServe(tb testing.TB, dataDir, url string) {
 	tb.Helper()
-	lock, err := lockDataDir(dataDir, "serve")
+	lock, err := service.LockDataDir(dataDir, "serve")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(lock.unlock)
+	tb.Cleanup(lock.Unlock)
 	if err := os.WriteFile(filepath.Join(dataDir, "nats.url"), []byte(url), 0o600); err != nil {
 		tb.Fatal(err)
 	}
@@ -163,11 +164,11 @@ func TestToolsOnLockedDir(t *testing.T) {
 		t.Skip("starts child processes")
 	}
 	dir := t.TempDir()
-	lock, err := lockDataDir(dir, "verify")
+	lock, err := service.LockDataDir(dir, "verify")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lock.unlock()
+	defer lock.Unlock()
 	want := fmt.Sprintf("data dir %s is in use by coachjournal verify, pid %d", dir, os.Getpid())
 	for _, args := range [][]string{
 		{"serve", "--data-dir", dir, "--addr", "127.0.0.1:0"},
@@ -224,35 +225,4 @@ func TestNATSModeLocks(t *testing.T) {
 		t.Errorf("verify --nats beside a serve --nats: exit %d: %s", code, out)
 	}
 	svc.stop()
-}
-
-// TestLockDataDir: the lock names its holder to a second taker (another
-// open file, as another process has), the file outlives the lock, and an
-// unlocked dir can be taken again.
-func TestLockDataDir(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	lock, err := lockDataDir(dir, "serve")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = lockDataDir(dir, "export")
-	var inUse *inUseError
-	if !errors.As(err, &inUse) || inUse.holder != (holder{command: "serve", pid: os.Getpid()}) {
-		t.Fatalf("second lock: %v, want in use by serve, pid %d", err, os.Getpid())
-	}
-	lock.unlock()
-	if _, err := os.Stat(filepath.Join(dir, lockFileName)); err != nil {
-		t.Errorf("the lock file went with the lock: %v", err)
-	}
-	again, err := lockDataDir(dir, "export")
-	if err != nil {
-		t.Fatalf("lock after unlock: %v", err)
-	}
-	again.unlock()
-	if h, ok := parseHolder("coachjournal export, pid 42\n"); !ok || h != (holder{command: "export", pid: 42}) {
-		t.Errorf("parseHolder = %v %v", h, ok)
-	}
-	if _, ok := parseHolder(""); ok {
-		t.Error("parseHolder accepted an empty file")
-	}
 }

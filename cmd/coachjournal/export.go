@@ -10,8 +10,8 @@ import (
 
 	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/domain"
-	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/export"
+	"github.com/coachjournal/coachjournal/service"
 )
 
 // exportFlags are export's own flags.
@@ -44,11 +44,6 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "export:", err)
 		return exitCode(2)
 	}
-	cfg, release, err := f.openTool("export")
-	if err != nil {
-		return err
-	}
-	defer release()
 	prog := newProgress(stderr)
 	x := &export.Exporter{Query: q, Progress: prog.at}
 	if !f.clear {
@@ -61,12 +56,12 @@ func exportCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stderr, "export:", err)
 		return exitCode(2)
 	}
-	store, err := eventstore.Open(ctx, cfg)
+	store, release, err := service.OpenTool(ctx, f.config(), "export")
 	if err != nil {
 		out.Abort()
 		return err
 	}
-	defer store.Close()
+	defer release()
 	st, err := x.Run(ctx, store, out)
 	prog.done()
 	if err != nil {

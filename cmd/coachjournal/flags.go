@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/eventstore"
-	"github.com/nats-io/nats.go"
 )
 
 // storeFlags are the flags of every command that opens the event store.
@@ -57,54 +56,6 @@ func (f *storeFlags) config() eventstore.Config {
 		DuplicateWindow: f.idemWindow, JournalCache: f.journalCache, WriteTimeout: f.writeTimeout, MasterKeyFile: f.masterKeyPath,
 		CredsFile: f.natsCreds, TLSCAFile: f.tlsCA, TLSCertFile: f.tlsCert, TLSKeyFile: f.tlsKey,
 	}
-}
-
-// urlFile is where a running serve publishes its embedded server's URL, so
-// that tools (verify, export) use it instead of opening the same store.
-func (f *storeFlags) urlFile() string { return filepath.Join(f.dataDir, "nats.url") }
-
-// openTool decides how a tool (command: "verify", "export") reaches the
-// store, before it opens anything (datadir_lock.go). With --nats it locks
-// nothing. Else it locks the data dir and opens the store itself, or, when
-// a serve holds the lock, joins that serve's embedded server. Any other
-// holder, or a serve whose server does not answer, is an *inUseError
-// naming it. release ends the lock, if one was taken.
-func (f *storeFlags) openTool(command string) (cfg eventstore.Config, release func(), err error) {
-	cfg = f.config()
-	if cfg.NATSURL != "" {
-		return cfg, func() {}, nil
-	}
-	lock, err := lockDataDir(f.dataDir, command)
-	if err == nil {
-		return cfg, lock.unlock, nil // a nats.url left here is a killed serve's: not ours to trust
-	}
-	var inUse *inUseError
-	if !errors.As(err, &inUse) || inUse.holder.command != "serve" {
-		return cfg, nil, err
-	}
-	url, ok := f.servingURL()
-	if !ok {
-		inUse.hint = "its embedded server does not answer (still starting, or serving --nats: pass the same --nats)"
-		return cfg, nil, inUse
-	}
-	cfg.NATSURL = url
-	return cfg, func() {}, nil
-}
-
-// servingURL is the URL the serve holding the lock published, if its
-// server answers.
-func (f *storeFlags) servingURL() (string, bool) {
-	b, err := os.ReadFile(f.urlFile())
-	if err != nil {
-		return "", false
-	}
-	url := strings.TrimSpace(string(b))
-	nc, err := nats.Connect(url, nats.Timeout(500*time.Millisecond), nats.NoReconnect())
-	if err != nil {
-		return "", false
-	}
-	nc.Close()
-	return url, true
 }
 
 func (f *storeFlags) signingKeyFile() string {

@@ -16,7 +16,6 @@ import (
 	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/projections/snapshot"
 	"github.com/coachjournal/coachjournal/service"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // serveFlags are serve's own flags.
@@ -56,11 +55,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	lock, err := lockDataDir(f.dataDir, "serve") // before anything in it is opened: datadir_lock.go
+	lock, err := service.LockDataDir(f.dataDir, "serve") // before anything in it is opened
 	if err != nil {
 		return err
 	}
-	defer lock.unlock() // last: after the store is closed and the snapshot written
+	defer lock.Unlock() // last: after the store is closed and the snapshot written
 	key, err := api.LoadOrCreateKey(f.signingKeyFile())
 	if err != nil {
 		return err
@@ -82,45 +81,29 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := f.config()
 	cfg.Logger = log
-	started, err := service.OpenResumed(ctx, cfg, snapshot.Dir(f.dataDir), log)
-	if err != nil {
-		return err
-	}
-	store, views := started.Store, started.Views
-	defer store.Close()
-	if srv := store.Server(); srv != nil {
-		if err := os.WriteFile(f.urlFile(), []byte(srv.ClientURL()+"\n"), 0o600); err != nil {
-			return err
-		}
-		defer os.Remove(f.urlFile())
-	}
-
-	stopProjections := service.StartProjections(started, log)
-	defer stopProjections(true) // before store.Close: writes the final snapshot
-	if err := service.CatchUp(ctx, store, views); err != nil {
-		return err
-	}
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(newGroupCommitCollector(store.GroupCommitStats),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "coachjournal_nats_reconnects_total", Help: "Times the NATS connection was re-established."},
-			func() float64 { return float64(store.Reconnects()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "coachjournal_journal_cache_journals", Help: "Journals whose decision state is in memory (bounded by --journal-cache)."},
-			func() float64 { n, _ := store.JournalCacheStats(); return float64(n) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "coachjournal_journal_cache_evictions_total", Help: "Journals whose decision state was dropped for the bound (read back at their next write)."},
-			func() float64 { _, n := store.JournalCacheStats(); return float64(n) }))
 	readCache := int64(f.readCacheMiB) << 20
 	if f.readCacheMiB <= 0 {
 		readCache = -1 // off
 	}
-	handler := api.New(store, views, tokens, api.Config{Logger: log, Now: now, PseudonymKey: pseudonymKey, Security: security, Registry: reg,
-		ReadCacheBytes: readCache, ReadyLag: f.readyLag})
+	svc, err := service.Start(ctx, service.Config{Store: cfg, SnapshotDir: snapshot.Dir(f.dataDir), Tokens: tokens, Log: log,
+		API: api.Config{Logger: log, Now: now, PseudonymKey: pseudonymKey, Security: security, ReadCacheBytes: readCache, ReadyLag: f.readyLag}})
+	if err != nil {
+		return err
+	}
+	defer svc.Close() // after the nudger stopped: writes the final snapshot, closes the store
+	store, views := svc.Store, svc.Views
+	if srv := store.Server(); srv != nil {
+		if err := os.WriteFile(service.URLFile(f.dataDir), []byte(srv.ClientURL()+"\n"), 0o600); err != nil {
+			return err
+		}
+		defer os.Remove(service.URLFile(f.dataDir))
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           svc.Handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -131,7 +114,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { errc <- f.sec.serveOn(srv, ln) }()
 	base := f.sec.scheme() + "://" + ln.Addr().String()
 	log.Info("serving", "url", base, "data_dir", f.dataDir)
-	defer f.nudge.startNudger(ctx, nudgeChannels, store, views, now, base, reg, log)() // stopped before the store closes
+	defer f.nudge.startNudger(ctx, nudgeChannels, store, views, now, base, svc.Registry, log)() // stopped before the store closes
 	if f.demo {
 		if err := demo.Run(ctx, store, views, tokens, now, base, stdout); err != nil {
 			log.Error("demo seeding failed", "err", err)

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/coachjournal/coachjournal/service"
 )
 
 // verify recomputes every journal's hash chain; a broken link exits 1.
@@ -19,16 +19,11 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	cfg, release, err := sf.openTool("verify")
+	store, release, err := service.OpenTool(ctx, sf.config(), "verify")
 	if err != nil {
 		return err
 	}
 	defer release()
-	store, err := eventstore.Open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 	report, err := store.Verify(ctx, nil)
 	if err != nil {
 		return err

@@ -2,19 +2,16 @@ package snapshot
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
-	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
 )
@@ -141,47 +138,5 @@ func TestSaveLoad(t *testing.T) {
 	}
 	if _, err := os.Stat(st.Path()); !errors.Is(err, fs.ErrNotExist) {
 		t.Error("Resume left the corrupt file")
-	}
-}
-
-// TestKeeperErasure: an applied person.erased removes the file before
-// Apply returns (the erasure is answered only after that), then Run
-// writes a new one at once, without the person's text.
-func TestKeeperErasure(t *testing.T) {
-	st := newStore(t)
-	s, id := views(t)
-	if _, err := st.Save(s); err != nil {
-		t.Fatal(err)
-	}
-	k := NewKeeper(st, s, slog.New(slog.DiscardHandler))
-	k.Apply(3, domain.Event{ID: uuid.New(), Type: domain.TypePersonErased, PersonID: id, Version: 3, Actor: domain.Actor{ID: "hr", Role: domain.RoleHR},
-		OccurredAt: clock.Now(), RecordedAt: clock.Now(), Data: &domain.PersonErased{Reason: "asked"}}, nil)
-	if _, err := os.Stat(st.Path()); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("the snapshot written before the erasure is still there when Apply returns (stat: %v)", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go k.Run(ctx)
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no snapshot written after the erasure")
-		}
-		f, err := os.Open(st.Path())
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, _ := Open(f, st.Key)
-		b, _ := io.ReadAll(r)
-		f.Close()
-		left := strings.Contains(string(b), "Zelda") || strings.Contains(string(b), "Pineapple") || strings.Contains(string(b), "zq@secret")
-		if !left {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the snapshot still holds the erased person's text")
-		}
 	}
 }

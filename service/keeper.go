@@ -1,4 +1,4 @@
-package snapshot
+package service
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
+	"github.com/coachjournal/coachjournal/projections/snapshot"
 )
 
 // The default write policy of a Keeper.
@@ -16,23 +17,10 @@ const (
 	DefaultMinGap = 30 * time.Second
 )
 
-// Resume returns the Set to follow the stream with: the snapshot's, when
-// Load accepts it, else an empty one (a rebuild from 0). Either way it
-// logs which and why; a snapshot that cannot be resumed from is removed,
-// since the next write replaces it anyway. StartLoad does the same with
-// the reading started earlier.
-func Resume(st *Store, last uint64, log *slog.Logger) *projections.Set {
-	start := time.Now()
-	l, err := Read(st.Path(), st.Key)
-	if err == nil {
-		err = l.Check(st.Stream, last)
-	}
-	return settle(st, last, l, err, log, "took", time.Since(start).String())
-}
-
-// Keeper applies events to a Set and rewrites its snapshot by policy.
+// Keeper is the projections' runner: it applies the events the store's
+// follower hands it to a Set and rewrites the Set's snapshot by policy.
 type Keeper struct {
-	store  *Store
+	store  *snapshot.Store
 	views  *projections.Set
 	log    *slog.Logger
 	Every  uint64        // events since the last write that call for a new one
@@ -47,7 +35,7 @@ type Keeper struct {
 
 // NewKeeper returns a Keeper of views, whose snapshot on disk (if any)
 // covers views' current sequence.
-func NewKeeper(st *Store, views *projections.Set, log *slog.Logger) *Keeper {
+func NewKeeper(st *snapshot.Store, views *projections.Set, log *slog.Logger) *Keeper {
 	return &Keeper{store: st, views: views, log: log, Every: DefaultEvery, MinGap: DefaultMinGap,
 		erased: make(chan struct{}, 1), savedAt: time.Now(), saved: views.Sequence()}
 }

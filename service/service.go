@@ -1,0 +1,104 @@
+// Package service assembles the running coachjournal in process: it locks
+// the data dir, opens the event store, resumes the projections from their
+// snapshot, follows the stream, keeps the snapshot current (the Keeper is
+// the projections' runner) and builds the API over them. serve, the
+// offline commands, the bench and the tests' in-process service
+// (api/apitest) all start coachjournal through this package, and nothing
+// else opens the store.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/coachjournal/coachjournal/api"
+	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config is what Start needs.
+type Config struct {
+	Store eventstore.Config
+	// SnapshotDir holds the projections' snapshot (snapshot.Dir of the
+	// data dir in serve).
+	SnapshotDir string
+	Tokens      *api.Tokens
+	// API configures the router; a nil API.Registry gets a new registry,
+	// and the store's metrics join it either way.
+	API api.Config
+	Log *slog.Logger // default: discard
+	// Hold, when set, stops the projections while it is held for writing
+	// (tests: a replica that has fallen behind).
+	Hold *sync.RWMutex
+}
+
+// Service is coachjournal running in this process.
+type Service struct {
+	Store    *eventstore.Store
+	Views    *projections.Set
+	Handler  http.Handler
+	Registry *prometheus.Registry
+	// FollowedFrom is the sequence the projections resumed after: the
+	// snapshot's, or 0 when they were rebuilt.
+	FollowedFrom uint64
+	stop         func(final bool) error
+	log          *slog.Logger
+}
+
+// Start opens the store, resumes and starts the projections, waits until
+// they have applied the stream as it was at start (so the first reads
+// are complete) and builds the API. The caller ends it with Close.
+func Start(ctx context.Context, cfg Config) (*Service, error) {
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	r, err := OpenResumed(ctx, cfg.Store, cfg.SnapshotDir, log)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Store: r.Store, Views: r.Views, FollowedFrom: r.Views.Sequence(), log: log}
+	s.stop = StartProjections(r, log, cfg.Hold)
+	if err := CatchUp(ctx, s.Store, s.Views); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Registry = cfg.API.Registry
+	if s.Registry == nil {
+		s.Registry = prometheus.NewRegistry()
+	}
+	s.Registry.MustRegister(storeCollectors(s.Store)...)
+	apiCfg := cfg.API
+	apiCfg.Registry = s.Registry
+	if apiCfg.Logger == nil {
+		apiCfg.Logger = log
+	}
+	s.Handler = api.New(s.Store, s.Views, cfg.Tokens, apiCfg)
+	return s, nil
+}
+
+// Close stops following, writes the final snapshot and closes the store;
+// it returns the first error of those.
+func (s *Service) Close() error {
+	err := s.stop(true)
+	if cerr := s.Store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// storeCollectors are the store's own metrics.
+func storeCollectors(store *eventstore.Store) []prometheus.Collector {
+	return []prometheus.Collector{
+		newGroupCommitCollector(store.GroupCommitStats),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "coachjournal_nats_reconnects_total", Help: "Times the NATS connection was re-established."},
+			func() float64 { return float64(store.Reconnects()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "coachjournal_journal_cache_journals", Help: "Journals whose decision state is in memory (bounded by --journal-cache)."},
+			func() float64 { n, _ := store.JournalCacheStats(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "coachjournal_journal_cache_evictions_total", Help: "Journals whose decision state was dropped for the bound (read back at their next write)."},
+			func() float64 { _, n := store.JournalCacheStats(); return float64(n) }),
+	}
+}
