@@ -45,7 +45,6 @@ type Service struct {
 	// snapshot's, or 0 when they were rebuilt.
 	FollowedFrom uint64
 	stop         func(final bool) error
-	log          *slog.Logger
 }
 
 // Start opens the store, resumes and starts the projections, waits until
@@ -60,7 +59,7 @@ func Start(ctx context.Context, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Store: r.Store, Views: r.Views, FollowedFrom: r.Views.Sequence(), log: log}
+	s := &Service{Store: r.Store, Views: r.Views, FollowedFrom: r.Views.Sequence()}
 	s.stop = StartProjections(r, log, cfg.Hold)
 	if err := CatchUp(ctx, s.Store, s.Views); err != nil {
 		s.Close()
