@@ -73,6 +73,10 @@ func printDemoLogins(out io.Writer, tokens *api.Tokens, now time.Time, base stri
 		fmt.Fprintf(out, "\n%s\n  open:  %s/ui/login?token=%s\n  token: %s\n", l.label, base, url.QueryEscape(t), t)
 		env = append(env, l.env+"="+t)
 	}
+	fmt.Fprintf(out, "\nlook at: %s's team board (Ana: activity, Ben: conversion, Cy: deal size; the market month's banner),\n"+
+		"%s's active PIP (HR), the owner's view of the leaders' teams and the cadence page as the owner (%s runs 40%% of 1-on-1s as pipeline reviews).\n"+
+		"API: curl -H \"Authorization: Bearer $TOKEN\" %s/v1/people/%s/scorecard?period=%s\n",
+		demoLeo, demoPIPNow, demoPriya, base, demoID(demoRep), domain.MonthPeriod(domain.DateOf(now.UTC()).AddDays(-now.UTC().Day())))
 	// The README's API tour starts from these variables: the server, the
 	// demo's dates as the server's clock has them, the people's ids and a
 	// token per role (TestReadmeTour in cmd/coachjournal runs the tour
@@ -83,9 +87,6 @@ func printDemoLogins(out io.Writer, tokens *api.Tokens, now time.Time, base stri
 		"  OLIVIA=%s LEO=%s PRIYA=%s ANA=%s HANA=%s \\\n  %s\n",
 		base, domain.MonthPeriod(today.AddDays(-today.Time().Day())), domain.WeekPeriod(today), today, now.UTC().Format(time.RFC3339), today.AddDays(7),
 		demoID(demoOwner), demoID(demoLeo), demoID(demoPriya), demoID(demoRep), demoID(demoPIPNow), strings.Join(env, " \\\n  "))
-	fmt.Fprintf(out, "\nlook at: %s's team board (Ana: activity, Ben: conversion, Cy: deal size; the market month's banner),\n"+
-		"%s's active PIP (HR), the owner's view of the leaders' teams and the cadence page as the owner (%s runs 40%% of 1-on-1s as pipeline reviews).\n"+
-		"API: curl -H \"Authorization: Bearer $TOKEN\" %s/v1/people/%s/scorecard?period=%s\n\n",
-		demoLeo, demoPIPNow, demoPriya, base, demoID(demoRep), domain.MonthPeriod(domain.DateOf(now.UTC()).AddDays(-now.UTC().Day())))
+	fmt.Fprintln(out)
 	return nil
 }
