@@ -230,19 +230,17 @@ func TestNudgePrefs(t *testing.T) {
 	}
 }
 
-// TestNudgeMarketSignal: when most of Leo's team is below 90% this month
+// TestNudgeMarketSignal: when most of Leo's team was below 90% last month
 // (the board's market signal), Leo and his manager Olga hear of it, with
-// a link to the board; a rep and another leader do not.
+// a link to that month's board; a rep and another leader do not. The
+// current month, below goal as every month is early on, raises nothing.
 func TestNudgeMarketSignal(t *testing.T) {
 	o := newOrg(t)
 	today := domain.DateOf(clock.Now().UTC())
-	month := domain.MonthPeriod(today).String()
+	month := domain.MonthPeriod(today.AddDays(-today.Time().Day())).String()
 	dee := o.Created(http.MethodPost, "/v1/people", o.admin, map[string]any{"name": "Dee Diaz", "email": "dee@example.com", "manager_id": o.leader})
 	o.Created(http.MethodPost, "/v1/people/"+o.leader+"/standards", o.leaderT, map[string]any{"applies_to": "reports", "effective_from": "2020-01-01",
 		"period": "month", "targets": []map[string]any{{"metric": "revenue", "target": 100000, "kind": "lagging", "unit": "USD"}}})
-	for _, rep := range []string{o.ana, o.ben, dee} {
-		o.Created(http.MethodPost, "/v1/people/"+rep+"/metrics", o.leaderT, map[string]any{"period": month, "source": "manager", "values": map[string]any{"revenue": 20000}})
-	}
 	market := func(r nudges.Recipient) []nudges.Nudge {
 		var out []nudges.Nudge
 		for _, n := range nudges.For(o.Views, r, today) {
@@ -254,6 +252,15 @@ func TestNudgeMarketSignal(t *testing.T) {
 	}
 	member := func(id string) nudges.Recipient {
 		return nudges.Recipient{Person: uuid.MustParse(id), Role: domain.RoleMember}
+	}
+	for _, rep := range []string{o.ana, o.ben, dee} {
+		o.Created(http.MethodPost, "/v1/people/"+rep+"/metrics", o.leaderT, map[string]any{"period": domain.MonthPeriod(today).String(), "source": "manager", "values": map[string]any{"revenue": 20000}})
+	}
+	if got := market(member(o.leader)); len(got) != 0 {
+		t.Errorf("the current month, below goal so far, raised a market nudge: %+v", got)
+	}
+	for _, rep := range []string{o.ana, o.ben, dee} {
+		o.Created(http.MethodPost, "/v1/people/"+rep+"/metrics", o.leaderT, map[string]any{"period": month, "source": "manager", "values": map[string]any{"revenue": 20000}})
 	}
 	for name, id := range map[string]string{"Leo": o.leader, "Olga": o.owner} {
 		got := market(member(id))

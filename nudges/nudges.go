@@ -83,8 +83,10 @@ const cadenceLookback = 366
 //     leader; past twice the cadence, the leader's manager too.
 //   - An active PIP's check-in due within two days, or one missed: HR and
 //     the person's manager. A revision not acknowledged yet: the person.
-//   - The market signal on a team's board this month: its leader and the
-//     leader's manager.
+//   - The market signal on a team's board for last month (the last
+//     complete one: early in a month nearly every rep is below 90% of a
+//     monthly goal, so the current month would raise it every month): its
+//     leader and the leader's manager.
 //
 // Departed and erased people get no nudges and cause none.
 func For(v Views, r Recipient, today domain.Date) []Nudge {
@@ -264,14 +266,15 @@ func checkIns(key string, x projections.PIP, p projections.Person, today domain.
 // markets: the market signal on me's board, and on the boards of the
 // leaders among me's reports.
 func markets(v Views, me projections.Person, reports []projections.Person, today domain.Date) []Nudge {
-	month := domain.MonthPeriod(today)
+	lastDay := today.AddDays(-today.Time().Day())
+	month, name := domain.MonthPeriod(lastDay), lastDay.Time().Format("January")
 	var out []Nudge
 	if v.Board(me.ID, month, time.Time{}).MarketSignal {
-		out = append(out, market(me.ID.String(), me, month, today, "Most of your team is below 90% this month: the market may have shifted."))
+		out = append(out, market(me.ID.String(), me, month, today, fmt.Sprintf("Most of your team was below 90%% in %s: the market may have shifted.", name)))
 	}
 	for _, l := range reports {
 		if len(active(v.People(&l.ID))) > 0 && v.Board(l.ID, month, time.Time{}).MarketSignal {
-			out = append(out, market(me.ID.String(), l, month, today, fmt.Sprintf("Most of %s's team is below 90%% this month: the market may have shifted.", l.Name)))
+			out = append(out, market(me.ID.String(), l, month, today, fmt.Sprintf("Most of %s's team was below 90%% in %s: the market may have shifted.", l.Name, name)))
 		}
 	}
 	return out
