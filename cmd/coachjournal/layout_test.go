@@ -29,6 +29,7 @@ func TestLayout(t *testing.T) {
 		{"export", []string{mod + "eventstore", mod + "api", "github.com/nats-io", "github.com/labstack"}},
 		{"domain/clock", []string{mod}},
 		{"projections/snapshot", []string{mod + "eventstore", mod + "api", mod + "export", mod + "notify", "github.com/nats-io", "github.com/labstack"}},
+		{"api/httperr", []string{mod + "api", mod + "eventstore", mod + "export", mod + "notify", "github.com/nats-io", "github.com/labstack"}}, // the one kind → status table, for api and api/web
 		{"api/web", []string{mod + "eventstore", mod + "api/apitest", mod + "notify", "github.com/nats-io"}},
 		{"notify", []string{mod + "api", mod + "export", "github.com/labstack"}},
 		{"api/apitest", []string{mod + "cmd", mod + "notify"}}, // the tests' in-process service
