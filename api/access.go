@@ -1,33 +1,27 @@
 package api
 
 import (
-	"net/http"
-
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
 
-// pathID reads a UUID path parameter; anything else names no resource.
+// pathID reads a UUID path parameter; anything else names no resource
+// (httperr.PathID).
 func pathID(c echo.Context, name string) (uuid.UUID, error) {
-	s := c.Param(name)
-	id, err := uuid.Parse(s)
-	if err != nil || len(s) != 36 {
-		return uuid.Nil, problem(http.StatusNotFound, "not_found", "no such resource",
-			domain.FieldError{Field: name, Message: "is not a UUID"})
-	}
-	return id, nil
+	return httperr.PathID(name, c.Param(name))
 }
 
-var errNotFound = problem(http.StatusNotFound, "not_found", "no such person")
+var errNotFound = httperr.New(domain.KindNotFound, "no such person")
 
-func forbidden(detail string) error { return problem(http.StatusForbidden, "forbidden", detail) }
+func forbidden(detail string) error { return httperr.New(domain.KindForbidden, detail) }
 
 // see returns the person named by the :id path parameter if the caller may
 // read their journal: admin and HR see everyone, a member themselves and
 // everyone below them; analysts read no person (403); anyone else gets 404
-// so that existence does not leak.
+// so that existence does not leak (httperr.See, the UI's rule too).
 func (s *Server) see(c echo.Context) (projections.Person, error) { return s.seeParam(c, "id") }
 
 // seeParam is see for the person named by path parameter name.
@@ -37,14 +31,7 @@ func (s *Server) seeParam(c echo.Context, name string) (projections.Person, erro
 		return projections.Person{}, err
 	}
 	p := principal(c)
-	person, v := s.views.Visibility(p.Role, p.Person, id)
-	switch v {
-	case projections.Forbidden:
-		return person, forbidden("analysts read the pseudonymized event feed, not people")
-	case projections.Hidden:
-		return person, errNotFound
-	}
-	return person, nil
+	return httperr.See(s.views, p.Role, p.Person, id)
 }
 
 // above reports whether the caller manages target: admin and HR always, a

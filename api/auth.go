@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
@@ -131,14 +131,14 @@ func (t *Tokens) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		h := c.Request().Header.Get("Authorization")
 		scheme, token, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-			return problem(http.StatusUnauthorized, "unauthorized", "a bearer token is required")
+			return httperr.New(httperr.KindUnauthorized, "a bearer token is required")
 		}
 		if len(token) > maxTokenLen {
-			return problem(http.StatusUnauthorized, "unauthorized", "the token is too large")
+			return httperr.New(httperr.KindUnauthorized, "the token is too large")
 		}
 		p, err := t.Parse(token)
 		if err != nil {
-			return problem(http.StatusUnauthorized, "unauthorized", "the token is not valid")
+			return httperr.New(httperr.KindUnauthorized, "the token is not valid")
 		}
 		c.Set(principalKey, p)
 		return next(c)

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/labstack/echo/v4"
 )
@@ -68,7 +69,7 @@ func (s *Server) cadenceRange(c echo.Context) (from, to domain.Date, err error) 
 		p.Add("from", "the range may span at most %d days", maxCadenceDays)
 	}
 	if len(p) > 0 {
-		return from, to, problem(http.StatusUnprocessableEntity, "validation_failed", "the cadence range is not valid", p...)
+		return from, to, httperr.New(domain.KindInvalid, "the cadence range is not valid", p...)
 	}
 	return from, to, nil
 }

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/labstack/echo/v4"
 )
@@ -22,15 +23,15 @@ const MaxBody = 64 << 10
 func readBody(c echo.Context, limit int64) ([]byte, error) {
 	r := c.Request()
 	if r.ContentLength > limit {
-		return nil, problem(http.StatusRequestEntityTooLarge, "payload_too_large", fmt.Sprintf("the body is larger than %d bytes", limit))
+		return nil, httperr.New(httperr.KindTooLarge, fmt.Sprintf("the body is larger than %d bytes", limit))
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limit))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return nil, problem(http.StatusRequestEntityTooLarge, "payload_too_large", fmt.Sprintf("the body is larger than %d bytes", limit))
+		return nil, httperr.New(httperr.KindTooLarge, fmt.Sprintf("the body is larger than %d bytes", limit))
 	}
 	if err != nil {
-		return nil, problem(http.StatusBadRequest, "malformed_json", "the body could not be read")
+		return nil, httperr.New(httperr.KindMalformed, "the body could not be read")
 	}
 	return b, nil
 }
@@ -47,7 +48,7 @@ func decodeStrict(body []byte, v any) error {
 // decodeKeys is decodeStrict that also returns the body's top-level keys.
 func decodeKeys(body []byte, v any) (map[string]bool, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, problem(http.StatusBadRequest, "malformed_json", "the body is empty; this endpoint takes a JSON object")
+		return nil, httperr.New(httperr.KindMalformed, "the body is empty; this endpoint takes a JSON object")
 	}
 	var keys map[string]bool
 	if json.Valid(body) {
@@ -66,7 +67,7 @@ func decodeValue(body []byte, v any) error {
 		return decodeProblem(err)
 	}
 	if _, err := d.Token(); err != io.EOF {
-		return problem(http.StatusBadRequest, "malformed_json", "the body holds more than one JSON value")
+		return httperr.New(httperr.KindMalformed, "the body holds more than one JSON value")
 	}
 	return nil
 }
@@ -77,20 +78,20 @@ func decodeProblem(err error) error {
 	msg := err.Error()
 	switch {
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return problem(http.StatusBadRequest, "malformed_json", "the body is not valid JSON")
+		return httperr.New(httperr.KindMalformed, "the body is not valid JSON")
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
-			return problem(http.StatusBadRequest, "malformed_json", "the body must be a JSON object")
+			return httperr.New(httperr.KindMalformed, "the body must be a JSON object")
 		}
-		return problem(http.StatusUnprocessableEntity, "validation_failed", "a field has the wrong type",
+		return httperr.New(domain.KindInvalid, "a field has the wrong type",
 			domain.FieldError{Field: field, Message: typeMessage(typ)})
 	case strings.HasPrefix(msg, "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
-		return problem(http.StatusBadRequest, "unknown_field", "the body has a field this endpoint does not take",
+		return httperr.WithCode(httperr.KindMalformed, httperr.CodeUnknownField, "the body has a field this endpoint does not take",
 			domain.FieldError{Field: field, Message: "is not a field of this request"})
 	}
-	return problem(http.StatusBadRequest, "malformed_json", "the body could not be decoded")
+	return httperr.New(httperr.KindMalformed, "the body could not be decoded")
 }
 
 // typeMessage says what a field of the wrong type should have been.

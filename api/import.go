@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -159,8 +160,8 @@ func (s *Server) importFailed(c echo.Context, batches []importBatch, i int, line
 	if internal {
 		s.log.Error("import batch failed", "err", err)
 	}
-	if pr.Status == http.StatusNotFound { // a line names what does not exist: the body is at fault, not the URL
-		pr = problem(http.StatusUnprocessableEntity, "validation_failed", pr.Detail, pr.Errors...)
+	if pr.Kind == domain.KindNotFound { // a line names what does not exist: the body is at fault, not the URL
+		pr = httperr.New(domain.KindInvalid, pr.Detail, pr.Errors...)
 	}
 	out := importProblem{Problem: *pr, Batches: batches}
 	b := batches[i]
@@ -174,8 +175,8 @@ func (s *Server) importFailed(c echo.Context, batches []importBatch, i int, line
 			out.Errors = []domain.FieldError{{Field: lineField(line, ""), Message: pr.Detail}}
 		}
 	}
-	if pr.retryAfter > 0 {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(pr.retryAfter))
+	if pr.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(pr.RetryAfter))
 	}
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(pr.Status)
@@ -209,7 +210,7 @@ func (lp *lineProblems) add(line int, err error) {
 		return
 	}
 	pr, _ := toProblem(err)
-	if pr.Status == http.StatusBadRequest {
+	if pr.Kind == httperr.KindMalformed {
 		lp.malformed = true
 	}
 	if len(pr.Errors) == 0 {
@@ -225,9 +226,9 @@ func (lp *lineProblems) err() error {
 	}
 	detail := "the import was not stored: " + lp.errs[0].Field + ": " + lp.errs[0].Message
 	if lp.malformed {
-		return problem(http.StatusBadRequest, "malformed_json", detail, lp.errs...)
+		return httperr.New(httperr.KindMalformed, detail, lp.errs...)
 	}
-	return problem(http.StatusUnprocessableEntity, "validation_failed", detail, lp.errs...)
+	return httperr.New(domain.KindInvalid, detail, lp.errs...)
 }
 
 // parseImport turns the NDJSON body into writes, checking every line; it
@@ -258,7 +259,7 @@ func (s *Server) parseImport(body []byte, caller domain.Actor, now time.Time) ([
 		return nil, nil, err
 	}
 	if len(writes) == 0 {
-		return nil, nil, problem(http.StatusUnprocessableEntity, "validation_failed", "the body holds no lines",
+		return nil, nil, httperr.New(domain.KindInvalid, "the body holds no lines",
 			domain.FieldError{Field: "body", Message: "must hold one command per line"})
 	}
 	return writes, lines, nil

@@ -1,13 +1,13 @@
 package api
 
 import (
-	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 )
 
@@ -28,7 +28,7 @@ func checkBody(body []byte, t reflect.Type) (map[string]bool, error) {
 	w := walker{b: body}
 	w.ws()
 	if w.i < len(w.b) && w.b[w.i] == 'n' {
-		return nil, problem(http.StatusBadRequest, "malformed_json", "the body is null; this endpoint takes a JSON object")
+		return nil, httperr.New(httperr.KindMalformed, "the body is null; this endpoint takes a JSON object")
 	}
 	if w.i == len(w.b) || w.b[w.i] != '{' {
 		return nil, nil // not an object: encoding/json answers it
@@ -111,7 +111,7 @@ func (w *walker) object(t reflect.Type, path string) error {
 			field = path + "." + key
 		}
 		if seen[key] {
-			return problem(http.StatusBadRequest, "malformed_json", "a key appears twice in one object",
+			return httperr.New(httperr.KindMalformed, "a key appears twice in one object",
 				domain.FieldError{Field: field, Message: "appears more than once"})
 		}
 		seen[key] = true
@@ -122,7 +122,7 @@ func (w *walker) object(t reflect.Type, path string) error {
 		if fields != nil {
 			ft, ok := fields[key]
 			if !ok {
-				return problem(http.StatusBadRequest, "unknown_field", "the body has a field this endpoint does not take",
+				return httperr.WithCode(httperr.KindMalformed, httperr.CodeUnknownField, "the body has a field this endpoint does not take",
 					domain.FieldError{Field: field, Message: "is not a field of this request (keys match exactly)"})
 			}
 			next = ft
@@ -239,12 +239,12 @@ func (w *walker) hex4() rune {
 
 func (w *walker) badText(key bool, path, msg string) error {
 	if key {
-		return problem(http.StatusBadRequest, "malformed_json", "a key "+msg)
+		return httperr.New(httperr.KindMalformed, "a key "+msg)
 	}
 	if path == "" {
 		path = "body"
 	}
-	return problem(http.StatusUnprocessableEntity, "validation_failed", "text must be valid UTF-8; it is refused, not replaced",
+	return httperr.New(domain.KindInvalid, "text must be valid UTF-8; it is refused, not replaced",
 		domain.FieldError{Field: path, Message: msg})
 }
 

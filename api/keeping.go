@@ -1,9 +1,9 @@
 package api
 
 import (
-	"net/http"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/labstack/echo/v4"
@@ -41,7 +41,7 @@ func (s *Server) historyAsOf(c echo.Context) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, raw)
 	if err != nil {
-		return time.Time{}, problem(http.StatusUnprocessableEntity, "validation_failed", "as_of is not an RFC 3339 time",
+		return time.Time{}, httperr.New(domain.KindInvalid, "as_of is not an RFC 3339 time",
 			domain.FieldError{Field: "as_of", Message: "must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"})
 	}
 	if !domain.InYears(t) {

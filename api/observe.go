@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
+	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -93,18 +95,26 @@ func (s *Server) lag(ctx context.Context) (uint64, error) {
 // readyLag sequences (Config.ReadyLag), else 503.
 func (s *Server) ready(c echo.Context) error {
 	if err := s.journals.Writable(); err != nil {
-		return problem(http.StatusServiceUnavailable, "unavailable", err.Error())
+		return notReady(err.Error())
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	lag, err := s.lag(ctx)
 	switch {
 	case err != nil:
-		return problem(http.StatusServiceUnavailable, "unavailable", "the event store is unreachable")
+		return notReady("the event store is unreachable")
 	case lag > s.readyLag:
-		return problem(http.StatusServiceUnavailable, "unavailable", "projections are catching up: "+strconv.FormatUint(lag, 10)+" sequences behind")
+		return notReady("projections are catching up: " + strconv.FormatUint(lag, 10) + " sequences behind")
 	}
 	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "sequence": s.views.Sequence()})
+}
+
+// notReady is /readyz's 503 (unavailable): probers poll on their own
+// period, so it sends no Retry-After.
+func notReady(detail string) error {
+	p := httperr.New(domain.KindUnavailable, detail)
+	p.RetryAfter = 0
+	return p
 }
 
 // observe gives every request an id (X-Request-Id, kept from the client

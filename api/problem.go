@@ -7,77 +7,27 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/labstack/echo/v4"
 )
 
-// Problem is an RFC 9457 problem+json body with coachjournal's stable code.
-type Problem struct {
-	Status int                 `json:"status"`
-	Title  string              `json:"title"`
-	Detail string              `json:"detail,omitempty"`
-	Code   string              `json:"code"`
-	Errors []domain.FieldError `json:"errors,omitempty"`
+// Problem is the problem+json body a refused request answers with
+// (httperr.Problem: status and code from the one table).
+type Problem = httperr.Problem
 
-	retryAfter int
-}
-
-func (p *Problem) Error() string { return p.Code + ": " + p.Detail }
-
-func problem(status int, code, detail string, fields ...domain.FieldError) *Problem {
-	return &Problem{Status: status, Title: http.StatusText(status), Code: code, Detail: detail, Errors: fields}
-}
-
-var kindStatus = map[domain.Kind]struct {
-	status int
-	code   string
-}{
-	domain.KindInvalid:      {http.StatusUnprocessableEntity, "validation_failed"},
-	domain.KindNotFound:     {http.StatusNotFound, "not_found"},
-	domain.KindConflict:     {http.StatusConflict, "conflict"},
-	domain.KindForbidden:    {http.StatusForbidden, "forbidden"},
-	domain.KindPrecondition: {http.StatusPreconditionFailed, "precondition_failed"},
-	domain.KindUnavailable:  {http.StatusServiceUnavailable, "unavailable"},
-}
-
-var echoCodes = map[int]string{
-	http.StatusBadRequest:            "malformed_json",
-	http.StatusUnauthorized:          "unauthorized",
-	http.StatusForbidden:             "forbidden",
-	http.StatusNotFound:              "not_found",
-	http.StatusMethodNotAllowed:      "method_not_allowed",
-	http.StatusRequestEntityTooLarge: "payload_too_large",
-	http.StatusTooManyRequests:       "rate_limited",
-	http.StatusServiceUnavailable:    "unavailable",
-}
-
-// toProblem maps any error to the problem a client sees; internal errors
-// become a bare 500.
+// toProblem maps any error to the problem a client sees, through the one
+// table (httperr); the router's own refusals (echo.HTTPError) by their
+// status's kind. Internal errors become a bare 500 (true).
 func toProblem(err error) (*Problem, bool) {
-	var p *Problem
-	var de *domain.Error
+	p, internal := httperr.Of(err)
 	var he *echo.HTTPError
-	switch {
-	case errors.As(err, &p):
-		return p, false
-	case errors.As(err, &de) && de.Kind != domain.KindInternal:
-		ks := kindStatus[de.Kind]
-		code := ks.code
-		if de.Code != "" {
-			code = de.Code
+	if internal && errors.As(err, &he) {
+		if k, ok := httperr.KindOfStatus(he.Code); ok {
+			return httperr.New(k, http.StatusText(he.Code)), false
 		}
-		p = problem(ks.status, code, de.Message, de.Fields...)
-		if de.Kind == domain.KindUnavailable {
-			p.retryAfter = 1
-		}
-		if code == domain.CodeOutcomeUnknown {
-			p.Title = "Outcome unknown"
-		}
-		return p, false
-	case errors.As(err, &he) && echoCodes[he.Code] != "":
-		return problem(he.Code, echoCodes[he.Code], http.StatusText(he.Code)), false
 	}
-	return problem(http.StatusInternalServerError, "internal", "an internal error occurred; it has been logged"), true
+	return p, internal
 }
 
 // errorHandler is Echo's one HTTPErrorHandler: handlers just return errors.
@@ -94,10 +44,10 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			p = outcomeUnknown(p, c.Request().Header.Get("Idempotency-Key") != "")
 		}
 		h := c.Response().Header()
-		if p.retryAfter > 0 {
-			h.Set("Retry-After", strconv.Itoa(p.retryAfter))
+		if p.RetryAfter > 0 {
+			h.Set("Retry-After", strconv.Itoa(p.RetryAfter))
 		}
-		if p.Status == http.StatusUnauthorized {
+		if p.Kind == httperr.KindUnauthorized {
 			h.Set("WWW-Authenticate", `Bearer realm="coachjournal"`)
 		}
 		h.Set(echo.HeaderContentType, "application/problem+json")

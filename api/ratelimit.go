@@ -3,11 +3,11 @@ package api
 import (
 	"math"
 	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
 )
@@ -76,8 +76,8 @@ func (s *Server) rateLimit(l *limiter) echo.MiddlewareFunc {
 			if ok {
 				return next(c)
 			}
-			p := problem(http.StatusTooManyRequests, "rate_limited", "too many requests; slow down")
-			p.retryAfter = int(math.Ceil(wait.Seconds()))
+			p := httperr.New(httperr.KindRateLimited, "too many requests; slow down")
+			p.RetryAfter = int(math.Ceil(wait.Seconds()))
 			return p
 		}
 	}

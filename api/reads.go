@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -140,7 +141,7 @@ func (s *Server) getCommitment(c echo.Context) error {
 	}
 	cm, ok := s.views.Commitment(person.ID, id)
 	if !ok {
-		return problem(http.StatusNotFound, "not_found", "no such commitment")
+		return httperr.New(domain.KindNotFound, "no such commitment")
 	}
 	c.Response().Header().Set("ETag", etag(person.Version))
 	return c.JSON(http.StatusOK, commitmentView{Commitment: cm, Overdue: cm.Overdue(s.today())})
@@ -159,7 +160,7 @@ func (s *Server) getMeeting(c echo.Context) error {
 	}
 	m, ok := s.views.Meeting(person.ID, id)
 	if !ok {
-		return problem(http.StatusNotFound, "not_found", "no such meeting")
+		return httperr.New(domain.KindNotFound, "no such meeting")
 	}
 	c.Response().Header().Set("ETag", etag(person.Version))
 	return c.JSON(http.StatusOK, m)
@@ -184,7 +185,7 @@ func (s *Server) getPIP(c echo.Context) error {
 	}
 	pip, ok := s.views.PIP(id)
 	if !ok || pip.PersonID != person.ID {
-		return problem(http.StatusNotFound, "not_found", "no such PIP")
+		return httperr.New(domain.KindNotFound, "no such PIP")
 	}
 	c.Response().Header().Set("ETag", etag(person.Version))
 	return s.auditedPIP(c, pip) // records the read first (read_audit.go)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/labstack/echo/v4"
@@ -71,7 +72,7 @@ func (s *Server) standardInForce(c echo.Context) error {
 	}
 	std, ok := s.views.Standard(person.ID, on, time.Time{})
 	if !ok {
-		return problem(http.StatusNotFound, "not_found", "no standard is in force for this person on "+on.String())
+		return httperr.New(domain.KindNotFound, "no standard is in force for this person on "+on.String())
 	}
 	c.Response().Header().Set("ETag", etag(person.Version))
 	return c.JSON(http.StatusOK, std)
@@ -105,7 +106,7 @@ func (s *Server) asOfQuery(c echo.Context) (time.Time, error) {
 	if raw := c.QueryParam("as_of"); raw != "" {
 		t, err := time.Parse(time.RFC3339Nano, raw)
 		if err != nil {
-			return asOf, problem(http.StatusUnprocessableEntity, "validation_failed", "as_of is not an RFC 3339 time",
+			return asOf, httperr.New(domain.KindInvalid, "as_of is not an RFC 3339 time",
 				domain.FieldError{Field: "as_of", Message: "must be an RFC 3339 time, e.g. 2026-11-01T00:00:00Z"})
 		}
 		if !domain.InYears(t) {

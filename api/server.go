@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -187,7 +188,7 @@ func limitBody(limit int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if c.Request().ContentLength > limit && c.Request().URL.Path != importPath {
-				return problem(http.StatusRequestEntityTooLarge, "payload_too_large", "the body is too large")
+				return httperr.New(httperr.KindTooLarge, "the body is too large")
 			}
 			if c.Request().URL.Path != importPath { // every other body, UI forms too, stops at limit
 				c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, limit)

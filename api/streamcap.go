@@ -2,9 +2,9 @@ package api
 
 import (
 	"fmt"
-	"net/http"
 	"sync"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -97,7 +97,7 @@ func (c *streamCaps) acquire(caller string) (release func(), err error) {
 }
 
 func streamsRefused(detail string) *Problem {
-	p := problem(http.StatusTooManyRequests, "rate_limited", detail)
-	p.retryAfter = streamRetryAfter
+	p := httperr.New(httperr.KindRateLimited, detail)
+	p.RetryAfter = streamRetryAfter
 	return p
 }

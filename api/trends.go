@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -43,7 +44,7 @@ func (s *Server) trends(c echo.Context) error {
 	}
 	if q.ManagerID != nil {
 		if _, ok := s.views.Person(*q.ManagerID); !ok || (p.Role == domain.RoleMember && !s.views.InView(p.Person, *q.ManagerID)) {
-			return problem(http.StatusNotFound, "not_found", "no such manager",
+			return httperr.New(domain.KindNotFound, "no such manager",
 				domain.FieldError{Field: "manager_id", Message: "names no one in your view"})
 		}
 	}

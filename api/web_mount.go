@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/api/web"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/export"
@@ -36,16 +37,16 @@ func (s *Server) mountWeb(e *echo.Echo) error {
 
 // webExport is the UI's download: GET /v1/export's path for the signed-in
 // viewer, its refusals handed back for the page to say in words.
-func (s *Server) webExport(c echo.Context, v web.Viewer, r export.Request) (status int, reason string, retryAfter int) {
+func (s *Server) webExport(c echo.Context, v web.Viewer, r export.Request) *httperr.Problem {
 	err := s.export(c, Principal{Sub: v.Sub, Person: v.Person, Role: v.Role}, r)
 	if err == nil {
-		return 0, "", 0
+		return nil
 	}
 	p, internal := toProblem(err)
 	if internal {
 		s.log.Error("download failed", "err", err)
 	}
-	return p.Status, p.Detail, p.retryAfter
+	return p
 }
 
 // webReadPIP is the read audit of the UI's PIP page (web.ReadPIPFunc).

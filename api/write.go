@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -91,7 +92,7 @@ func (s *Server) writeOf(c echo.Context, personID uuid.UUID, cmd domain.Command,
 	if im := r.Header.Get("If-Match"); im != "" && im != "*" {
 		v, err := strconv.ParseUint(strings.Trim(strings.TrimPrefix(im, "W/"), `"`), 10, 64)
 		if err != nil {
-			return w, problem(http.StatusPreconditionFailed, "precondition_failed", "If-Match does not name a journal version")
+			return w, httperr.New(domain.KindPrecondition, "If-Match does not name a journal version")
 		}
 		w.IfVersion = &v
 	}

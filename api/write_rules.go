@@ -1,8 +1,8 @@
 package api
 
 import (
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
-	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
 )
 
@@ -68,11 +68,8 @@ func (s *Server) checkWrite(p Principal, person uuid.UUID, cmd domain.Command) e
 	if _, ok := cmd.(domain.RegisterPerson); ok {
 		return s.writeRule(p, person, cmd)
 	}
-	switch _, vis := s.views.Visibility(p.Role, p.Person, person); vis {
-	case projections.Forbidden:
-		return domain.Errorf(domain.KindForbidden, "analysts read the pseudonymized event feed, not people")
-	case projections.Hidden:
-		return domain.Errorf(domain.KindNotFound, "no such person")
+	if _, err := httperr.See(s.views, p.Role, p.Person, person); err != nil {
+		return err
 	}
 	return s.writeRule(p, person, cmd)
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/export"
 	"github.com/coachjournal/coachjournal/projections"
@@ -23,9 +24,10 @@ import (
 
 // ExportFunc streams an export of r for v to the response (GET
 // /v1/export's path: its caps and roles). When it refuses before the first
-// byte it answers nothing and returns the status, the reason in words and,
-// for 429, the seconds to wait; status 0 means it answered.
-type ExportFunc func(c echo.Context, v Viewer, r export.Request) (status int, reason string, retryAfter int)
+// byte it answers nothing and returns the problem the API would answer
+// (its kind, the reason in words and, when rate limited, the seconds to
+// wait); nil means it answered.
+type ExportFunc func(c echo.Context, v Viewer, r export.Request) *httperr.Problem
 
 // analysisMetrics are the metrics the page offers, in the order a sales
 // leader reads them.
@@ -71,7 +73,7 @@ func canAnalyse(v Viewer) bool { return v.Role == domain.RoleAnalyst || v.Role =
 func (u *ui) analysis(c echo.Context) error {
 	v := viewer(c)
 	if !canAnalyse(v) {
-		return u.fail(c, http.StatusForbidden, "The analysis page is for analysts and admins.")
+		return u.fail(c, domain.KindForbidden, "The analysis page is for analysts and admins.")
 	}
 	return u.renderAnalysis(c, http.StatusOK, c.QueryParam("metric"), c.QueryParam("team"), newDownloadForm(nil), "")
 }
@@ -182,7 +184,7 @@ func (u *ui) teams(v Viewer) []team {
 func (u *ui) analysisExport(c echo.Context) error {
 	v := viewer(c)
 	if !canAnalyse(v) {
-		return u.fail(c, http.StatusForbidden, "Downloads are for analysts and admins.")
+		return u.fail(c, domain.KindForbidden, "Downloads are for analysts and admins.")
 	}
 	dl := newDownloadForm(c.QueryParams())
 	r, err := export.ParseRequest(c.QueryParams())
@@ -199,20 +201,21 @@ func (u *ui) analysisExport(c echo.Context) error {
 	}
 	if dl.Invalid() {
 		dl.Notice = "The download was not started: see the fields marked below."
-		return u.renderAnalysis(c, http.StatusUnprocessableEntity, "", "", dl, "")
+		return u.renderAnalysis(c, httperr.Status(domain.KindInvalid), "", "", dl, "")
 	}
 	if u.Export == nil {
-		return u.fail(c, http.StatusServiceUnavailable, "Downloads are not available on this server.")
+		return u.fail(c, domain.KindUnavailable, "Downloads are not available on this server.")
 	}
-	status, reason, retryAfter := u.Export(c, v, r)
+	p := u.Export(c, v, r)
 	switch {
-	case status == 0:
+	case p == nil:
 		return nil
-	case status == http.StatusTooManyRequests:
-		c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter))
-		return u.renderAnalysis(c, status, "", "", dl, "The download was not started: "+reason+" (try again in "+strconv.Itoa(retryAfter)+" seconds).")
+	case p.Kind == httperr.KindRateLimited:
+		retry := strconv.Itoa(p.RetryAfter)
+		c.Response().Header().Set("Retry-After", retry)
+		return u.renderAnalysis(c, p.Status, "", "", dl, "The download was not started: "+p.Detail+" (try again in "+retry+" seconds).")
 	}
-	return u.fail(c, status, reason)
+	return u.fail(c, p.Kind, p.Detail)
 }
 
 // downloadWords says what is wrong with a download field, for people.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -55,7 +56,7 @@ func (u *ui) board(c echo.Context) error {
 	}
 	end, ok := u.month(c, lastMonth(u.Now()))
 	if !ok {
-		return u.fail(c, http.StatusBadRequest, "period must be a month, YYYY-MM.")
+		return u.fail(c, httperr.KindMalformed, "period must be a month, YYYY-MM.")
 	}
 	d := boardData{Manager: mgr, Period: end, Prev: addMonths(end, -1).String()}
 	if addMonths(end, 1).Start().Before(domain.DateOf(u.Now().UTC()).AddDays(1)) {

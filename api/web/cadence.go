@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/labstack/echo/v4"
@@ -66,7 +67,7 @@ func (u *ui) cadence(c echo.Context) error {
 	}
 	status := http.StatusOK
 	if len(d.Errors) > 0 {
-		status = http.StatusUnprocessableEntity
+		status = httperr.Status(domain.KindInvalid)
 		to, from = today, today.AddDays(1-cadenceDays)
 	}
 	d.Cadence, d.From, d.To = u.Views.Cadence(mgr.ID, from, to), c.QueryParam("from"), c.QueryParam("to")

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -77,12 +78,12 @@ var formKey = regexp.MustCompile(`^[0-9a-f]{32}$`)
 func (u *ui) postedForm(c echo.Context) (*form, bool, error) {
 	vals, err := c.FormParams()
 	if err != nil {
-		return nil, false, u.fail(c, http.StatusBadRequest, "The form could not be read.")
+		return nil, false, u.fail(c, httperr.KindMalformed, "The form could not be read.")
 	}
 	f := &form{Key: vals.Get("_key"), Values: vals, Errors: map[string]string{}}
 	v, err := strconv.ParseUint(vals.Get("_version"), 10, 64)
 	if !formKey.MatchString(f.Key) || err != nil {
-		return nil, false, u.fail(c, http.StatusBadRequest, "This form is not one this site rendered. Open the page again.")
+		return nil, false, u.fail(c, httperr.KindMalformed, "This form is not one this site rendered. Open the page again.")
 	}
 	f.Version = v
 	return f, true, nil
@@ -143,14 +144,15 @@ func (u *ui) write(c echo.Context, person uuid.UUID, f *form, part string, cmd d
 // visible on this replica when it was answered.
 const pendingKey = "cj.write.pending"
 
-// refused explains a write's error on the form. rename maps the domain's
-// field names to the form's; handled is false for errors that are no
-// form's business (not found: the caller answers 404).
-func (u *ui) refused(f *form, p projections.Person, err error, rename func(string) string) (status int, handled bool) {
+// refused explains a write's error on the form and returns its kind, for
+// the page's status (httperr's table). rename maps the domain's field names
+// to the form's; handled is false for errors that are no form's business
+// (not found: the caller answers 404).
+func (u *ui) refused(f *form, p projections.Person, err error, rename func(string) string) (kind domain.Kind, handled bool) {
 	var de *domain.Error
 	if !asDomain(err, &de) {
 		f.Notice = "Something went wrong and nothing was recorded. Send the form again."
-		return http.StatusInternalServerError, true
+		return domain.KindInternal, true
 	}
 	switch de.Kind {
 	case domain.KindInvalid:
@@ -159,16 +161,16 @@ func (u *ui) refused(f *form, p projections.Person, err error, rename func(strin
 			f.fieldError(name, u.words(f, name, fe.Message))
 		}
 		f.Notice = "Nothing was recorded yet: please correct what is marked below."
-		return http.StatusUnprocessableEntity, true
+		return de.Kind, true
 	case domain.KindPrecondition:
 		u.stale(f, p)
-		return http.StatusPreconditionFailed, true
+		return de.Kind, true
 	case domain.KindUnavailable:
 		f.Notice = "The journal could not be reached, so this may or may not have been recorded. Send the form again: it is recorded at most once."
-		return http.StatusServiceUnavailable, true
+		return de.Kind, true
 	case domain.KindForbidden:
 		f.Notice = "You may not do this: " + plain(u, de.Message) + "."
-		return http.StatusForbidden, true
+		return de.Kind, true
 	case domain.KindConflict:
 		if len(de.Fields) > 0 { // the org's decision names the field (a cycle, a departed manager)
 			for _, fe := range de.Fields {
@@ -176,12 +178,12 @@ func (u *ui) refused(f *form, p projections.Person, err error, rename func(strin
 				f.fieldError(name, u.words(f, name, fe.Message))
 			}
 			f.Notice = "Nothing was recorded: please correct what is marked below."
-			return http.StatusConflict, true
+			return de.Kind, true
 		}
 		f.Notice = conflictWords(u, p, de)
-		return http.StatusConflict, true
+		return de.Kind, true
 	}
-	return http.StatusNotFound, false
+	return domain.KindNotFound, false
 }
 
 func asDomain(err error, de **domain.Error) bool {

@@ -62,14 +62,14 @@ func (u *ui) readNudge(c echo.Context) error {
 			continue
 		}
 		if u.Nudges.Mark == nil {
-			return u.fail(c, http.StatusServiceUnavailable, "Read marks cannot be kept right now.")
+			return u.fail(c, domain.KindUnavailable, "Read marks cannot be kept right now.")
 		}
 		if err := u.Nudges.Mark(c.Request().Context(), v.Sub, nid); err != nil {
-			return u.fail(c, http.StatusServiceUnavailable, "Read marks cannot be kept right now. Try again in a moment.")
+			return u.fail(c, domain.KindUnavailable, "Read marks cannot be kept right now. Try again in a moment.")
 		}
 		return c.Redirect(http.StatusSeeOther, "/ui/inbox")
 	}
-	return u.fail(c, http.StatusNotFound, "That reminder is no longer in your inbox.")
+	return u.fail(c, domain.KindNotFound, "That reminder is no longer in your inbox.")
 }
 
 func (u *ui) nudgesOf(v Viewer) []nudges.Nudge {

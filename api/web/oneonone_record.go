@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -39,21 +40,21 @@ func (u *ui) recordOneOnOne(c echo.Context) error {
 	}
 	if len(parts) == 0 {
 		f.Notice = "There was nothing to record: choose an outcome for a commitment, or record the meeting."
-		return u.render(c, http.StatusUnprocessableEntity, "oneonone", "1-on-1 with "+p.Name, d)
+		return u.render(c, httperr.Status(domain.KindInvalid), "oneonone", "1-on-1 with "+p.Name, d)
 	}
 	if f.Invalid() {
 		f.Notice = "Nothing was recorded yet: please correct what is marked below."
-		return u.render(c, http.StatusUnprocessableEntity, "oneonone", "1-on-1 with "+p.Name, d)
+		return u.render(c, httperr.Status(domain.KindInvalid), "oneonone", "1-on-1 with "+p.Name, d)
 	}
 	v := viewer(c)
 	m := domain.Meta{Actor: domain.Actor{ID: v.Sub, Role: v.Role}, Now: u.Now()}
 	if errs := dryRun(u.journalAt(p.ID, f.Version), m, parts); len(errs) > 0 {
 		for i, err := range errs {
-			if status, handled := u.refused(f, p, err, parts[i].rename); !handled {
-				return u.fail(c, status, errNotFound)
+			if kind, handled := u.refused(f, p, err, parts[i].rename); !handled {
+				return u.fail(c, kind, errNotFound)
 			}
 		}
-		return u.render(c, http.StatusUnprocessableEntity, "oneonone", "1-on-1 with "+p.Name, d)
+		return u.render(c, httperr.Status(domain.KindInvalid), "oneonone", "1-on-1 with "+p.Name, d)
 	}
 	return u.recordParts(c, p, f, parts, meeting)
 }
@@ -70,9 +71,9 @@ func (u *ui) recordParts(c echo.Context, p projections.Person, f *form, parts []
 		}
 		res, err := u.write(c, p.ID, f, pt.name, cmd, i == 0)
 		if err != nil {
-			status, handled := u.refused(f, p, err, pt.rename)
+			kind, handled := u.refused(f, p, err, pt.rename)
 			if !handled {
-				return u.fail(c, status, errNotFound)
+				return u.fail(c, kind, errNotFound)
 			}
 			if i > 0 { // something is recorded: the form now starts from the current journal
 				cur, _ := u.Views.Person(p.ID)
@@ -80,7 +81,7 @@ func (u *ui) recordParts(c echo.Context, p projections.Person, f *form, parts []
 				f.Notice = "Part of this was recorded, part was not: " + f.Notice + " Sending the form again records only what is missing."
 			}
 			p, _ = u.Views.Person(p.ID)
-			return u.render(c, status, "oneonone", "1-on-1 with "+p.Name, u.workspace(c, p, f))
+			return u.render(c, httperr.Status(kind), "oneonone", "1-on-1 with "+p.Name, u.workspace(c, p, f))
 		}
 		replayed = replayed && res.Replayed
 		switch d := res.Event.Data.(type) {
@@ -276,14 +277,14 @@ func (u *ui) skipOneOnOne(c echo.Context) error {
 	cmd := domain.SkipMeeting{ScheduledFor: f.Get("scheduled_for"), Reason: f.Get("reason")}
 	res, err := u.write(c, p.ID, f, "skipped", cmd, true)
 	if err != nil {
-		status, handled := u.refused(f, p, err, func(s string) string { return s })
+		kind, handled := u.refused(f, p, err, func(s string) string { return s })
 		if !handled {
-			return u.fail(c, status, errNotFound)
+			return u.fail(c, kind, errNotFound)
 		}
 		p, _ = u.Views.Person(p.ID)
 		d := u.workspace(c, p, newForm(p.Version, nil))
 		d.Skip = f
-		return u.render(c, status, "oneonone", "1-on-1 with "+p.Name, d)
+		return u.render(c, httperr.Status(kind), "oneonone", "1-on-1 with "+p.Name, d)
 	}
 	return saved(c, "/ui/people/"+p.ID.String()+"/one-on-one", "the meeting as skipped", res.Replayed, "saved")
 }

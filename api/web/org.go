@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/labstack/echo/v4"
@@ -131,19 +132,19 @@ func (u *ui) orgWrite(c echo.Context, p projections.Person, f *form, name string
 	title := p.Name + ": place in the org"
 	if f.Invalid() {
 		f.Notice = "Nothing was recorded yet: please correct what is marked below."
-		return u.render(c, http.StatusUnprocessableEntity, "org", title, u.orgPage(c, p, name, f))
+		return u.render(c, httperr.Status(domain.KindInvalid), "org", title, u.orgPage(c, p, name, f))
 	}
 	res, err := u.write(c, p.ID, f, name, cmd, true)
 	if err != nil {
 		u.orgPage(c, p, name, f) // the labels, before the messages use them
-		status, handled := u.refused(f, p, err, rename)
+		kind, handled := u.refused(f, p, err, rename)
 		if !handled {
-			return u.fail(c, status, errNotFound)
+			return u.fail(c, kind, errNotFound)
 		}
 		if cur, ok := u.Views.Person(p.ID); ok {
 			p = cur // the other forms start from what is recorded now
 		}
-		return u.render(c, status, "org", title, u.orgPage(c, p, name, f))
+		return u.render(c, httperr.Status(kind), "org", title, u.orgPage(c, p, name, f))
 	}
 	return saved(c, "/ui/people/"+p.ID.String()+"/org", what, res.Replayed, name)
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -34,7 +35,7 @@ type directoryRow struct {
 func (u *ui) directory(c echo.Context) error {
 	v := viewer(c)
 	if v.Role == domain.RoleAnalyst {
-		return u.fail(c, http.StatusForbidden, "Analysts read the pseudonymized event feed and trends, not people.")
+		return u.fail(c, domain.KindForbidden, "Analysts read the pseudonymized event feed and trends, not people.")
 	}
 	q := strings.TrimSpace(c.QueryParam("q"))
 	d := directoryData{Query: q, MayRegister: u.may(v, domain.Write{Command: domain.RegisterPerson{ManagerID: u.ownID(v)}}),
@@ -119,7 +120,7 @@ type registerData struct {
 func (u *ui) newPerson(c echo.Context) error {
 	v := viewer(c)
 	if v.Role == domain.RoleAnalyst {
-		return u.fail(c, http.StatusForbidden, "Analysts cannot register people.")
+		return u.fail(c, domain.KindForbidden, "Analysts cannot register people.")
 	}
 	f := newForm(0, url.Values{})
 	if mgr := c.QueryParam("manager_id"); mgr != "" {
@@ -171,11 +172,11 @@ func (u *ui) register(c echo.Context) error {
 	}
 	res, err := u.write(c, uuid.Nil, f, "person", cmd, false)
 	if err != nil {
-		status, handled := u.refused(f, projections.Person{Name: "this person"}, err, func(s string) string { return s })
+		kind, handled := u.refused(f, projections.Person{Name: "this person"}, err, func(s string) string { return s })
 		if !handled {
-			return u.fail(c, status, errNotFound)
+			return u.fail(c, kind, errNotFound)
 		}
-		return u.render(c, status, "register", "Register a person", d)
+		return u.render(c, httperr.Status(kind), "register", "Register a person", d)
 	}
 	return saved(c, "/ui/people/"+res.Event.PersonID.String()+"/org", "the registration of "+cmd.Name, res.Replayed, "")
 }

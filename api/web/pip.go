@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -67,7 +68,7 @@ func (u *ui) pip(c echo.Context) error {
 	}
 	x, found := u.pipOf(c, p)
 	if !found {
-		return u.fail(c, http.StatusNotFound, errNotFound)
+		return u.fail(c, domain.KindNotFound, errNotFound)
 	}
 	return u.showPIP(c, p, x, nil, "", http.StatusOK)
 }
@@ -78,7 +79,7 @@ func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, po
 	reads, err := u.recordRead(c.Request().Context(), viewer(c), x, c.Response().Header().Get(echo.HeaderXRequestID))
 	if err != nil {
 		u.Logger.Warn("PIP page refused: its read could not be recorded", "err", err)
-		return u.fail(c, http.StatusServiceUnavailable, "This PIP cannot be shown right now: its read could not be recorded. Try again shortly.")
+		return u.fail(c, domain.KindUnavailable, "This PIP cannot be shown right now: its read could not be recorded. Try again shortly.")
 	}
 	today := domain.DateOf(u.Now().UTC())
 	d := pipData{Reads: reads, Person: p, PIP: x, OpenedBy: u.actorName(x.OpenedBy), CheckIns: x.CheckIns, Schedule: x.Schedule(today),
@@ -155,11 +156,11 @@ type pipItem struct {
 // pipList renders GET /ui/pips?state=: HR's list of PIPs.
 func (u *ui) pipList(c echo.Context) error {
 	if r := viewer(c).Role; r != domain.RoleHR && r != domain.RoleAdmin {
-		return u.fail(c, http.StatusForbidden, "The PIP list is for HR.")
+		return u.fail(c, domain.KindForbidden, "The PIP list is for HR.")
 	}
 	state := c.QueryParam("state")
 	if state != "" && state != "active" && state != "closed" {
-		return u.fail(c, http.StatusBadRequest, "state must be active or closed.")
+		return u.fail(c, httperr.KindMalformed, "state must be active or closed.")
 	}
 	d := pipListData{State: state}
 	today := domain.DateOf(u.Now().UTC())

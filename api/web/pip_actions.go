@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/labstack/echo/v4"
@@ -106,7 +107,7 @@ func (u *ui) postPIP(name string) echo.HandlerFunc {
 		}
 		x, ok := u.pipOf(c, p)
 		if !ok {
-			return u.fail(c, http.StatusNotFound, errNotFound)
+			return u.fail(c, domain.KindNotFound, errNotFound)
 		}
 		if name == "revise" && f.Get("action") == "add-row" {
 			addRow(f)
@@ -116,17 +117,17 @@ func (u *ui) postPIP(name string) echo.HandlerFunc {
 		labelsFor(f, name, x)
 		if f.Invalid() {
 			f.Notice = "Nothing was recorded yet: please correct what is marked below."
-			return u.showPIP(c, p, x, f, name, http.StatusUnprocessableEntity)
+			return u.showPIP(c, p, x, f, name, httperr.Status(domain.KindInvalid))
 		}
 		res, err := u.write(c, p.ID, f, name, cmd, true)
 		if err != nil {
-			status, handled := u.refused(f, p, err, rename)
-			if !handled || status == http.StatusForbidden {
-				return u.failRefused(c, status, f)
+			kind, handled := u.refused(f, p, err, rename)
+			if !handled || kind == domain.KindForbidden {
+				return u.failRefused(c, kind, f)
 			}
 			p, _ = u.Views.Person(p.ID)
 			x, _ = u.Views.PIP(x.ID)
-			return u.showPIP(c, p, x, f, name, status)
+			return u.showPIP(c, p, x, f, name, httperr.Status(kind))
 		}
 		return saved(c, pipPath(p.ID, x.ID), a.what, res.Replayed, "saved")
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -55,11 +56,11 @@ func (u *ui) allowed(c echo.Context, j *domain.Journal, p projections.Person, cm
 func (u *ui) notAllowed(c echo.Context, p projections.Person, err error) error {
 	switch domain.KindOf(err) {
 	case domain.KindNotFound:
-		return u.fail(c, http.StatusNotFound, errNotFound)
+		return u.fail(c, domain.KindNotFound, errNotFound)
 	case domain.KindForbidden:
-		return u.fail(c, http.StatusForbidden, "You may not do this: "+plain(u, err.Error())+".")
+		return u.fail(c, domain.KindForbidden, "You may not do this: "+plain(u, err.Error())+".")
 	}
-	return u.fail(c, http.StatusServiceUnavailable, "This cannot be done right now. Try again shortly.")
+	return u.fail(c, domain.KindUnavailable, "This cannot be done right now. Try again shortly.")
 }
 
 // pipOpenData is the page that opens a PIP.
@@ -158,27 +159,27 @@ func (u *ui) openPIP(c echo.Context) error {
 	}
 	if f.Invalid() {
 		f.Notice = "Nothing was recorded yet: please correct what is marked below."
-		return u.render(c, http.StatusUnprocessableEntity, "pipopen", title, d)
+		return u.render(c, httperr.Status(domain.KindInvalid), "pipopen", title, d)
 	}
 	res, err := u.write(c, p.ID, f, "pip", cmd, true)
 	if err != nil {
-		status, handled := u.refused(f, p, err, rename)
-		if !handled || status == http.StatusForbidden {
-			return u.failRefused(c, status, f)
+		kind, handled := u.refused(f, p, err, rename)
+		if !handled || kind == domain.KindForbidden {
+			return u.failRefused(c, kind, f)
 		}
 		p, _ = u.Views.Person(p.ID)
-		return u.render(c, status, "pipopen", title, u.openPage(p, f))
+		return u.render(c, httperr.Status(kind), "pipopen", title, u.openPage(p, f))
 	}
 	return saved(c, pipPath(p.ID, res.Event.ResourceID()), "the PIP is open, and "+p.Name+" is asked to acknowledge it", res.Replayed, "saved")
 }
 
 // failRefused is the page of a write refused outright: 404 outside the
 // viewer's view, 403 (in words) for what they may not do.
-func (u *ui) failRefused(c echo.Context, status int, f *form) error {
-	if status == http.StatusForbidden {
-		return u.fail(c, status, f.Notice)
+func (u *ui) failRefused(c echo.Context, kind domain.Kind, f *form) error {
+	if kind == domain.KindForbidden {
+		return u.fail(c, kind, f.Notice)
 	}
-	return u.fail(c, status, errNotFound)
+	return u.fail(c, kind, errNotFound)
 }
 
 func pipPath(person, pip uuid.UUID) string {

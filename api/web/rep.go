@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/labstack/echo/v4"
@@ -109,7 +110,7 @@ func (u *ui) rep(c echo.Context) error {
 	}
 	month, ok := u.month(c, thisMonth(u.Now()))
 	if !ok {
-		return u.fail(c, http.StatusBadRequest, "period must be a month, YYYY-MM, not in the future.")
+		return u.fail(c, httperr.KindMalformed, "period must be a month, YYYY-MM, not in the future.")
 	}
 	d := repData{Person: p, Period: month, Prev: addMonths(month, -1).String(), Types: timelineTypes}
 	if !addMonths(month, 1).Start().After(domain.DateOf(u.Now().UTC())) {
@@ -133,7 +134,7 @@ func (u *ui) rep(c echo.Context) error {
 	d.PIPs = u.Views.PIPsOf(p.ID)
 	u.pipOffers(c, p, &d)
 	if err := u.timeline(c, p, &d); err != nil {
-		return u.fail(c, http.StatusBadRequest, err.Error())
+		return u.fail(c, httperr.KindMalformed, err.Error())
 	}
 	return u.render(c, http.StatusOK, "rep", p.Name, d)
 }

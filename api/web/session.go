@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -66,7 +67,7 @@ func (u *ui) loginPage(c echo.Context) error {
 	tok = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(tok), "Bearer "))
 	v, err := u.Parse(tok)
 	if len(tok) > maxToken || err != nil {
-		return u.render(c, http.StatusUnauthorized, "login", "Sign in", loginData{Error: "That token is not valid, or it has expired."})
+		return u.render(c, httperr.Status(httperr.KindUnauthorized), "login", "Sign in", loginData{Error: "That token is not valid, or it has expired."})
 	}
 	return u.render(c, http.StatusOK, "login", "Sign in", loginData{Confirm: tok, As: u.who(v)})
 }
@@ -89,10 +90,10 @@ func (u *ui) login(c echo.Context) error { return u.signIn(c, c.FormValue("token
 func (u *ui) signIn(c echo.Context, tok string, form bool) error {
 	tok = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(tok), "Bearer "))
 	if len(tok) > maxToken {
-		return u.render(c, http.StatusUnauthorized, "login", "Sign in", loginData{Error: "That token is too long."})
+		return u.render(c, httperr.Status(httperr.KindUnauthorized), "login", "Sign in", loginData{Error: "That token is too long."})
 	}
 	if _, err := u.Parse(tok); err != nil {
-		return u.render(c, http.StatusUnauthorized, "login", "Sign in", loginData{Error: "That token is not valid, or it has expired."})
+		return u.render(c, httperr.Status(httperr.KindUnauthorized), "login", "Sign in", loginData{Error: "That token is not valid, or it has expired."})
 	}
 	c.SetCookie(&http.Cookie{Name: CookieName, Value: tok, Path: "/ui", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: c.IsTLS()})
@@ -112,25 +113,23 @@ func (u *ui) clearCookie(c echo.Context) {
 		SameSite: http.SameSiteStrictMode, Secure: c.IsTLS()})
 }
 
-// see applies the API's rule (api.Server.see) to the person named by path
-// parameter name: admin and HR see everyone, a member themselves and
-// everyone below them in today's tree; analysts read no person (403);
-// anything else is a 404 that does not tell whether the person exists.
-// ok is false when the error page has been written.
+// see applies the API's rule (httperr.PathID and httperr.See) to the
+// person named by path parameter name: admin and HR see everyone, a member
+// themselves and everyone below them in today's tree; analysts read no
+// person (403); anything else is a 404 that does not tell whether the
+// person exists. ok is false when the error page has been written.
 func (u *ui) see(c echo.Context, name string) (projections.Person, bool, error) {
-	raw := c.Param(name)
-	id, err := uuid.Parse(raw)
-	if err != nil || len(raw) != 36 {
-		return projections.Person{}, false, u.fail(c, http.StatusNotFound, errNotFound)
+	id, err := httperr.PathID(name, c.Param(name))
+	if err != nil {
+		return projections.Person{}, false, u.fail(c, domain.KindNotFound, errNotFound)
 	}
 	v := viewer(c)
-	p, vis := u.Views.Visibility(v.Role, v.Person, id)
-	switch vis {
-	case projections.Forbidden:
-		return p, false, u.fail(c, http.StatusForbidden,
-			"Analysts read the pseudonymized event feed and trends, not people's journals.")
-	case projections.Hidden:
-		return p, false, u.fail(c, http.StatusNotFound, errNotFound)
+	p, err := httperr.See(u.Views, v.Role, v.Person, id)
+	if err != nil {
+		if domain.KindOf(err) == domain.KindForbidden {
+			return p, false, u.fail(c, domain.KindForbidden, "Analysts read the pseudonymized event feed and trends, not people's journals.")
+		}
+		return p, false, u.fail(c, domain.KindNotFound, errNotFound)
 	}
 	return p, true, nil
 }

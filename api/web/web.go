@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -178,10 +179,15 @@ func (u *ui) viewerView(v Viewer) *viewerView {
 	return vv
 }
 
-// fail renders the error page: 404 says nothing of whether the thing exists.
-func (u *ui) fail(c echo.Context, status int, msg string) error {
-	title := map[int]string{http.StatusNotFound: "Not found", http.StatusForbidden: "Not allowed", http.StatusBadRequest: "Bad request",
-		http.StatusServiceUnavailable: "Unavailable", http.StatusConflict: "Not possible now"}[status]
+// failTitles are the error page's titles, by the kind of refusal.
+var failTitles = map[domain.Kind]string{domain.KindNotFound: "Not found", domain.KindForbidden: "Not allowed",
+	httperr.KindMalformed: "Bad request", domain.KindUnavailable: "Unavailable", domain.KindConflict: "Not possible now"}
+
+// fail renders the error page of a refusal of kind kind, with the status
+// the API answers that kind with (httperr): 404 says nothing of whether
+// the thing exists.
+func (u *ui) fail(c echo.Context, kind domain.Kind, msg string) error {
+	status, title := httperr.Status(kind), failTitles[kind]
 	return u.render(c, status, "error", title, struct {
 		Status         int
 		Title, Message string

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -42,7 +43,7 @@ func (u *ui) week(c echo.Context) error {
 	}
 	per, ok := u.weekParam(c.QueryParam("period"))
 	if !ok {
-		return u.fail(c, http.StatusBadRequest, "period must be an ISO week, like 2026-W47, not in the future.")
+		return u.fail(c, httperr.KindMalformed, "period must be an ISO week, like 2026-W47, not in the future.")
 	}
 	d := u.weekPage(c, p, per, nil)
 	d.Saved = savedNote(c)
@@ -174,16 +175,16 @@ func (u *ui) submitWeek(c echo.Context) error {
 	}
 	if f.Invalid() {
 		f.Notice = "Nothing was recorded yet: please correct what is marked below."
-		return u.render(c, http.StatusUnprocessableEntity, "week", "Numbers for "+weekName(per), d)
+		return u.render(c, httperr.Status(domain.KindInvalid), "week", "Numbers for "+weekName(per), d)
 	}
 	res, err := u.write(c, p.ID, f, "metrics", cmd, true)
 	if err != nil {
-		status, handled := u.refused(f, p, err, func(s string) string { return strings.Replace(s, "values.", "v.", 1) })
+		kind, handled := u.refused(f, p, err, func(s string) string { return strings.Replace(s, "values.", "v.", 1) })
 		if !handled {
-			return u.fail(c, status, errNotFound)
+			return u.fail(c, kind, errNotFound)
 		}
 		p, _ = u.Views.Person(p.ID)
-		return u.render(c, status, "week", "Numbers for "+weekName(per), u.weekPage(c, p, per, f))
+		return u.render(c, httperr.Status(kind), "week", "Numbers for "+weekName(per), u.weekPage(c, p, per, f))
 	}
 	what := "the numbers for " + weekName(per)
 	if cmd.CorrectionReason != nil {

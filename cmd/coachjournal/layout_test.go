@@ -43,6 +43,7 @@ var layoutRules = []layoutRule{
 	{pkg: "nudges", forbidden: append([]string{mod + "eventstore", mod + "api", mod + "service"}, infra...)},
 	{pkg: "eventstore", forbidden: []string{mod + "api", mod + "projections", mod + "export", mod + "service", "github.com/labstack"}},
 	{pkg: "api", forbidden: []string{mod + "eventstore", mod + "service", "github.com/nats-io", "github.com/synadia-io"}},
+	{pkg: "api/httperr", forbidden: append([]string{mod + "api/web", mod + "api/apitest", mod + "eventstore", mod + "export", mod + "notify", mod + "service"}, infra...)}, // the one kind → status table, for api and api/web
 	{pkg: "api/web", forbidden: []string{mod + "eventstore", mod + "service", mod + "api/apitest", mod + "notify", "github.com/nats-io"}},
 	{pkg: "export", forbidden: append([]string{mod + "eventstore", mod + "api", mod + "service"}, infra...)},
 	{pkg: "notify", forbidden: []string{mod + "api", mod + "export", mod + "service", "github.com/labstack"}},
