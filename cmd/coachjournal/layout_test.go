@@ -28,6 +28,7 @@ func TestLayout(t *testing.T) {
 		{"api", []string{mod + "eventstore", "github.com/nats-io"}},
 		{"export", []string{mod + "eventstore", mod + "api", "github.com/nats-io", "github.com/labstack"}},
 		{"domain/clock", []string{mod}},
+		{"eventjson", []string{mod, "github.com/nats-io", "github.com/labstack"}}, // the events' JSON codec: domain and stdlib only
 		{"projections/snapshot", []string{mod + "eventstore", mod + "api", mod + "export", mod + "notify", "github.com/nats-io", "github.com/labstack"}},
 		{"api/web", []string{mod + "eventstore", mod + "api/apitest", mod + "notify", "github.com/nats-io"}},
 		{"notify", []string{mod + "api", mod + "export", "github.com/labstack"}},
