@@ -60,13 +60,18 @@ func decodeV2(b []byte) (domain.Event, error) {
 // v1Escaping makes json/v2 escape strings as encoding/json does.
 var v1Escaping = jsonv2.JoinOptions(jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true))
 
-// sealV2 is Seal by json/v2: marshal (the empty hash is left out), the
-// canonical form by jsontext's formatter (members sorted, numbers as
-// written, strings escaped as encoding/json escapes them), the hash over
-// prev_hash and it, and the hash spliced in as Seal does.
+// v1Marshal makes json/v2 marshal as encoding/json does for events: its
+// escaping, and map keys sorted (json/v2 leaves them in map order).
+var v1Marshal = jsonv2.JoinOptions(v1Escaping, jsonv2.Deterministic(true))
+
+// sealV2 is Seal by json/v2: marshal as encoding/json would (the empty
+// hash is left out), the canonical form by jsontext's formatter (members
+// sorted, numbers as written, strings escaped as encoding/json escapes
+// them), the hash over prev_hash and it, and the hash spliced in as Seal
+// does.
 func sealV2(e *domain.Event) ([]byte, error) {
 	e.Hash = ""
-	b, err := jsonv2.Marshal(e, v1Escaping)
+	b, err := jsonv2.Marshal(e, v1Marshal)
 	if err != nil {
 		return nil, err
 	}

@@ -10,9 +10,9 @@
 // cannot read exactly as encoding/json would, and encoding/json then decides
 // from the start; fuzz targets (FuzzScanEvent, FuzzScanData, FuzzCanonical)
 // hold the two to the same answers. Both paths run several times as fast as
-// encoding/json with a fraction of its allocations, and decoding two to three
-// times as fast as github.com/go-json-experiment/json (encoding/json/v2's
-// prototype); docs/performance.md ("The JSON codec") has the figures, the
+// encoding/json with a fraction of its allocations, and faster than
+// github.com/go-json-experiment/json (encoding/json/v2's prototype), decoding
+// about three times as fast; docs/performance.md ("The JSON codec") has the figures, the
 // command that produced them, and why the code is kept rather than replaced
 // by that library.
 //

@@ -30,7 +30,7 @@ type rawEvent struct {
 // Decode parses an envelope and its typed data, upcasting old schemas:
 // the event's Schema is then the current one, which its Data follows (the
 // stored bytes, which the hash covers, keep the old one).
-// Personal text is returned as stored (ciphertext); see Data.TextFields.
+// Personal text is returned as stored (ciphertext); see domain.Data.TextFields.
 func Decode(b []byte) (domain.Event, error) {
 	if e, ok := scanEvent(b); ok {
 		return e, nil
