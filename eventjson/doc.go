@@ -12,9 +12,9 @@
 // hold the two to the same answers. Both paths run several times as fast as
 // encoding/json with a fraction of its allocations, and faster than
 // github.com/go-json-experiment/json (encoding/json/v2's prototype), decoding
-// about three times as fast; docs/performance.md ("The JSON codec") has the figures, the
-// command that produced them, and why the code is kept rather than replaced
-// by that library.
+// about three times as fast; docs/performance.md ("The JSON codec") has the
+// figures, the command that produced them, and why the code is kept rather
+// than replaced by that library.
 //
 // The rules of events (types, schemas, upcasting) stay in domain, which this
 // package imports; the store calls it (and the API, for the canonical form of
