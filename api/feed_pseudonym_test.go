@@ -13,6 +13,7 @@ import (
 	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventjson"
 	"github.com/google/uuid"
 )
 
@@ -51,11 +52,11 @@ func confirmsPseudonym(t *testing.T, item []byte, candidates []string) (string, 
 			if err != nil {
 				t.Fatal(err)
 			}
-			canon, err := domain.Canonical(b, "")
+			canon, err := eventjson.Canonical(b, "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if domain.ChainHash(prev, canon) == hash {
+			if eventjson.ChainHash(prev, canon) == hash {
 				return c, true
 			}
 		}

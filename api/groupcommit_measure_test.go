@@ -205,10 +205,10 @@ func rawRate(t *testing.T, c int, d time.Duration) float64 {
 			var last uint64
 			k := 0
 			for time.Now().Before(end) {
-				msg := nats.NewMsg(domain.Subject(id, domain.TypeCommitmentMade))
+				msg := nats.NewMsg(eventstore.Subject(id, domain.TypeCommitmentMade))
 				msg.Data = raw.Data
 				msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(last, 10))
-				msg.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, domain.JournalSubjects(id))
+				msg.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, eventstore.JournalSubjects(id))
 				ack, err := js.PublishMsg(context.Background(), msg)
 				if err != nil {
 					t.Error(err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventjson"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
@@ -112,7 +113,7 @@ func (s *Server) writeOf(c echo.Context, personID uuid.UUID, cmd domain.Command,
 // The body has passed decodeStrict, so its keys are unique; a body that is
 // not JSON (none) is compared as it is.
 func canonicalBody(body []byte) []byte {
-	if canon, err := domain.Canonical(body, ""); err == nil {
+	if canon, err := eventjson.Canonical(body, ""); err == nil {
 		return canon
 	}
 	return body

@@ -77,10 +77,21 @@ func EventTypes() []string {
 // SchemaOf returns the current schema version of an event type (0 if unknown).
 func SchemaOf(eventType string) int { return registry[eventType].schema }
 
-// decodeData reads the data of an event, upcasting an older schema to the
-// current one first (see upcast.go). This is the one place where that happens.
-func decodeData(eventType string, schema int, raw json.RawMessage) (Data, error) {
-	return decodeWith(registry, upcasters, eventType, schema, raw)
+// NewData returns an empty value of eventType's data, or nil for an
+// unknown type.
+func NewData(eventType string) Data {
+	if r, ok := registry[eventType]; ok {
+		return r.new()
+	}
+	return nil
+}
+
+// UpcastData brings the data JSON of an event of eventType stored at schema
+// to the type's current schema (see upcast.go), and returns it with an
+// empty value of the type's data to decode it into. This is the one place
+// where upcasting happens.
+func UpcastData(eventType string, schema int, raw json.RawMessage) (Data, json.RawMessage, error) {
+	return upcastWith(registry, upcasters, eventType, schema, raw)
 }
 
 func texts(ptrs ...*string) []*string { return ptrs }

@@ -35,19 +35,6 @@ var typeFilter = regexp.MustCompile(`^[a-z][a-z_]*(\.[a-z][a-z_]*)*\.?$`)
 // ValidType reports whether t is a valid EventQuery.Type.
 func ValidType(t string) bool { return t == "" || (len(t) <= 64 && typeFilter.MatchString(t)) }
 
-// SubjectFilter returns the stream subject filter of q's Type: the server
-// filters by type; without one, every journal (not the org markers).
-// Type must be valid.
-func (q EventQuery) SubjectFilter() string {
-	switch {
-	case q.Type == "":
-		return AllJournals
-	case strings.HasSuffix(q.Type, "."):
-		return "journal.*." + q.Type + ">"
-	}
-	return "journal.*." + q.Type
-}
-
 // Match reports whether e passes q's filters (type and time; not the cursor).
 func (q EventQuery) Match(e Event) bool {
 	if q.Type != "" && e.Type != q.Type && !(strings.HasSuffix(q.Type, ".") && strings.HasPrefix(e.Type, q.Type)) {

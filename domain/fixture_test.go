@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventjson"
 	"github.com/google/uuid"
 )
 
@@ -73,7 +74,7 @@ func (w *fixtureWriter) add(person uuid.UUID, actor domain.Actor, cmd domain.Com
 			}
 		}
 	}
-	b, err := domain.Seal(&e)
+	b, err := eventjson.Seal(&e)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func writeFixture(t *testing.T) []byte {
 }
 
 // TestV1FixtureLoads decodes every stored version-1 envelope through
-// DecodeEvent (and so through the upcasters): old history must always load.
+// eventjson.Decode (and so through the upcasters): old history must always load.
 func TestV1FixtureLoads(t *testing.T) {
 	if *writeV1Fixture {
 		for _, typ := range domain.EventTypes() {
@@ -153,11 +154,11 @@ func TestV1FixtureLoads(t *testing.T) {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)
 	for line := 1; sc.Scan(); line++ {
-		ok, _, _, err := domain.VerifyHash(sc.Bytes())
+		ok, _, _, err := eventjson.VerifyHash(sc.Bytes())
 		if err != nil || !ok {
 			t.Fatalf("line %d: the stored hash no longer verifies (%v)", line, err)
 		}
-		e, err := domain.DecodeEvent(sc.Bytes())
+		e, err := eventjson.Decode(sc.Bytes())
 		if err != nil {
 			t.Fatalf("line %d: %v", line, err)
 		}

@@ -25,6 +25,37 @@ func ParsePeriod(s string) (Period, error) {
 	return Period{}, fmt.Errorf("%q is not a period (YYYY-Www or YYYY-MM)", s)
 }
 
+// canonicalPeriod reads the all-digit spellings "YYYY-Www" and "YYYY-MM",
+// the only ones ParsePeriod accepts.
+func canonicalPeriod[T string | []byte](s T) (Period, bool) {
+	switch {
+	case len(s) == 8 && s[4] == '-' && s[5] == 'W':
+		y, w := digits(s[:4]), digits(s[6:])
+		if y >= 1 && w >= 1 && w <= weeksIn(y) {
+			return Period{Year: y, Week: w}, true
+		}
+	case len(s) == 7 && s[4] == '-':
+		y, m := digits(s[:4]), digits(s[5:])
+		if y >= 1 && m >= 1 && m <= 12 {
+			return Period{Year: y, Mon: time.Month(m)}, true
+		}
+	}
+	return Period{}, false
+}
+
+// digits returns the value of a run of decimal digits, or -1.
+func digits[T string | []byte](b T) int {
+	n := 0
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return -1
+		}
+		n = 10*n + int(c-'0')
+	}
+	return n
+}
+
 // MonthPeriod returns the month period containing d.
 func MonthPeriod(d Date) Period {
 	return Period{Year: d.t.Year(), Mon: d.t.Month()}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventjson"
 	"github.com/google/uuid"
 )
 
@@ -78,7 +79,7 @@ func TestAnalystEventsRevealNoone(t *testing.T) {
 		"admin-service", "hr-service", `"hash"`, `"prev_hash"`}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		e, err := domain.DecodeEvent(sc.Bytes())
+		e, err := eventjson.Decode(sc.Bytes())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +139,7 @@ func TestPersonFieldsArePseudonymized(t *testing.T) {
 		}
 	}
 	for _, typ := range domain.EventTypes() {
-		e, err := domain.DecodeEvent([]byte(`{"type":"` + typ + `","schema":1,"data":{}}`))
+		e, err := eventjson.Decode([]byte(`{"type":"` + typ + `","schema":1,"data":{}}`))
 		if err != nil {
 			t.Fatalf("%s: %v", typ, err)
 		}
@@ -156,7 +157,7 @@ func BenchmarkAnalystEvent(b *testing.B) {
 	}
 	var events []domain.Event
 	for _, line := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
-		e, err := domain.DecodeEvent(line)
+		e, err := eventjson.Decode(line)
 		if err != nil {
 			b.Fatal(err)
 		}

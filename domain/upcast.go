@@ -22,34 +22,27 @@ type upcastKey struct {
 // version under testdata so the old history keeps loading.
 var upcasters = map[upcastKey]Upcaster{}
 
-// decodeWith upcasts raw from schema to the type's current schema, one step
-// at a time, then decodes it into the type's data. Schema 0 stands for data
-// written before schemas were numbered; it loads only through an upcaster.
-func decodeWith(reg map[string]registration, ups map[upcastKey]Upcaster, eventType string, schema int, raw json.RawMessage) (Data, error) {
+// upcastWith upcasts raw from schema to the type's current schema, one step
+// at a time, and returns it with an empty value of the type's data. Schema 0
+// stands for data written before schemas were numbered; it loads only
+// through an upcaster.
+func upcastWith(reg map[string]registration, ups map[upcastKey]Upcaster, eventType string, schema int, raw json.RawMessage) (Data, json.RawMessage, error) {
 	r, ok := reg[eventType]
 	if !ok {
-		return nil, fmt.Errorf("unknown event type %q", eventType)
+		return nil, nil, fmt.Errorf("unknown event type %q", eventType)
 	}
 	if schema < 0 || schema > r.schema {
-		return nil, fmt.Errorf("%s: unsupported schema %d", eventType, schema)
+		return nil, nil, fmt.Errorf("%s: unsupported schema %d", eventType, schema)
 	}
 	for s := schema; s < r.schema; s++ {
 		up, ok := ups[upcastKey{eventType, s}]
 		if !ok {
-			return nil, fmt.Errorf("%s: unsupported schema %d (no upcaster to %d)", eventType, s, s+1)
+			return nil, nil, fmt.Errorf("%s: unsupported schema %d (no upcaster to %d)", eventType, s, s+1)
 		}
 		var err error
 		if raw, err = up(raw); err != nil {
-			return nil, fmt.Errorf("%s: upcast schema %d to %d: %w", eventType, s, s+1, err)
+			return nil, nil, fmt.Errorf("%s: upcast schema %d to %d: %w", eventType, s, s+1, err)
 		}
 	}
-	d := r.new()
-	if scanData(d, raw) {
-		return d, nil
-	}
-	d = r.new() // the scan may have filled some of it
-	if err := json.Unmarshal(raw, d); err != nil {
-		return nil, fmt.Errorf("%s data: %w", eventType, err)
-	}
-	return d, nil
+	return r.new(), raw, nil
 }

@@ -30,6 +30,18 @@ func renameField(from, to string) Upcaster {
 	}
 }
 
+// decodeWith upcasts with reg and ups, then decodes as eventjson does.
+func decodeWith(reg map[string]registration, ups map[upcastKey]Upcaster, eventType string, schema int, raw json.RawMessage) (Data, error) {
+	d, raw, err := upcastWith(reg, ups, eventType, schema, raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(raw, d); err != nil {
+		return nil, fmt.Errorf("%s data: %w", eventType, err)
+	}
+	return d, nil
+}
+
 func TestDecodeWithUpcasters(t *testing.T) {
 	reg := map[string]registration{"test.greeted": {2, func() Data { return &greeted{} }}}
 	ups := map[upcastKey]Upcaster{

@@ -27,7 +27,7 @@ func fillCopies(b *testing.B, n int) (*eventstore.Store, jetstream.Stream, uint6
 	if err != nil {
 		b.Fatal(err)
 	}
-	subj := domain.Subject(id, domain.TypeCommitmentMade)
+	subj := eventstore.Subject(id, domain.TypeCommitmentMade)
 	for i := range n {
 		if _, err := s.JetStream().PublishAsync(subj, raw.Data); err != nil {
 			b.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventjson"
 	"github.com/google/uuid"
 )
 
@@ -40,7 +41,7 @@ func (s *Store) sealEvent(ctx context.Context, e *domain.Event) ([]byte, error) 
 			*p = encPrefix + seal(a, e.PersonID, []byte(*p))
 		}
 	}
-	b, err := domain.Seal(e)
+	b, err := eventjson.Seal(e)
 	for i, p := range fields {
 		if *p != "" {
 			*p = clear[i]

@@ -4,15 +4,14 @@ import (
 	"fmt"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventjson"
 	"github.com/google/uuid"
 )
-
-const subjectPrefix = "journal."
 
 // decodeStored decodes a stored envelope and checks that it belongs where it
 // is stored: journal.<person_id>.<type>. Text fields stay encrypted.
 func decodeStored(subject string, data []byte) (domain.Event, error) {
-	e, err := domain.DecodeEvent(data)
+	e, err := eventjson.Decode(data)
 	if err != nil {
 		return domain.Event{}, err
 	}
@@ -22,7 +21,7 @@ func decodeStored(subject string, data []byte) (domain.Event, error) {
 	return e, nil
 }
 
-// subjectMatches checks subject == domain.Subject(id, typ) without allocating.
+// subjectMatches checks subject == Subject(id, typ) without allocating.
 func subjectMatches(subject string, id uuid.UUID, typ string) bool {
 	const idLen = 36
 	p := len(subjectPrefix)

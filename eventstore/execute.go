@@ -113,10 +113,10 @@ func (s *Store) eventMsg(ctx context.Context, je *journalEntry, e *domain.Event,
 		}
 		return nil, s.unavailable("data key", err)
 	}
-	m := nats.NewMsg(domain.Subject(e.PersonID, e.Type))
+	m := nats.NewMsg(Subject(e.PersonID, e.Type))
 	m.Data = b
 	m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(je.lastSeq, 10))
-	m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, domain.JournalSubjects(e.PersonID))
+	m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, JournalSubjects(e.PersonID))
 	if msgID != "" {
 		m.Header.Set(jetstream.MsgIDHeader, msgID)
 		m.Header.Set(hdrRequestHash, requestHash)

@@ -355,10 +355,10 @@ func (s *Store) openPatiently(ctx context.Context, d *decrypter, e *domain.Event
 // Verify recomputes the hash chains from the stored messages, in stream
 // order: every journal's, or only personID's. Errors: KindUnavailable.
 func (s *Store) Verify(ctx context.Context, personID *uuid.UUID) (domain.ChainReport, error) {
-	c := domain.NewChainCheck()
+	c := NewChainCheck()
 	filter := ""
 	if personID != nil {
-		filter = domain.JournalSubjects(*personID)
+		filter = JournalSubjects(*personID)
 	}
 	err := s.scan(ctx, filter, 0, func(m *jetstream.RawStreamMsg) { c.Add(m.Sequence, m.Subject, m.Data) })
 	if err != nil {

@@ -131,11 +131,11 @@ func TestForgedMessages(t *testing.T) {
 	// A plausible person.updated: valid JSON, but its hash was not recomputed.
 	forged := bytes.Replace(raw.Data, []byte(`"person.registered"`), []byte(`"person.updated"`), 1)
 	forged = bytes.Replace(forged, []byte(`"version":1`), []byte(`"version":2`), 1)
-	ackJSON, err := s.JetStream().Publish(ctx, domain.Subject(a, domain.TypePersonUpdated), forged)
+	ackJSON, err := s.JetStream().Publish(ctx, eventstore.Subject(a, domain.TypePersonUpdated), forged)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ackBad, err := s.JetStream().Publish(ctx, domain.Subject(b, domain.TypePersonUpdated), []byte("\x00garbage{"))
+	ackBad, err := s.JetStream().Publish(ctx, eventstore.Subject(b, domain.TypePersonUpdated), []byte("\x00garbage{"))
 	if err != nil {
 		t.Fatal(err)
 	}

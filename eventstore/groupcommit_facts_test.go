@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -24,10 +25,10 @@ func TestAtomicBatchFacts(t *testing.T) {
 	}
 	// msg builds a conditional append to id's journal.
 	msg := func(id uuid.UUID, expect uint64, msgID string) *nats.Msg {
-		m := nats.NewMsg(domain.Subject(id, domain.TypePersonUpdated))
+		m := nats.NewMsg(eventstore.Subject(id, domain.TypePersonUpdated))
 		m.Data = []byte(`{"n":"` + msgID + `"}`)
 		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expect, 10))
-		m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, domain.JournalSubjects(id))
+		m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, eventstore.JournalSubjects(id))
 		if msgID != "" {
 			m.Header.Set(jetstream.MsgIDHeader, msgID)
 		}
@@ -61,7 +62,7 @@ func TestAtomicBatchFacts(t *testing.T) {
 		}
 		for i, id := range []uuid.UUID{a, b, c} {
 			m, err := st.GetMsg(ctx, before+1+uint64(i))
-			if err != nil || m.Subject != domain.Subject(id, domain.TypePersonUpdated) {
+			if err != nil || m.Subject != eventstore.Subject(id, domain.TypePersonUpdated) {
 				t.Fatalf("seq %d = %v, %v; want member %d", before+1+uint64(i), m, err, i)
 			}
 		}

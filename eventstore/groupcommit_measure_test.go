@@ -97,10 +97,10 @@ func measureRaw(t *testing.T, c int, d time.Duration) loadResult {
 		id := uuid.New()
 		var last uint64
 		return func() error {
-			m := nats.NewMsg(domain.Subject(id, domain.TypeCommitmentMade))
+			m := nats.NewMsg(eventstore.Subject(id, domain.TypeCommitmentMade))
 			m.Data = raw.Data
 			m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(last, 10))
-			m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, domain.JournalSubjects(id))
+			m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, eventstore.JournalSubjects(id))
 			ack, err := s.JetStream().PublishMsg(context.Background(), m)
 			if err == nil {
 				last = ack.Sequence

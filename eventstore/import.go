@@ -133,7 +133,7 @@ func (s *Store) publishBatch(ctx context.Context, ws []domain.Write, entries map
 	for _, i := range b.firsts {
 		id := ws[i].PersonID
 		b.msgs[i].Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(entries[id].lastSeq, 10))
-		b.msgs[i].Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, domain.JournalSubjects(id))
+		b.msgs[i].Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, JournalSubjects(id))
 	}
 	msgs := b.msgs
 	if b.org { // the marker first: the ack's sequence stays the last event's
@@ -309,7 +309,7 @@ func (s *Store) decideOne(ctx context.Context, w domain.Write, je *journalEntry,
 		return err
 	}
 	je.j.Evolve(e)
-	m := nats.NewMsg(domain.Subject(e.PersonID, e.Type))
+	m := nats.NewMsg(Subject(e.PersonID, e.Type))
 	m.Data = data
 	b.events[i], b.msgs[i] = e, m
 	return nil

@@ -117,7 +117,7 @@ func (s *Store) catchUp(ctx context.Context, id uuid.UUID, je *journalEntry) (bo
 		s.admit(je)
 	}
 	before := je.lastSeq
-	err := s.scan(ctx, domain.JournalSubjects(id), je.lastSeq, func(m *jetstream.RawStreamMsg) {
+	err := s.scan(ctx, JournalSubjects(id), je.lastSeq, func(m *jetstream.RawStreamMsg) {
 		je.lastSeq = m.Sequence
 		je.keys.record(m.Header.Get(jetstream.MsgIDHeader), m.Sequence, m.Time, s.cfg.DuplicateWindow)
 		e, err := decodeStored(m.Subject, m.Data)
@@ -138,11 +138,11 @@ var errNoAnswer = errors.New("direct batch get: no answer")
 
 // scan calls fn for each message of the journal stream on subjects filter
 // after sequence after, in stream order, reading with direct batch gets. An
-// empty filter means every journal (domain.AllJournals): never the org
+// empty filter means every journal (AllJournals): never the org
 // markers (org.go), which is how Verify skips them.
 func (s *Store) scan(ctx context.Context, filter string, after uint64, fn func(*jetstream.RawStreamMsg)) error {
 	if filter == "" {
-		filter = domain.AllJournals
+		filter = AllJournals
 	}
 	return s.scanIn(ctx, s.cfg.Stream, filter, after, fn)
 }
@@ -213,7 +213,7 @@ func (s *Store) catchUpWithLeader(ctx context.Context, id uuid.UUID, je *journal
 // stream's leader has it (0: none), with a message get the leader answers
 // rather than a direct get any replica may answer.
 func (s *Store) journalHead(ctx context.Context, id uuid.UUID) (uint64, error) {
-	return s.leaderHead(ctx, domain.JournalSubjects(id))
+	return s.leaderHead(ctx, JournalSubjects(id))
 }
 
 // leaderHead returns the sequence of the last message on subjects filter

@@ -34,8 +34,8 @@ import (
 //     sequence with ErrMarker, so projections advance their sequence and
 //     apply nothing, a live tail skips it (every error is skipped) and the
 //     export skips it (cmd/coachjournal/export_run.go);
-//   - the event feed (read.go, domain.EventQuery.SubjectFilter) and verify
-//     (Verify's scan, journal.go) read only journal.> (domain.AllJournals),
+//   - the event feed (read.go, querySubjects) and verify
+//     (Verify's scan, journal.go) read only journal.> (AllJournals),
 //     which markers are outside;
 //   - journal loads and the org fold read journal subjects only.
 const (

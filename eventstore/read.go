@@ -51,7 +51,7 @@ func (s *Store) Events(ctx context.Context, q domain.EventQuery) (domain.EventPa
 // at limit events) and reports how many it read and whether more remain.
 func (s *Store) readPage(ctx context.Context, q domain.EventQuery, d *decrypter, want, limit int, page *domain.EventPage) (int, bool, error) {
 	opts := []jetstreamext.GetBatchOpt{jetstreamext.GetBatchSeq(page.Last + 1)}
-	if f := q.SubjectFilter(); f != "" {
+	if f := querySubjects(q); f != "" {
 		opts = append(opts, jetstreamext.GetBatchSubject(f))
 	}
 	msgs, err := jetstreamext.GetBatch(ctx, s.js, s.cfg.Stream, want, opts...)

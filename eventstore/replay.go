@@ -49,7 +49,7 @@ func (s *Store) ReadJournal(ctx context.Context, personID uuid.UUID) ([]domain.E
 	var out []domain.Event
 	d := decrypter{keys: s.keys}
 	var derr error
-	err := s.scan(ctx, domain.JournalSubjects(personID), 0, func(m *jetstream.RawStreamMsg) {
+	err := s.scan(ctx, JournalSubjects(personID), 0, func(m *jetstream.RawStreamMsg) {
 		e, err := decodeStored(m.Subject, m.Data)
 		if err != nil {
 			s.log.Warn("skipping an undecodable event", "seq", m.Sequence, "err", err)

@@ -167,7 +167,7 @@ func (s *Store) setUp(ctx context.Context, master []byte) error {
 	}
 	s.stream, err = s.ensureStream(ctx, jetstream.StreamConfig{
 		Name:               s.cfg.Stream,
-		Subjects:           []string{"journal.>", OrgMarkerSubject},
+		Subjects:           []string{AllJournals, OrgMarkerSubject},
 		Storage:            jetstream.FileStorage,
 		Replicas:           s.cfg.Replicas,
 		Duplicates:         min(s.cfg.DuplicateWindow, serverDedupWindow), // idempotency.go

@@ -83,10 +83,10 @@ func TestExpectedZeroMeansEmptyJournal(t *testing.T) {
 	ctx := ctxT(t)
 	id := uuid.New()
 	publish := func() error {
-		m := nats.NewMsg(domain.Subject(id, domain.TypePersonRegistered))
+		m := nats.NewMsg(eventstore.Subject(id, domain.TypePersonRegistered))
 		m.Data = []byte(`{}`)
 		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0")
-		m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, domain.JournalSubjects(id))
+		m.Header.Set(jetstream.ExpectedLastSubjSeqSubjHeader, eventstore.JournalSubjects(id))
 		_, err := s.JetStream().PublishMsg(ctx, m)
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/domain/clock"
+	"github.com/coachjournal/coachjournal/eventjson"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/export"
 	"github.com/google/uuid"
@@ -312,12 +313,12 @@ func writeRawTo(tb testing.TB, cfg eventstore.Config, n int) *eventstore.Store {
 		}
 		versions[p]++
 		e.ID, e.PersonID, e.Version, e.PrevHash = uuid.Must(uuid.NewV7()), ids[p], versions[p], hashes[p]
-		b, err := domain.Seal(&e)
+		b, err := eventjson.Seal(&e)
 		if err != nil {
 			tb.Fatal(err)
 		}
 		hashes[p] = e.Hash
-		if _, err := js.PublishAsync(domain.Subject(e.PersonID, e.Type), b); err != nil {
+		if _, err := js.PublishAsync(eventstore.Subject(e.PersonID, e.Type), b); err != nil {
 			tb.Fatal(err)
 		}
 		// Wait for the acks every 1,000 messages: with 4,000 in flight

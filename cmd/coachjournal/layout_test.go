@@ -38,6 +38,7 @@ var notFromProjections = append([]string{mod + "eventstore", mod + "api", mod + 
 var layoutRules = []layoutRule{
 	{pkg: "domain", only: []string{"github.com/google/uuid"}},
 	{pkg: "domain/clock", only: []string{}},
+	{pkg: "eventjson", only: []string{mod + "domain", "github.com/google/uuid"}}, // the events' JSON codec
 	{pkg: "projections", forbidden: notFromProjections},
 	{pkg: "projections/snapshot", forbidden: notFromProjections},
 	{pkg: "nudges", forbidden: append([]string{mod + "eventstore", mod + "api", mod + "service"}, infra...)},

@@ -1,4 +1,4 @@
-package domain_test
+package eventstore_test
 
 import (
 	"bytes"
@@ -7,11 +7,38 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/eventjson"
+	"github.com/coachjournal/coachjournal/eventstore"
 )
+
+// The people of the chain tests, and who decides what.
+var (
+	personID  = uuid.MustParse("0193a000-0000-7000-8000-000000000001")
+	managerID = uuid.MustParse("0193a000-0000-7000-8000-000000000002")
+	bossID    = uuid.MustParse("0193a000-0000-7000-8000-000000000003")
+	hrID      = uuid.MustParse("0193a000-0000-7000-8000-000000000004")
+)
+
+// metaFor returns who may decide cmd in the chain tests: the person for an
+// acknowledgement, HR for registering, erasing and opening a PIP, the
+// manager for the rest.
+func metaFor(cmd domain.Command) domain.Meta {
+	as := func(id uuid.UUID, r domain.Role) domain.Meta {
+		return domain.Meta{Actor: domain.Actor{ID: id.String(), Role: r}, Now: time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)}
+	}
+	switch cmd.(type) {
+	case domain.AcknowledgePIP:
+		return as(personID, domain.RoleMember)
+	case domain.ErasePerson, domain.RegisterPerson, domain.OpenPIP:
+		return as(hrID, domain.RoleHR)
+	}
+	return as(managerID, domain.RoleMember)
+}
 
 // stored is one message as the stream holds it.
 type stored struct {
@@ -31,12 +58,12 @@ func sealAll(tb testing.TB, person uuid.UUID, cmds ...domain.Command) []stored {
 		if err != nil {
 			tb.Fatalf("Decide(%T): %v", cmd, err)
 		}
-		b, err := domain.Seal(&e)
+		b, err := eventjson.Seal(&e)
 		if err != nil {
 			tb.Fatalf("Seal: %v", err)
 		}
 		j.Evolve(e)
-		out = append(out, stored{subject: domain.Subject(person, e.Type), data: b, event: e})
+		out = append(out, stored{subject: eventstore.Subject(person, e.Type), data: b, event: e})
 	}
 	return out
 }
@@ -72,7 +99,7 @@ func interleave(a, b []stored) []stored {
 }
 
 func check(msgs []stored) domain.ChainReport {
-	c := domain.NewChainCheck()
+	c := eventstore.NewChainCheck()
 	for i, m := range msgs {
 		c.Add(uint64(i+1), m.subject, m.data)
 	}
@@ -92,7 +119,7 @@ func TestSeal(t *testing.T) {
 		if doc["hash"] != e.Hash {
 			t.Errorf("event %d: stored hash got %v, want %v", i, doc["hash"], e.Hash)
 		}
-		c, err := domain.Canonical(m.data, "hash")
+		c, err := eventjson.Canonical(m.data, "hash")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +133,7 @@ func TestSeal(t *testing.T) {
 		if e.PrevHash != prev {
 			t.Errorf("event %d: PrevHash got %q, want %q", i, e.PrevHash, prev)
 		}
-		ok, gotPrev, gotHash, err := domain.VerifyHash(m.data)
+		ok, gotPrev, gotHash, err := eventjson.VerifyHash(m.data)
 		if err != nil || !ok || gotPrev != prev || gotHash != e.Hash {
 			t.Errorf("event %d: VerifyHash got %v %q %q %v, want true %q %q nil", i, ok, gotPrev, gotHash, err, prev, e.Hash)
 		}
@@ -129,7 +156,7 @@ func TestChainCheckOK(t *testing.T) {
 	if r.Broken == nil {
 		t.Error("Broken: got nil, want an empty list (it is JSON)")
 	}
-	if r := domain.NewChainCheck().Report(); !r.OK() || r.Journals != 0 || r.Events != 0 {
+	if r := eventstore.NewChainCheck().Report(); !r.OK() || r.Journals != 0 || r.Events != 0 {
 		t.Errorf("empty check: got %+v, want OK with nothing", r)
 	}
 }
@@ -159,7 +186,7 @@ func TestChainCheckBroken(t *testing.T) {
 		{"wrong prev_hash, resealed", func(t *testing.T, ana, bo []stored) []stored {
 			e := ana[2].event
 			e.PrevHash = ana[0].event.Hash
-			b, err := domain.Seal(&e)
+			b, err := eventjson.Seal(&e)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +209,7 @@ func TestChainCheckBroken(t *testing.T) {
 		{"version out of step, resealed", func(t *testing.T, ana, bo []stored) []stored {
 			e := ana[1].event
 			e.Version = 7
-			b, err := domain.Seal(&e)
+			b, err := eventjson.Seal(&e)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -194,7 +221,7 @@ func TestChainCheckBroken(t *testing.T) {
 			return interleave(ana, bo)
 		}, anaJournal, 1, "person_id"},
 		{"type differs from subject", func(t *testing.T, ana, bo []stored) []stored {
-			ana[3].subject = domain.Subject(personID, domain.TypeCadenceSet+"x")
+			ana[3].subject = eventstore.Subject(personID, domain.TypeCadenceSet+"x")
 			return interleave(ana, bo)
 		}, anaJournal, 6, "type"},
 		{"garbage bytes", func(t *testing.T, ana, bo []stored) []stored {
@@ -282,14 +309,14 @@ func TestCanonical(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := domain.Canonical([]byte(tt.doc), "")
+			got, err := eventjson.Canonical([]byte(tt.doc), "")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if string(got) != want {
 				t.Errorf("Canonical:\ngot  %s\nwant %s", got, want)
 			}
-			dropped, err := domain.Canonical([]byte(tt.doc), "hash")
+			dropped, err := eventjson.Canonical([]byte(tt.doc), "hash")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -299,14 +326,14 @@ func TestCanonical(t *testing.T) {
 		})
 	}
 	t.Run("numbers as written", func(t *testing.T) {
-		a, _ := domain.Canonical([]byte(`{"n":1.0}`), "")
-		b, _ := domain.Canonical([]byte(`{"n":1}`), "")
+		a, _ := eventjson.Canonical([]byte(`{"n":1.0}`), "")
+		b, _ := eventjson.Canonical([]byte(`{"n":1}`), "")
 		if bytes.Equal(a, b) {
 			t.Errorf("Canonical of 1.0 and 1: got the same %s, want them to differ", a)
 		}
 	})
 	t.Run("drop is top-level only", func(t *testing.T) {
-		got, err := domain.Canonical([]byte(`{"data":{"hash":1},"hash":2}`), "hash")
+		got, err := eventjson.Canonical([]byte(`{"data":{"hash":1},"hash":2}`), "hash")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,7 +343,7 @@ func TestCanonical(t *testing.T) {
 	})
 	for _, bad := range []string{``, `{`, `{"a":}`, "\xff"} {
 		t.Run("rejects "+bad, func(t *testing.T) {
-			if got, err := domain.Canonical([]byte(bad), ""); err == nil {
+			if got, err := eventjson.Canonical([]byte(bad), ""); err == nil {
 				t.Errorf("Canonical(%q) = %s, want an error", bad, got)
 			}
 		})
@@ -335,7 +362,7 @@ func TestCanonical(t *testing.T) {
 		if bytes.Equal(pretty, ana[2].data) {
 			t.Fatal("re-indented envelope equals the stored one; the test proves nothing")
 		}
-		if ok, _, _, err := domain.VerifyHash(pretty); !ok || err != nil {
+		if ok, _, _, err := eventjson.VerifyHash(pretty); !ok || err != nil {
 			t.Errorf("VerifyHash(re-indented): got %v, %v, want true, nil", ok, err)
 		}
 	})

@@ -1,4 +1,4 @@
-package domain
+package eventjson
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+
+	"github.com/coachjournal/coachjournal/domain"
 )
 
 // canonicalReference, sealReference and verifyHashReference are Canonical,
@@ -32,7 +34,7 @@ func chainHashReference(prevHash string, canonical []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func sealReference(e *Event) ([]byte, error) {
+func sealReference(e *domain.Event) ([]byte, error) {
 	e.Hash = ""
 	b, err := json.Marshal(e)
 	if err != nil {
@@ -103,7 +105,7 @@ func checkSameCanonical(t *testing.T, doc []byte) (fast bool) {
 // checkSameSeal fails when Seal writes other bytes or another hash than it
 // did before the fast path, or bytes other than json.Marshal of the sealed
 // event.
-func checkSameSeal(t *testing.T, e Event) []byte {
+func checkSameSeal(t *testing.T, e domain.Event) []byte {
 	t.Helper()
 	want, wantEvent := e, e
 	wantBytes, wantErr := sealReference(&wantEvent)

@@ -1,24 +1,28 @@
-package domain
+package eventjson
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/coachjournal/coachjournal/domain"
+)
 
 // eventTypeNames holds the catalog's type names, so that a decoded event
 // shares its Type string with the catalog instead of allocating its own.
 var eventTypeNames = func() map[string]string {
-	m := make(map[string]string, len(registry))
-	for t := range registry {
+	m := map[string]string{}
+	for _, t := range domain.EventTypes() {
 		m[t] = t
 	}
 	return m
 }()
 
-// scanEvent is DecodeEvent's fast path: one pass over the envelope without
+// scanEvent is Decode's fast path: one pass over the envelope without
 // reflection. It reports false whenever encoding/json must decide, which then
 // decodes the message from the start; the data goes through decodeData
 // either way, so upcasting still happens in one place.
-func scanEvent(b []byte) (Event, bool) {
+func scanEvent(b []byte) (domain.Event, bool) {
 	r := scanner{b: b}
-	var e Event
+	var e domain.Event
 	var raw []byte
 	ok := r.object(func(k []byte) bool {
 		switch string(k) {
@@ -48,16 +52,16 @@ func scanEvent(b []byte) (Event, bool) {
 		return false
 	})
 	if !ok || (e.Data == nil && raw == nil) || !r.end() {
-		return Event{}, false
+		return domain.Event{}, false
 	}
-	current := SchemaOf(e.Type)
+	current := domain.SchemaOf(e.Type)
 	if e.Data == nil {
 		if e.Schema != current {
 			raw = bytes.Clone(raw) // an upcaster gets its own bytes, as from encoding/json
 		}
 		d, err := decodeData(e.Type, e.Schema, raw)
 		if err != nil {
-			return Event{}, false
+			return domain.Event{}, false
 		}
 		e.Data = d
 	}
@@ -68,9 +72,9 @@ func scanEvent(b []byte) (Event, bool) {
 // data reads the data in place when the type and the schema came first (as
 // json.Marshal writes them) and the schema is current; otherwise, or when
 // the scan fails, it keeps the raw bytes for decodeData.
-func (r *scanner) data(e *Event, raw *[]byte) bool {
-	if reg, ok := registry[e.Type]; ok && e.Schema == reg.schema {
-		d, start := reg.new(), r.i
+func (r *scanner) data(e *domain.Event, raw *[]byte) bool {
+	if current := domain.SchemaOf(e.Type); current != 0 && e.Schema == current {
+		d, start := domain.NewData(e.Type), r.i
 		if scanInto(d, r) {
 			e.Data = d
 			return true
@@ -92,7 +96,7 @@ func (r *scanner) eventType(p *string) bool {
 	return ok
 }
 
-func (r *scanner) actor(a *Actor) bool {
+func (r *scanner) actor(a *domain.Actor) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "id":
@@ -100,16 +104,16 @@ func (r *scanner) actor(a *Actor) bool {
 		case "role":
 			s, ok := r.rawString()
 			switch string(s) {
-			case string(RoleAdmin):
-				a.Role = RoleAdmin
-			case string(RoleHR):
-				a.Role = RoleHR
-			case string(RoleAnalyst):
-				a.Role = RoleAnalyst
-			case string(RoleMember):
-				a.Role = RoleMember
+			case string(domain.RoleAdmin):
+				a.Role = domain.RoleAdmin
+			case string(domain.RoleHR):
+				a.Role = domain.RoleHR
+			case string(domain.RoleAnalyst):
+				a.Role = domain.RoleAnalyst
+			case string(domain.RoleMember):
+				a.Role = domain.RoleMember
 			default:
-				a.Role = Role(s)
+				a.Role = domain.Role(s)
 			}
 			return ok
 		}

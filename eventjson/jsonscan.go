@@ -1,4 +1,4 @@
-package domain
+package eventjson
 
 import (
 	"encoding/binary"
@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
 )
 
@@ -275,7 +276,7 @@ func (r *scanner) time(p *time.Time) bool {
 }
 
 // date reads what Date.UnmarshalJSON accepts: "" or YYYY-MM-DD.
-func (r *scanner) date(p *Date) bool {
+func (r *scanner) date(p *domain.Date) bool {
 	s, ok := r.rawString()
 	if !ok || len(s) == 0 {
 		return ok
@@ -284,26 +285,26 @@ func (r *scanner) date(p *Date) bool {
 		*p = d
 		return true
 	}
-	d, err := ParseDate(string(s))
+	d, err := domain.ParseDate(string(s))
 	*p = d
 	return err == nil
 }
 
 // canonicalDate reads an all-digit YYYY-MM-DD naming a real day, as
 // ParseDate would, without time.Parse. Anything else is left to ParseDate.
-func canonicalDate(s []byte) (Date, bool) {
+func canonicalDate(s []byte) (domain.Date, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return Date{}, false
+		return domain.Date{}, false
 	}
 	y, m, d := digits(s[:4]), digits(s[5:7]), digits(s[8:])
 	if y < 0 || m < 1 || m > 12 || d < 1 || d > 31 {
-		return Date{}, false
+		return domain.Date{}, false
 	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if t.Day() != d { // past the end of the month: time.Date normalised it
-		return Date{}, false
+	t := domain.NewDate(y, time.Month(m), d)
+	if t.Time().Day() != d { // past the end of the month: time.Date normalised it
+		return domain.Date{}, false
 	}
-	return Date{t}, true
+	return t, true
 }
 
 // digits returns the value of a run of decimal digits, or -1.
@@ -320,7 +321,7 @@ func digits[T string | []byte](b T) int {
 }
 
 // period reads what Period.UnmarshalJSON accepts: "" or a period.
-func (r *scanner) period(p *Period) bool {
+func (r *scanner) period(p *domain.Period) bool {
 	s, ok := r.rawString()
 	if !ok || len(s) == 0 {
 		return ok
@@ -330,21 +331,29 @@ func (r *scanner) period(p *Period) bool {
 }
 
 // canonicalPeriod reads the all-digit spellings "YYYY-Www" and "YYYY-MM",
-// the only ones ParsePeriod accepts.
-func canonicalPeriod[T string | []byte](s T) (Period, bool) {
+// the only ones ParsePeriod accepts, from bytes, as ParsePeriod's own
+// shortcut does from a string (TestCanonicalDateAndPeriod holds the two
+// together).
+func canonicalPeriod[T string | []byte](s T) (domain.Period, bool) {
 	switch {
 	case len(s) == 8 && s[4] == '-' && s[5] == 'W':
 		y, w := digits(s[:4]), digits(s[6:])
 		if y >= 1 && w >= 1 && w <= weeksIn(y) {
-			return Period{Year: y, Week: w}, true
+			return domain.Period{Year: y, Week: w}, true
 		}
 	case len(s) == 7 && s[4] == '-':
 		y, m := digits(s[:4]), digits(s[5:])
 		if y >= 1 && m >= 1 && m <= 12 {
-			return Period{Year: y, Mon: time.Month(m)}, true
+			return domain.Period{Year: y, Mon: time.Month(m)}, true
 		}
 	}
-	return Period{}, false
+	return domain.Period{}, false
+}
+
+// weeksIn returns 52 or 53: the ISO week of 28 December is always the last.
+func weeksIn(year int) int {
+	_, w := time.Date(year, 12, 28, 0, 0, 0, 0, time.UTC).ISOWeek()
+	return w
 }
 
 // int, uint and float parse numbers with the strconv calls encoding/json makes.

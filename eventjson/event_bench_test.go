@@ -1,6 +1,10 @@
-package domain
+package eventjson
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/coachjournal/coachjournal/domain"
+)
 
 // benchEnvelopes are stored envelopes as the store writes them: a
 // commitment.made with its text encrypted, and weekly numbers.
@@ -9,15 +13,15 @@ var benchEnvelopes = map[string][]byte{
 	"metrics.submitted": []byte(`{"id":"019ab0a1-6a3c-7d7e-9a56-2f4f4f2b1c11","type":"metrics.submitted","schema":1,"person_id":"019ab0a1-6a3c-7d7e-9a56-2f4f4f2b1c10","version":2,"actor":{"id":"019ab0a1-6a3c-7d7e-9a56-2f4f4f2b1c10","role":"member"},"occurred_at":"2026-11-23T05:00:00.123456789Z","recorded_at":"2026-11-23T05:00:00.123456789Z","data":{"period":"2026-W47","values":{"activities":40,"deals_lost":4,"deals_won":3,"new_opportunities":10,"revenue":150000},"source":"self"},"prev_hash":"1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988","hash":"1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988"}`),
 }
 
-// BenchmarkDecodeEvent compares DecodeEvent with the encoding/json decoding
+// BenchmarkDecodeEvent compares Decode with the encoding/json decoding
 // it replaced on the replay path (the "json" runs).
 func BenchmarkDecodeEvent(b *testing.B) {
 	for _, typ := range []string{"commitment.made", "metrics.submitted"} {
 		env := benchEnvelopes[typ]
 		for _, c := range []struct {
 			name   string
-			decode func([]byte) (Event, error)
-		}{{"scan", DecodeEvent}, {"json", decodeEventReference}} {
+			decode func([]byte) (domain.Event, error)
+		}{{"scan", Decode}, {"json", decodeEventReference}} {
 			b.Run(typ+"/"+c.name, func(b *testing.B) {
 				b.ReportAllocs()
 				b.SetBytes(int64(len(env)))

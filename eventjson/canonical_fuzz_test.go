@@ -1,4 +1,4 @@
-package domain
+package eventjson
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ var trickyDocs = []string{
 
 // FuzzCanonical checks the fast canonical path against the encoding/json
 // round trip it stands for: for any bytes, Canonical, VerifyHash and, for
-// what DecodeEvent reads, Seal answer exactly as before. Seeds: the v1
+// what Decode reads, Seal answer exactly as before. Seeds: the v1
 // fixture, the benchmark envelopes, trickyDocs, testdata/fuzz/FuzzCanonical.
 func FuzzCanonical(f *testing.F) {
 	for _, line := range fixtureLines(f) {
@@ -47,7 +47,7 @@ func FuzzCanonical(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		checkSameCanonical(t, doc)
-		if e, err := DecodeEvent(doc); err == nil {
+		if e, err := Decode(doc); err == nil {
 			checkSameSeal(t, e)
 		}
 	})

@@ -1,4 +1,4 @@
-package domain
+package eventjson
 
 import (
 	"bufio"
@@ -14,32 +14,33 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+
+	"github.com/coachjournal/coachjournal/domain"
 )
 
-// decodeEventReference is DecodeEvent as it was before the fast path:
+// decodeEventReference is Decode as it was before the fast path:
 // encoding/json for the envelope, then for the data.
-func decodeEventReference(b []byte) (Event, error) {
+func decodeEventReference(b []byte) (domain.Event, error) {
 	var r rawEvent
 	if err := json.Unmarshal(b, &r); err != nil {
-		return Event{}, err
+		return domain.Event{}, err
 	}
 	d, err := decodeDataReference(r.Type, r.Schema, r.Data)
 	if err != nil {
-		return Event{}, err
+		return domain.Event{}, err
 	}
-	return Event{
-		ID: r.ID, Type: r.Type, Schema: SchemaOf(r.Type), PersonID: r.PersonID, Version: r.Version,
+	return domain.Event{
+		ID: r.ID, Type: r.Type, Schema: domain.SchemaOf(r.Type), PersonID: r.PersonID, Version: r.Version,
 		Actor: r.Actor, OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt, Data: d,
 		PrevHash: r.PrevHash, Hash: r.Hash,
 	}, nil
 }
 
-func decodeDataReference(typ string, schema int, raw []byte) (Data, error) {
-	r, ok := registry[typ]
-	if !ok || schema != r.schema { // an error, or an upcast: catalog v1 has none
-		return decodeWith(registry, upcasters, typ, schema, raw)
+func decodeDataReference(typ string, schema int, raw []byte) (domain.Data, error) {
+	d, raw, err := domain.UpcastData(typ, schema, raw) // catalog v1 has no upcaster
+	if err != nil {
+		return nil, err
 	}
-	d := r.new()
 	if err := json.Unmarshal(raw, d); err != nil {
 		return nil, fmt.Errorf("%s data: %w", typ, err)
 	}
@@ -58,12 +59,12 @@ func checkSameDecoding(t *testing.T, b []byte) (fast bool) {
 	if ok && !reflect.DeepEqual(got, want) {
 		t.Fatalf("fast path decoded %q as\n%#v\nencoding/json as\n%#v", b, got, want)
 	}
-	viaAPI, err := DecodeEvent(b)
+	viaAPI, err := Decode(b)
 	if (err != nil) != (wantErr != nil) || (err == nil && !reflect.DeepEqual(viaAPI, want)) {
-		t.Fatalf("DecodeEvent(%q) = %#v, %v; encoding/json: %#v, %v", b, viaAPI, err, want, wantErr)
+		t.Fatalf("Decode(%q) = %#v, %v; encoding/json: %#v, %v", b, viaAPI, err, want, wantErr)
 	}
 	if err != nil && err.Error() != "decode envelope: "+wantErr.Error() && err.Error() != wantErr.Error() {
-		t.Fatalf("DecodeEvent(%q) error %q, encoding/json %q", b, err, wantErr)
+		t.Fatalf("Decode(%q) error %q, encoding/json %q", b, err, wantErr)
 	}
 	return ok
 }
@@ -71,8 +72,8 @@ func checkSameDecoding(t *testing.T, b []byte) (fast bool) {
 // checkSameData does the same for the data of one type alone.
 func checkSameData(t *testing.T, typ string, raw []byte) {
 	t.Helper()
-	want, wantErr := decodeDataReference(typ, SchemaOf(typ), raw)
-	d := registry[typ].new()
+	want, wantErr := decodeDataReference(typ, domain.SchemaOf(typ), raw)
+	d := domain.NewData(typ)
 	if !scanData(d, raw) {
 		return
 	}
@@ -85,7 +86,7 @@ func checkSameData(t *testing.T, typ string, raw []byte) {
 }
 
 func fixtureLines(t testing.TB) [][]byte {
-	f, err := os.Open("testdata/v1-events.ndjson")
+	f, err := os.Open("../domain/testdata/v1-events.ndjson") // stored history of every type
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func TestScanEventMatchesEncodingJSON(t *testing.T) {
 		if !checkSameDecoding(t, b) {
 			t.Errorf("fast path declined a stored event: %s", b)
 		}
-		e, _ := DecodeEvent(b)
+		e, _ := Decode(b)
 		types = append(types, e.Type)
 		for _, v := range variations(b) {
 			checkSameDecoding(t, v)
@@ -173,7 +174,7 @@ func FuzzScanEvent(f *testing.F) {
 
 // FuzzScanData does the same for the data of every type.
 func FuzzScanData(f *testing.F) {
-	types := EventTypes()
+	types := domain.EventTypes()
 	sort.Strings(types)
 	for _, b := range fixtureLines(f) {
 		var env struct {
@@ -209,31 +210,32 @@ func TestPlainWord(t *testing.T) {
 }
 
 // TestCanonicalDateAndPeriod checks the shortcuts against ParseDate and
-// parsePeriodRef on every day and period of some awkward years.
+// ParsePeriod (which domain holds to its Sscanf definition) on every day
+// and period of some awkward years.
 func TestCanonicalDateAndPeriod(t *testing.T) {
 	for _, y := range []int{0, 1, 4, 100, 400, 1900, 2000, 2020, 2026, 2027, 9999} {
 		for m := 0; m <= 13; m++ {
 			for d := 0; d <= 32; d++ {
 				s := fmt.Sprintf("%04d-%02d-%02d", y, m, d)
-				want, err := ParseDate(s)
+				want, err := domain.ParseDate(s)
 				got, ok := canonicalDate([]byte(s))
 				if ok != (err == nil) || (ok && !reflect.DeepEqual(got, want)) {
 					t.Fatalf("canonicalDate(%s) = %v, %v; ParseDate: %v, %v", s, got, ok, want, err)
 				}
 			}
 			s := fmt.Sprintf("%04d-%02d", y, m)
-			want, err := parsePeriodRef(s)
+			want, err := domain.ParsePeriod(s)
 			got, ok := canonicalPeriod([]byte(s))
 			if ok != (err == nil) || got != want {
-				t.Fatalf("canonicalPeriod(%s) = %v, %v; the Sscanf definition: %v, %v", s, got, ok, want, err)
+				t.Fatalf("canonicalPeriod(%s) = %v, %v; ParsePeriod: %v, %v", s, got, ok, want, err)
 			}
 		}
 		for w := 0; w <= 54; w++ {
 			s := fmt.Sprintf("%04d-W%02d", y, w)
-			want, err := parsePeriodRef(s)
+			want, err := domain.ParsePeriod(s)
 			got, ok := canonicalPeriod([]byte(s))
 			if ok != (err == nil) || got != want {
-				t.Fatalf("canonicalPeriod(%s) = %v, %v; the Sscanf definition: %v, %v", s, got, ok, want, err)
+				t.Fatalf("canonicalPeriod(%s) = %v, %v; ParsePeriod: %v, %v", s, got, ok, want, err)
 			}
 		}
 	}

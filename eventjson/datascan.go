@@ -1,16 +1,19 @@
-package domain
+package eventjson
 
-import "github.com/google/uuid"
+import (
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/google/uuid"
+)
 
-// The data types read themselves from a scanner on the replay fast path.
-// Each reads exactly the keys json.Marshal writes for it, so a key of another
+// Each data type has its reader (scanPersonRegistered…) on the replay fast
+// path. Each reads exactly the keys json.Marshal writes for it, so a key of another
 // spelling (encoding/json matches case-insensitively), an unknown key or a
 // null where encoding/json would do something particular sends the message
 // back to encoding/json (see scanner).
 
 // scanData reads raw into d, reporting false when encoding/json must decide.
 // d may be partly filled then: the caller starts again from a new one.
-func scanData(d Data, raw []byte) bool {
+func scanData(d domain.Data, raw []byte) bool {
 	r := scanner{b: raw}
 	return scanInto(d, &r) && r.end()
 }
@@ -18,57 +21,57 @@ func scanData(d Data, raw []byte) bool {
 // scanInto reads the data of d's type. It switches on the concrete types
 // rather than calling through an interface so that the scanner can stay on
 // the caller's stack.
-func scanInto(d Data, r *scanner) bool {
+func scanInto(d domain.Data, r *scanner) bool {
 	switch d := d.(type) {
-	case *PersonRegistered:
-		return d.scan(r)
-	case *PersonUpdated:
-		return d.scan(r)
-	case *ManagerChanged:
-		return d.scan(r)
-	case *PersonDeparted:
-		return d.scan(r)
-	case *PersonErased:
-		return d.scan(r)
-	case *StandardSet:
-		return d.scan(r)
-	case *CadenceSet:
-		return d.scan(r)
-	case *MetricsSubmitted:
-		return d.scan(r)
-	case *MeetingHeld:
-		return d.scan(r)
-	case *MeetingSkipped:
-		return d.scan(r)
-	case *CommitmentMade:
-		return d.scan(r)
-	case *CommitmentFollowedUp:
-		return d.scan(r)
-	case *CommitmentRenegotiated:
-		return d.scan(r)
-	case *CommitmentKept:
-		return d.scan(r)
-	case *CommitmentMissed:
-		return d.scan(r)
-	case *CommitmentWithdrawn:
-		return d.scan(r)
-	case *PIPOpened:
-		return d.scan(r)
-	case *PIPAcknowledged:
-		return d.scan(r)
-	case *PIPCheckedIn:
-		return d.scan(r)
-	case *PIPRevised:
-		return d.scan(r)
-	case *PIPExtended:
-		return d.scan(r)
-	case *PIPClosed:
-		return d.scan(r)
+	case *domain.PersonRegistered:
+		return scanPersonRegistered(r, d)
+	case *domain.PersonUpdated:
+		return scanPersonUpdated(r, d)
+	case *domain.ManagerChanged:
+		return scanManagerChanged(r, d)
+	case *domain.PersonDeparted:
+		return scanPersonDeparted(r, d)
+	case *domain.PersonErased:
+		return scanPersonErased(r, d)
+	case *domain.StandardSet:
+		return scanStandardSet(r, d)
+	case *domain.CadenceSet:
+		return scanCadenceSet(r, d)
+	case *domain.MetricsSubmitted:
+		return scanMetricsSubmitted(r, d)
+	case *domain.MeetingHeld:
+		return scanMeetingHeld(r, d)
+	case *domain.MeetingSkipped:
+		return scanMeetingSkipped(r, d)
+	case *domain.CommitmentMade:
+		return scanCommitmentMade(r, d)
+	case *domain.CommitmentFollowedUp:
+		return scanCommitmentFollowedUp(r, d)
+	case *domain.CommitmentRenegotiated:
+		return scanCommitmentRenegotiated(r, d)
+	case *domain.CommitmentKept:
+		return scanCommitmentKept(r, d)
+	case *domain.CommitmentMissed:
+		return scanCommitmentMissed(r, d)
+	case *domain.CommitmentWithdrawn:
+		return scanCommitmentWithdrawn(r, d)
+	case *domain.PIPOpened:
+		return scanPIPOpened(r, d)
+	case *domain.PIPAcknowledged:
+		return scanPIPAcknowledged(r, d)
+	case *domain.PIPCheckedIn:
+		return scanPIPCheckedIn(r, d)
+	case *domain.PIPRevised:
+		return scanPIPRevised(r, d)
+	case *domain.PIPExtended:
+		return scanPIPExtended(r, d)
+	case *domain.PIPClosed:
+		return scanPIPClosed(r, d)
 	}
 	return false
 }
 
-func (d *PersonRegistered) scan(r *scanner) bool {
+func scanPersonRegistered(r *scanner, d *domain.PersonRegistered) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "name":
@@ -84,7 +87,7 @@ func (d *PersonRegistered) scan(r *scanner) bool {
 	})
 }
 
-func (d *PersonUpdated) scan(r *scanner) bool {
+func scanPersonUpdated(r *scanner, d *domain.PersonUpdated) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "name":
@@ -98,13 +101,13 @@ func (d *PersonUpdated) scan(r *scanner) bool {
 	})
 }
 
-func (d *ManagerChanged) scan(r *scanner) bool {
+func scanManagerChanged(r *scanner, d *domain.ManagerChanged) bool {
 	return r.object(func(k []byte) bool {
 		return string(k) == "manager_id" && opt(r, &d.ManagerID, r.id)
 	})
 }
 
-func (d *PersonDeparted) scan(r *scanner) bool {
+func scanPersonDeparted(r *scanner, d *domain.PersonDeparted) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "on":
@@ -116,11 +119,11 @@ func (d *PersonDeparted) scan(r *scanner) bool {
 	})
 }
 
-func (d *PersonErased) scan(r *scanner) bool {
+func scanPersonErased(r *scanner, d *domain.PersonErased) bool {
 	return r.object(func(k []byte) bool { return string(k) == "reason" && r.str(&d.Reason) })
 }
 
-func (t *Target) scan(r *scanner) bool {
+func scanTarget(r *scanner, t *domain.Target) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "metric":
@@ -136,7 +139,7 @@ func (t *Target) scan(r *scanner) bool {
 	})
 }
 
-func (d *StandardSet) scan(r *scanner) bool {
+func scanStandardSet(r *scanner, d *domain.StandardSet) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "applies_to":
@@ -146,17 +149,17 @@ func (d *StandardSet) scan(r *scanner) bool {
 		case "period":
 			return r.word(&d.Period)
 		case "targets":
-			return list(r, &d.Targets, func(t *Target) bool { return t.scan(r) })
+			return list(r, &d.Targets, func(t *domain.Target) bool { return scanTarget(r, t) })
 		}
 		return false
 	})
 }
 
-func (d *CadenceSet) scan(r *scanner) bool {
+func scanCadenceSet(r *scanner, d *domain.CadenceSet) bool {
 	return r.object(func(k []byte) bool { return string(k) == "every_days" && r.int(&d.EveryDays) })
 }
 
-func (d *MetricsSubmitted) scan(r *scanner) bool {
+func scanMetricsSubmitted(r *scanner, d *domain.MetricsSubmitted) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "period":
@@ -172,7 +175,7 @@ func (d *MetricsSubmitted) scan(r *scanner) bool {
 	})
 }
 
-func (d *Diagnosis) scan(r *scanner) bool {
+func scanDiagnosis(r *scanner, d *domain.Diagnosis) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "primary":
@@ -184,7 +187,7 @@ func (d *Diagnosis) scan(r *scanner) bool {
 	})
 }
 
-func (d *MeetingHeld) scan(r *scanner) bool {
+func scanMeetingHeld(r *scanner, d *domain.MeetingHeld) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "meeting_id":
@@ -200,13 +203,13 @@ func (d *MeetingHeld) scan(r *scanner) bool {
 		case "notes":
 			return opt(r, &d.Notes, r.str)
 		case "diagnosis":
-			return opt(r, &d.Diagnosis, func(g *Diagnosis) bool { return g.scan(r) })
+			return opt(r, &d.Diagnosis, func(g *domain.Diagnosis) bool { return scanDiagnosis(r, g) })
 		}
 		return false
 	})
 }
 
-func (d *MeetingSkipped) scan(r *scanner) bool {
+func scanMeetingSkipped(r *scanner, d *domain.MeetingSkipped) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "scheduled_for":
@@ -218,7 +221,7 @@ func (d *MeetingSkipped) scan(r *scanner) bool {
 	})
 }
 
-func (m *CommitmentMetric) scan(r *scanner) bool {
+func scanCommitmentMetric(r *scanner, m *domain.CommitmentMetric) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "key":
@@ -230,7 +233,7 @@ func (m *CommitmentMetric) scan(r *scanner) bool {
 	})
 }
 
-func (d *CommitmentMade) scan(r *scanner) bool {
+func scanCommitmentMade(r *scanner, d *domain.CommitmentMade) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "commitment_id":
@@ -242,13 +245,13 @@ func (d *CommitmentMade) scan(r *scanner) bool {
 		case "meeting_id":
 			return opt(r, &d.MeetingID, r.id)
 		case "metric":
-			return opt(r, &d.Metric, func(m *CommitmentMetric) bool { return m.scan(r) })
+			return opt(r, &d.Metric, func(m *domain.CommitmentMetric) bool { return scanCommitmentMetric(r, m) })
 		}
 		return false
 	})
 }
 
-func (d *CommitmentFollowedUp) scan(r *scanner) bool {
+func scanCommitmentFollowedUp(r *scanner, d *domain.CommitmentFollowedUp) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "commitment_id":
@@ -262,7 +265,7 @@ func (d *CommitmentFollowedUp) scan(r *scanner) bool {
 	})
 }
 
-func (d *CommitmentRenegotiated) scan(r *scanner) bool {
+func scanCommitmentRenegotiated(r *scanner, d *domain.CommitmentRenegotiated) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "commitment_id":
@@ -289,15 +292,15 @@ func scanResolution(r *scanner, id *uuid.UUID, note **string) bool {
 	})
 }
 
-func (d *CommitmentKept) scan(r *scanner) bool {
+func scanCommitmentKept(r *scanner, d *domain.CommitmentKept) bool {
 	return scanResolution(r, &d.CommitmentID, &d.Note)
 }
 
-func (d *CommitmentMissed) scan(r *scanner) bool {
+func scanCommitmentMissed(r *scanner, d *domain.CommitmentMissed) bool {
 	return scanResolution(r, &d.CommitmentID, &d.Note)
 }
 
-func (d *CommitmentWithdrawn) scan(r *scanner) bool {
+func scanCommitmentWithdrawn(r *scanner, d *domain.CommitmentWithdrawn) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "commitment_id":
@@ -309,7 +312,7 @@ func (d *CommitmentWithdrawn) scan(r *scanner) bool {
 	})
 }
 
-func (g *PIPGoal) scan(r *scanner) bool {
+func scanPIPGoal(r *scanner, g *domain.PIPGoal) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "goal_id":
@@ -325,11 +328,11 @@ func (g *PIPGoal) scan(r *scanner) bool {
 	})
 }
 
-func scanGoals(r *scanner, goals *[]PIPGoal) bool {
-	return list(r, goals, func(g *PIPGoal) bool { return g.scan(r) })
+func scanGoals(r *scanner, goals *[]domain.PIPGoal) bool {
+	return list(r, goals, func(g *domain.PIPGoal) bool { return scanPIPGoal(r, g) })
 }
 
-func (d *PIPOpened) scan(r *scanner) bool {
+func scanPIPOpened(r *scanner, d *domain.PIPOpened) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "pip_id":
@@ -349,7 +352,7 @@ func (d *PIPOpened) scan(r *scanner) bool {
 	})
 }
 
-func (d *PIPAcknowledged) scan(r *scanner) bool {
+func scanPIPAcknowledged(r *scanner, d *domain.PIPAcknowledged) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "pip_id":
@@ -361,7 +364,7 @@ func (d *PIPAcknowledged) scan(r *scanner) bool {
 	})
 }
 
-func (g *GoalStatus) scan(r *scanner) bool {
+func scanGoalStatus(r *scanner, g *domain.GoalStatus) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "goal_id":
@@ -375,7 +378,7 @@ func (g *GoalStatus) scan(r *scanner) bool {
 	})
 }
 
-func (d *PIPCheckedIn) scan(r *scanner) bool {
+func scanPIPCheckedIn(r *scanner, d *domain.PIPCheckedIn) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "pip_id":
@@ -385,13 +388,13 @@ func (d *PIPCheckedIn) scan(r *scanner) bool {
 		case "note":
 			return r.str(&d.Note)
 		case "goals":
-			return list(r, &d.Goals, func(g *GoalStatus) bool { return g.scan(r) })
+			return list(r, &d.Goals, func(g *domain.GoalStatus) bool { return scanGoalStatus(r, g) })
 		}
 		return false
 	})
 }
 
-func (d *PIPRevised) scan(r *scanner) bool {
+func scanPIPRevised(r *scanner, d *domain.PIPRevised) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "pip_id":
@@ -405,7 +408,7 @@ func (d *PIPRevised) scan(r *scanner) bool {
 	})
 }
 
-func (d *PIPExtended) scan(r *scanner) bool {
+func scanPIPExtended(r *scanner, d *domain.PIPExtended) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "pip_id":
@@ -419,7 +422,7 @@ func (d *PIPExtended) scan(r *scanner) bool {
 	})
 }
 
-func (d *PIPClosed) scan(r *scanner) bool {
+func scanPIPClosed(r *scanner, d *domain.PIPClosed) bool {
 	return r.object(func(k []byte) bool {
 		switch string(k) {
 		case "pip_id":

@@ -1,4 +1,4 @@
-package domain
+package eventjson
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/coachjournal/coachjournal/domain"
 )
 
 func TestCanonicalSameAsJSON(t *testing.T) {
@@ -112,7 +114,7 @@ func TestSealBytes(t *testing.T) {
 		"\u2028\u2029", "ção 😀 €", "\xff\xfe invalid", "\ufffd", strings.Repeat("long text ", 300)}
 	prevs := []string{"", strings.Repeat("ab", 32), "<&>", strings.Repeat("x", 100)}
 	for i, line := range fixtureLines(t) {
-		e, err := DecodeEvent(line)
+		e, err := Decode(line)
 		if err != nil {
 			t.Fatalf("line %d: %v", i+1, err)
 		}
@@ -129,8 +131,8 @@ func TestSealBytes(t *testing.T) {
 			}
 		}
 	}
-	checkSameSeal(t, Event{})
-	checkSameSeal(t, Event{Type: "x", Actor: Actor{ID: "<&>", Role: "\u2028"}})
+	checkSameSeal(t, domain.Event{})
+	checkSameSeal(t, domain.Event{Type: "x", Actor: domain.Actor{ID: "<&>", Role: "\u2028"}})
 }
 
 func TestReescapedWord(t *testing.T) {
