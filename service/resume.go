@@ -30,8 +30,13 @@ type Resumed struct {
 // snapshot in snapDir. The snapshot is read while the store opens (it
 // needs only the master key's file, not the server) and checked against
 // the stream once that is open: serve and the bench's cold start both
-// start this way. The caller closes the store.
+// start this way. An empty snapDir keeps no snapshot: the projections are
+// rebuilt from the stream (the bench's measured service). The caller
+// closes the store.
 func OpenResumed(ctx context.Context, cfg eventstore.Config, snapDir string, log *slog.Logger) (*Resumed, error) {
+	if snapDir == "" {
+		return openRebuilt(ctx, cfg)
+	}
 	start := time.Now()
 	key, err := eventstore.SnapshotKeyOf(cfg)
 	if err != nil {
@@ -55,19 +60,39 @@ func OpenResumed(ctx context.Context, cfg eventstore.Config, snapDir string, log
 	return r, nil
 }
 
+// openRebuilt opens the store with empty projections and no snapshot.
+func openRebuilt(ctx context.Context, cfg eventstore.Config) (*Resumed, error) {
+	start := time.Now()
+	store, err := eventstore.Open(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open event store: %w", err)
+	}
+	last, err := store.LastSequence(ctx)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return &Resumed{Store: store, Views: projections.NewSet(), Last: last, OpenTime: time.Since(start)}, nil
+}
+
 // StartProjections follows the stream from r's projections and keeps the
 // snapshot current while serving. stop ends following and, when final is
 // set (graceful shutdown), writes the last snapshot and returns its error. hold, when not nil,
 // is taken for reading around every event applied: whoever holds it for
 // writing stops the projections, as a replica that has fallen behind.
 func StartProjections(r *Resumed, log *slog.Logger, hold *sync.RWMutex) (stop func(final bool) error) {
-	keeper := NewKeeper(r.Snaps, r.Views, log)
-	apply := keeper.Apply
+	var keeper *Keeper
+	apply := r.Views.Apply
+	if r.Snaps != nil {
+		keeper = NewKeeper(r.Snaps, r.Views, log)
+		apply = keeper.Apply
+	}
 	if hold != nil {
+		next := apply
 		apply = func(seq uint64, e domain.Event, err error) {
 			hold.RLock()
 			defer hold.RUnlock()
-			keeper.Apply(seq, e, err)
+			next(seq, e, err)
 		}
 	}
 	followCtx, cancel := context.WithCancel(context.Background())
@@ -78,12 +103,17 @@ func StartProjections(r *Resumed, log *slog.Logger, hold *sync.RWMutex) (stop fu
 			log.Error("projection follower stopped", "err", err)
 		}
 	}()
-	go func() { defer close(kept); keeper.Run(followCtx) }()
+	go func() {
+		defer close(kept)
+		if keeper != nil {
+			keeper.Run(followCtx)
+		}
+	}()
 	return func(final bool) error {
 		cancel()
 		<-followed
 		<-kept
-		if !final {
+		if !final || keeper == nil {
 			return nil
 		}
 		if err := keeper.Save(); err != nil {

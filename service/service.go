@@ -23,7 +23,8 @@ import (
 type Config struct {
 	Store eventstore.Config
 	// SnapshotDir holds the projections' snapshot (snapshot.Dir of the
-	// data dir in serve).
+	// data dir in serve); empty, the projections are rebuilt from the
+	// stream and no snapshot is kept (the bench).
 	SnapshotDir string
 	Tokens      *api.Tokens
 	// API configures the router; a nil API.Registry gets a new registry,
