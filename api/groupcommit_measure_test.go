@@ -5,10 +5,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coachjournal/coachjournal/api"
+	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/domain/clock"
 	"github.com/coachjournal/coachjournal/eventstore"
@@ -90,32 +88,12 @@ type measured struct {
 // With COACHJOURNAL_MEASURE_CLUSTER set, the store is an R3 stream on a
 // fresh in-process three-node cluster instead of the embedded server.
 func startMeasured(t *testing.T, noGroupCommit bool) *measured {
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	cfg := eventstore.Config{DataDir: dir, NoGroupCommit: noGroupCommit}
+	o := apitest.Options{NoGroupCommit: noGroupCommit}
 	if os.Getenv("COACHJOURNAL_MEASURE_CLUSTER") != "" {
-		cfg.NATSURL, cfg.Replicas = strings.Join(startCluster(t).urls, ","), 3
+		o.NATSURL, o.Replicas = strings.Join(startCluster(t).urls, ","), 3
 	}
-	store, err := eventstore.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := api.LoadOrCreateKey(filepath.Join(dir, "signing.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokens, _ := api.NewTokens(key)
-	views := projections.NewSet()
-	done := make(chan struct{})
-	go func() { defer close(done); _ = store.Follow(ctx, 0, views.Apply) }()
-	srv := httptest.NewServer(api.New(store, views, tokens, api.Config{}))
-	admin, _ := tokens.Mint("admin-service", domain.RoleAdmin, time.Hour)
-	return &measured{store: store, views: views, url: srv.URL, admin: admin, stop: func() {
-		srv.Close()
-		cancel()
-		<-done
-		_ = store.Close()
-	}}
+	env := apitest.StartWith(t, o)
+	return &measured{store: env.Store, views: env.Views, url: env.URL, admin: env.Token("admin-service", domain.RoleAdmin), stop: env.Close}
 }
 
 func (m *measured) post(c *http.Client, path string, body string) (int, error) {

@@ -68,6 +68,8 @@ type Options struct {
 	IdentityProvider api.TokenOptions
 	// Logger receives the server's and the store's logs; default discard.
 	Logger *slog.Logger
+	// NoGroupCommit publishes every write alone (eventstore.Config.NoGroupCommit).
+	NoGroupCommit bool
 	// WriteTimeout bounds each write (eventstore.Config.WriteTimeout);
 	// default the store's.
 	WriteTimeout time.Duration
@@ -117,7 +119,7 @@ func (e *Env) open() {
 	defer cancel()
 	svc, err := service.Start(startCtx, service.Config{
 		Store: eventstore.Config{DataDir: e.DataDir, NATSURL: e.opts.NATSURL, Replicas: e.opts.Replicas, Logger: e.opts.Logger,
-			MasterKeyFile: filepath.Join(keyDir, "master.key"), DuplicateWindow: 24 * time.Hour, WriteTimeout: e.opts.WriteTimeout},
+			MasterKeyFile: filepath.Join(keyDir, "master.key"), DuplicateWindow: 24 * time.Hour, WriteTimeout: e.opts.WriteTimeout, NoGroupCommit: e.opts.NoGroupCommit},
 		SnapshotDir: snapshot.Dir(e.DataDir),
 		Tokens:      e.Tokens,
 		API: api.Config{Now: clock.Now, PseudonymKey: pkey, Security: e.opts.Security, Logger: e.opts.Logger,
