@@ -51,7 +51,7 @@ type benchRow struct {
 }
 
 // Scenarios are every scenario a run can hold, in the order they run.
-const Scenarios = "appends,import,rebuild,reads,pages,coldstart,memory"
+const Scenarios = "appends,import,rebuild,reads,pages,afterwrite,coldstart,memory"
 
 // Options ask for a run; a zero size or duration takes its default (or
 // --quick's).
@@ -151,7 +151,7 @@ func (b *benchRun) run(ctx context.Context) error {
 			return err
 		}
 	}
-	if b.opts.only["rebuild"] || b.opts.only["reads"] || b.opts.only["pages"] || b.opts.only["coldstart"] || b.opts.only["memory"] {
+	if b.opts.only["rebuild"] || b.opts.only["reads"] || b.opts.only["pages"] || b.opts.only["afterwrite"] || b.opts.only["coldstart"] || b.opts.only["memory"] {
 		return b.dataScenarios(ctx)
 	}
 	return nil

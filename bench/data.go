@@ -80,6 +80,11 @@ func (b *benchRun) dataScenarios(ctx context.Context) error {
 			return fmt.Errorf("pages: %w", err)
 		}
 	}
+	if b.opts.only["afterwrite"] {
+		if err := b.afterWrites(ctx, env, g); err != nil { // afterwrite.go
+			return fmt.Errorf("afterwrite: %w", err)
+		}
+	}
 	if b.opts.only["coldstart"] {
 		snaps := &snapshot.Store{Dir: filepath.Join(env.dir, "snapshots"), Key: env.store.SnapshotKey(), Stream: env.store.StreamCreated()}
 		if _, err := snaps.Save(env.views); err != nil {
