@@ -44,12 +44,19 @@ type benchEnv struct {
 }
 
 func startBenchEnv(ctx context.Context) (*benchEnv, error) {
+	return startBenchEnvOn(ctx, "", 0)
+}
+
+// startBenchEnvOn is startBenchEnv on the NATS servers of natsURL (empty:
+// the embedded one), the journal and raw streams with replicas replicas
+// (0: the store's default).
+func startBenchEnvOn(ctx context.Context, natsURL string, replicas int) (*benchEnv, error) {
 	dir, err := os.MkdirTemp("", "coachjournal-bench-")
 	if err != nil {
 		return nil, err
 	}
 	env := &benchEnv{dir: dir}
-	if err := env.openStore(ctx); err != nil {
+	if err := env.openStore(ctx, natsURL, replicas); err != nil {
 		env.close()
 		return nil, err
 	}
@@ -65,15 +72,16 @@ func startBenchEnv(ctx context.Context) (*benchEnv, error) {
 	return env, nil
 }
 
-// openStore opens the store with default settings and creates the raw stream.
-func (env *benchEnv) openStore(ctx context.Context) error {
-	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: filepath.Join(env.dir, "data")})
+// openStore opens the store with default settings and creates the raw
+// stream, with as many replicas as the journal stream.
+func (env *benchEnv) openStore(ctx context.Context, natsURL string, replicas int) error {
+	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: filepath.Join(env.dir, "data"), NATSURL: natsURL, Replicas: replicas})
 	if err != nil {
 		return err
 	}
 	env.store = store
 	env.raw, err = store.JetStream().CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: rawStream, Subjects: []string{"benchraw.>"}, Storage: jetstream.FileStorage, AllowAtomicPublish: true,
+		Name: rawStream, Subjects: []string{"benchraw.>"}, Storage: jetstream.FileStorage, AllowAtomicPublish: true, Replicas: max(1, replicas),
 	})
 	return err
 }

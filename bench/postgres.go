@@ -170,13 +170,18 @@ func (p *pgBench) load(ctx context.Context, c int, warm, dur time.Duration, body
 // raw publishes and the API (nil without --postgres), and its closing. A
 // run's first error goes to failed.
 func (b *benchRun) postgresRun(ctx context.Context, c int, payload []byte, failed *error) (run func() loadResult, p *pgBench, err error) {
-	if b.opts.postgres == "" {
+	return b.postgresRunOn(ctx, b.opts.postgres, c, payload, failed)
+}
+
+// postgresRunOn is postgresRun on the server of dsn (empty: none).
+func (b *benchRun) postgresRunOn(ctx context.Context, dsn string, c int, payload []byte, failed *error) (run func() loadResult, p *pgBench, err error) {
+	if dsn == "" {
 		return nil, nil, nil
 	}
 	if !json.Valid(payload) {
 		return nil, nil, errors.New("postgres: the sample envelope is not JSON")
 	}
-	cfg, err := pgConfig(b.opts.postgres)
+	cfg, err := pgConfig(dsn)
 	if err != nil {
 		return nil, nil, err
 	}

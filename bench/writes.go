@@ -74,21 +74,7 @@ func (b *benchRun) appends(ctx context.Context, env *benchEnv) error {
 			})
 		}
 		var failed error
-		api := func() loadResult {
-			people, err := registerBenchPeople(ctx, env, c)
-			if err != nil {
-				failed = err
-				return loadResult{dur: time.Second}
-			}
-			r := runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, i int) error {
-				path, body := apiWrite(people[w], i)
-				return do(cl, http.MethodPost, env.api+path, env.token, body, http.StatusCreated)
-			})
-			if r.errs > 0 && failed == nil {
-				failed = r.firstE
-			}
-			return r
-		}
+		api := b.apiAppends(ctx, env, cl, c, &failed)
 		runs := []func() loadResult{rawRun, func() loadResult { return conditional(false) },
 			func() loadResult { return conditional(true) }, noopRun, api}
 		// The PostgreSQL table (--postgres) runs in the same rounds, so
@@ -140,6 +126,29 @@ func (b *benchRun) appends(ctx context.Context, env *benchEnv) error {
 		cl.CloseIdleConnections()
 	}
 	return nil
+}
+
+// apiAppends is the load of c keep-alive clients each appending through
+// the API to a journal of its own (fresh people every run), alternating
+// weekly numbers and commitments. A run's first error goes to failed.
+func (b *benchRun) apiAppends(ctx context.Context, env *benchEnv, cl *http.Client, c int, failed *error) func() loadResult {
+	return func() loadResult {
+		people, err := registerBenchPeople(ctx, env, c)
+		if err != nil {
+			if *failed == nil {
+				*failed = err
+			}
+			return loadResult{dur: time.Second}
+		}
+		r := runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, i int) error {
+			path, body := apiWrite(people[w], i)
+			return do(cl, http.MethodPost, env.api+path, env.token, body, http.StatusCreated)
+		})
+		if r.errs > 0 && *failed == nil {
+			*failed = r.firstE
+		}
+		return r
+	}
 }
 
 // followRaw follows the raw stream's subjects filter with an ordered
