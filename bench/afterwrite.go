@@ -87,10 +87,14 @@ func (b *benchRun) afterWrites(ctx context.Context, env *benchEnv, g *benchGen) 
 			lats := make([][]time.Duration, c)
 			r := runLoadTimed(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) (time.Duration, error) {
 				// Worker w writes to reps w, w+c, w+2c, … in turn: no two
-				// workers share a journal.
+				// workers share a journal (unless the org has fewer reps
+				// than clients).
 				n := turn[w]
 				turn[w]++
-				person := g.reps[(w+c*n)%len(g.reps)].id
+				person := g.reps[w%len(g.reps)].id
+				if own := (len(g.reps) - w + c - 1) / c; own > 0 {
+					person = g.reps[w+c*(n%own)].id
+				}
 				t0 := time.Now()
 				seq, err := postSeq(cl, env.api+k.write(person), env.token, k.body(n))
 				if err != nil {
