@@ -33,6 +33,7 @@ type benchOpts struct {
 	cpuProfile  string
 	memProfile  string // heap profile taken while the memory scenario's set is held
 	postgres    string // DSN of the PostgreSQL baseline; empty: none
+	pgBin       string // PostgreSQL server binaries for the cluster scenario's primary and standbys; empty: none
 }
 
 // benchRow is one line of the table and of --json.
@@ -50,8 +51,14 @@ type benchRow struct {
 	Note     string  `json:"note,omitempty"`
 }
 
-// Scenarios are every scenario a run can hold, in the order they run.
-const Scenarios = "appends,import,rebuild,reads,pages,coldstart,memory"
+// Scenarios are the scenarios of a default run, in the order they run.
+const Scenarios = "appends,import,rebuild,reads,pages,afterwrite,coldstart,memory"
+
+// ClusterScenario is the opt-in scenario that runs last: durable appends
+// on a three-node JetStream cluster of nats-server processes it builds
+// and starts, against PostgreSQL replicating synchronously to two standbys
+// (Options.PGBin).
+const ClusterScenario = "cluster"
 
 // Options ask for a run; a zero size or duration takes its default (or
 // --quick's).
@@ -66,6 +73,11 @@ type Options struct {
 	CPUProfile string // of the whole run
 	MemProfile string // taken while the memory scenario holds its set
 	Postgres   string // DSN of the PostgreSQL baseline; empty: none
+	// PGBin is a directory of PostgreSQL server binaries (initdb, pg_ctl,
+	// pg_basebackup): the cluster scenario starts a primary and two
+	// synchronous standbys from them. Empty: the cluster has no PostgreSQL
+	// rows.
+	PGBin string
 }
 
 // Run runs the side-by-side harness: the service against the raw engine
@@ -73,7 +85,7 @@ type Options struct {
 // JSON rows) goes to stdout, progress to progress.
 func Run(ctx context.Context, opts Options, stdout, progress io.Writer) error {
 	o := benchOpts{json: opts.JSON, quick: opts.Quick, rounds: opts.Rounds, people: opts.People, large: opts.Events, dur: opts.Duration,
-		cpuProfile: opts.CPUProfile, memProfile: opts.MemProfile, postgres: opts.Postgres, only: map[string]bool{}}
+		cpuProfile: opts.CPUProfile, memProfile: opts.MemProfile, postgres: opts.Postgres, pgBin: opts.PGBin, only: map[string]bool{}}
 	o.defaults()
 	for _, s := range opts.Scenarios {
 		o.only[strings.TrimSpace(s)] = true
@@ -151,8 +163,15 @@ func (b *benchRun) run(ctx context.Context) error {
 			return err
 		}
 	}
-	if b.opts.only["rebuild"] || b.opts.only["reads"] || b.opts.only["pages"] || b.opts.only["coldstart"] || b.opts.only["memory"] {
-		return b.dataScenarios(ctx)
+	if b.opts.only["rebuild"] || b.opts.only["reads"] || b.opts.only["pages"] || b.opts.only["afterwrite"] || b.opts.only["coldstart"] || b.opts.only["memory"] {
+		if err := b.dataScenarios(ctx); err != nil {
+			return err
+		}
+	}
+	if b.opts.only[ClusterScenario] {
+		if err := b.cluster(ctx); err != nil { // cluster.go
+			return fmt.Errorf("cluster: %w", err)
+		}
 	}
 	return nil
 }

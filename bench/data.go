@@ -80,6 +80,11 @@ func (b *benchRun) dataScenarios(ctx context.Context) error {
 			return fmt.Errorf("pages: %w", err)
 		}
 	}
+	if b.opts.only["afterwrite"] {
+		if err := b.afterWrites(ctx, env, g); err != nil { // afterwrite.go
+			return fmt.Errorf("afterwrite: %w", err)
+		}
+	}
 	if b.opts.only["coldstart"] {
 		snaps := &snapshot.Store{Dir: filepath.Join(env.dir, "snapshots"), Key: env.store.SnapshotKey(), Stream: env.store.StreamCreated()}
 		if _, err := snaps.Save(env.views); err != nil {
@@ -306,9 +311,12 @@ func (b *benchRun) reads(ctx context.Context, env *benchEnv, g *benchGen) error 
 		if read.errs > 0 {
 			return read.firstE
 		}
-		ok := read.rate()/base.rate() >= 0.6 && read.pct(0.99) < 10
+		// Both targets are ratios to the static GET of the same rounds:
+		// an absolute p99 measures the machine as much as the service.
+		ok := read.rate()/base.rate() >= 0.6 && read.pct(0.99) <= 3*base.pct(0.99)
 		b.add(benchRow{Scenario: "reads.c64." + p.name, Value: read.rate(), Unit: "req/s", Baseline: base.rate(), Base: "static GET",
-			Target: "ratio ≥ 0.6, p99 < 10 ms", Met: metIf(ok), P50: read.pct(0.5), P99: read.pct(0.99)})
+			Target: "ratio ≥ 0.6, p99 ≤ 3 × static p99", Met: metIf(ok), P50: read.pct(0.5), P99: read.pct(0.99),
+			Note: fmt.Sprintf("static GET alongside: p99 %.1f ms; read p99 %.1f × the static GET's", base.pct(0.99), read.pct(0.99)/base.pct(0.99))})
 	}
 	return nil
 }

@@ -32,9 +32,11 @@ type benchEnv struct {
 	dir     string
 	store   *eventstore.Store
 	views   *projections.Set
-	api     string // base URL of the real API
+	api     string // base URL of the real API, its read cache on (the default budget)
+	apiCold string // base URL of the same API, same store and projections, its read cache off
 	noop    string // base URL of the bare Echo server
 	token   string // an admin token
+	hrToken string // an HR token (the PIP page as HR sees it)
 	raw     jetstream.Stream
 	stop    []func()
 	stopAPI func()
@@ -42,12 +44,19 @@ type benchEnv struct {
 }
 
 func startBenchEnv(ctx context.Context) (*benchEnv, error) {
+	return startBenchEnvOn(ctx, "", 0)
+}
+
+// startBenchEnvOn is startBenchEnv on the NATS servers of natsURL (empty:
+// the embedded one), the journal and raw streams with replicas replicas
+// (0: the store's default).
+func startBenchEnvOn(ctx context.Context, natsURL string, replicas int) (*benchEnv, error) {
 	dir, err := os.MkdirTemp("", "coachjournal-bench-")
 	if err != nil {
 		return nil, err
 	}
 	env := &benchEnv{dir: dir}
-	if err := env.openStore(ctx); err != nil {
+	if err := env.openStore(ctx, natsURL, replicas); err != nil {
 		env.close()
 		return nil, err
 	}
@@ -63,15 +72,16 @@ func startBenchEnv(ctx context.Context) (*benchEnv, error) {
 	return env, nil
 }
 
-// openStore opens the store with default settings and creates the raw stream.
-func (env *benchEnv) openStore(ctx context.Context) error {
-	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: filepath.Join(env.dir, "data")})
+// openStore opens the store with default settings and creates the raw
+// stream, with as many replicas as the journal stream.
+func (env *benchEnv) openStore(ctx context.Context, natsURL string, replicas int) error {
+	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: filepath.Join(env.dir, "data"), NATSURL: natsURL, Replicas: replicas})
 	if err != nil {
 		return err
 	}
 	env.store = store
 	env.raw, err = store.JetStream().CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: rawStream, Subjects: []string{"benchraw.>"}, Storage: jetstream.FileStorage, AllowAtomicPublish: true,
+		Name: rawStream, Subjects: []string{"benchraw.>"}, Storage: jetstream.FileStorage, AllowAtomicPublish: true, Replicas: max(1, replicas),
 	})
 	return err
 }
@@ -87,13 +97,23 @@ func (env *benchEnv) startAPI(ctx context.Context) error {
 	if env.token, err = tokens.Mint("bench", domain.RoleAdmin, 24*time.Hour); err != nil {
 		return err
 	}
+	if env.hrToken, err = tokens.Mint("bench-hr", domain.RoleHR, 24*time.Hour); err != nil {
+		return err
+	}
 	env.views = projections.NewSet()
 	fctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = env.store.Follow(fctx, 0, env.views.Apply) }()
 	var stops []func()
-	h := api.New(env.store, env.views, tokens, api.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PseudonymKey: key})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := api.New(env.store, env.views, tokens, api.Config{Logger: log, PseudonymKey: key})
 	env.api, err = serveLoopback(h, &stops)
+	if err == nil {
+		// The same service with its read cache off, as serve
+		// --read-cache-mib 0 runs it: the pages' cold rows.
+		cold := api.New(env.store, env.views, tokens, api.Config{Logger: log, PseudonymKey: key, ReadCacheBytes: -1})
+		env.apiCold, err = serveLoopback(cold, &stops)
+	}
 	env.stopAPI = func() {
 		for _, f := range stops {
 			f()

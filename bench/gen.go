@@ -205,3 +205,53 @@ func (g *benchGen) store1(ctx context.Context, ws []domain.Write) error {
 	}
 	return nil
 }
+
+// benchPIP is a rep's active PIP.
+type benchPIP struct{ person, id uuid.UUID }
+
+// pipEvery is the share of reps the generated org puts on a PIP: one in
+// pipEvery.
+const pipEvery = 20
+
+// openPIPs puts one rep in pipEvery on an active PIP through the same
+// commands as HR and the rep would send: HR opens it three weeks before
+// today with three goals, the rep acknowledges it, HR checks in after one
+// week and, for half of them, after two. It returns the PIPs.
+func (g *benchGen) openPIPs(ctx context.Context) ([]benchPIP, error) {
+	hr := domain.Actor{ID: "bench-hr", Role: domain.RoleHR}
+	now := time.Now()
+	today := domain.DateOf(now.UTC())
+	starts := today.AddDays(-21)
+	f := func(v float64) *float64 { return &v }
+	metric := func(s string) *string { return &s }
+	var pips []benchPIP
+	for i := 0; i < len(g.reps); i += pipEvery {
+		r := g.reps[i]
+		id := uuid.New()
+		pips = append(pips, benchPIP{person: r.id, id: id})
+		at := func(d domain.Date, a domain.Actor) domain.Meta {
+			return domain.Meta{Actor: a, Now: now, OccurredAt: d.Time().Add(10 * time.Hour)}
+		}
+		g.pending = append(g.pending, domain.Write{PersonID: r.id, Meta: at(starts, hr), Command: domain.WithID{ID: id, Command: domain.OpenPIP{
+			Reason: "numbers below the standard for three months", StartsOn: starts.String(), EndsOn: starts.AddDays(90).String(),
+			Goals: []domain.GoalInput{
+				{Text: "reach 160 activities a month", Metric: metric("activities"), Target: f(160)},
+				{Text: "open 10 new opportunities a month", Metric: metric("new_opportunities"), Target: f(10)},
+				{Text: "run every deal through the qualification checklist"},
+			}}}})
+		ack := "read and understood"
+		g.pending = append(g.pending, domain.Write{PersonID: r.id, Meta: at(starts.AddDays(1), domain.Actor{ID: r.id.String(), Role: domain.RoleMember}),
+			Command: domain.AcknowledgePIP{PIPID: id, Comment: &ack}})
+		checkIns := 1 + (i/pipEvery)%2
+		for k := 1; k <= checkIns; k++ {
+			on := starts.AddDays(7 * k)
+			var goals []domain.GoalStatusInput
+			for gi, st := range []string{"on_track", "at_risk", "on_track"} {
+				goals = append(goals, domain.GoalStatusInput{GoalID: domain.GoalIDOf(id, gi).String(), Status: st})
+			}
+			g.pending = append(g.pending, domain.Write{PersonID: r.id, Meta: at(on, hr),
+				Command: domain.CheckInPIP{PIPID: id, On: on.String(), Note: "weekly check-in", Goals: goals}})
+		}
+	}
+	return pips, g.flush(ctx)
+}

@@ -35,6 +35,16 @@ func (r loadResult) pct(p float64) float64 {
 // runLoad runs op on c workers for d after a short warm-up; op's i counts
 // the worker's calls. Only calls that start and end within d count.
 func runLoad(ctx context.Context, c int, warm, d time.Duration, op func(worker, i int) error) loadResult {
+	return runLoadTimed(ctx, c, warm, d, func(w, i int) (time.Duration, error) {
+		t0 := time.Now()
+		err := op(w, i)
+		return time.Since(t0), err
+	})
+}
+
+// runLoadTimed is runLoad where op reports the latency to record: the part
+// of the call being measured (a read that follows an untimed write).
+func runLoadTimed(ctx context.Context, c int, warm, d time.Duration, op func(worker, i int) (time.Duration, error)) loadResult {
 	var measuring atomic.Bool
 	var wg sync.WaitGroup
 	lats := make([][]time.Duration, c)
@@ -50,9 +60,7 @@ func runLoad(ctx context.Context, c int, warm, d time.Duration, op func(worker, 
 				default:
 				}
 				counted := measuring.Load()
-				t0 := time.Now()
-				err := op(w, i)
-				el := time.Since(t0)
+				el, err := op(w, i)
 				if counted && measuring.Load() {
 					if err != nil {
 						errs[w]++

@@ -6,31 +6,54 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/coachjournal/coachjournal/api/web"
 	"github.com/coachjournal/coachjournal/domain"
 )
 
-// pages measures the web pages a manager waits for, rendered by the real
-// UI for random people of the generated org, signed in by cookie as the
-// browser is: the team board, the rep page and the 1-on-1 workspace, by 64
-// clients and by one alone, each beside a static GET measured in the same
-// rounds (issue 21). The generated org has no PIPs, so the PIP page is not
-// measured here.
+// pageKind is one web page of the pages scenario: how a client picks one
+// at random, and every page of the kind (the warm-up pass).
+type pageKind struct {
+	name  string
+	token string // the session cookie's token: who looks
+	url   func(r *rand.Rand) string
+	all   []string
+}
+
+// pages measures the web pages a manager (and HR) waits for, rendered by
+// the real UI for random people of the generated org, signed in by cookie
+// as the browser is: the team board, the rep page, the 1-on-1 workspace
+// and the PIP page as HR sees it, by 64 clients and by one alone, beside a
+// static GET measured in the same rounds (issue 21). Each page is measured
+// twice in the same rounds: cold, on the same service with its read cache
+// off, and warm, with the cache on after a first pass over every page of
+// the kind.
 func (b *benchRun) pages(ctx context.Context, env *benchEnv, g *benchGen) error {
-	last := domain.MonthPeriod(g.start.AddDays(7 * (g.week - 2)))
-	paths := []struct {
-		name string
-		url  func(r *rand.Rand) string
-	}{
-		{"team_board", func(r *rand.Rand) string {
-			return "/ui/teams/" + g.leaders[r.IntN(len(g.leaders))].String() + "?period=" + last.String()
-		}},
-		{"rep_page", func(r *rand.Rand) string { return "/ui/people/" + g.reps[r.IntN(len(g.reps))].id.String() }},
-		{"one_on_one", func(r *rand.Rand) string {
-			return "/ui/people/" + g.reps[r.IntN(len(g.reps))].id.String() + "/one-on-one"
-		}},
+	pips, err := g.openPIPs(ctx)
+	if err != nil {
+		return err
 	}
+	if err := env.waitViews(ctx); err != nil {
+		return err
+	}
+	b.logf("pages: %d reps on an active PIP", len(pips))
+	last := domain.MonthPeriod(g.start.AddDays(7 * (g.week - 2)))
+	board := func(i int) string { return "/ui/teams/" + g.leaders[i].String() + "?period=" + last.String() }
+	rep := func(i int) string { return "/ui/people/" + g.reps[i].id.String() }
+	oneOnOne := func(i int) string { return "/ui/people/" + g.reps[i].id.String() + "/one-on-one" }
+	pip := func(i int) string { return "/ui/people/" + pips[i].person.String() + "/pips/" + pips[i].id.String() }
+	kinds := []pageKind{
+		{name: "team_board", token: env.token, url: func(r *rand.Rand) string { return board(r.IntN(len(g.leaders))) }, all: every(len(g.leaders), board)},
+		{name: "rep_page", token: env.token, url: func(r *rand.Rand) string { return rep(r.IntN(len(g.reps))) }, all: every(len(g.reps), rep)},
+		{name: "one_on_one", token: env.token, url: func(r *rand.Rand) string { return oneOnOne(r.IntN(len(g.reps))) }, all: every(len(g.reps), oneOnOne)},
+		{name: "pip_page", token: env.hrToken, url: func(r *rand.Rand) string { return pip(r.IntN(len(pips))) }, all: every(len(pips), pip)},
+	}
+	warmed, warmNote := map[string]bool{}, map[string]string{}
 	for _, c := range []int{64, 1} {
 		cl := benchClient(c)
 		static := func() loadResult {
@@ -38,45 +61,149 @@ func (b *benchRun) pages(ctx context.Context, env *benchEnv, g *benchGen) error 
 				return do(cl, http.MethodGet, env.noop+"/static", "", nil, http.StatusOK)
 			})
 		}
-		for _, p := range paths {
-			b.logf("pages: %s, %d clients", p.name, c)
-			rngs := make([]*rand.Rand, c)
-			for i := range rngs {
-				rngs[i] = rand.New(rand.NewPCG(uint64(i), 21))
+		for _, k := range kinds {
+			if !warmed[k.name] {
+				b.logf("pages: %s, warming the read cache with all %d pages", k.name, len(k.all))
+				pass := visitAll(ctx, env.api, k.all, k.token)
+				// A page too slow to finish inside a load run's window
+				// still shows here: every page once, by 64 clients.
+				warmNote[k.name] = fmt.Sprintf("warm-up pass over all %d pages by 64 clients: %.1f s, %.1f pages/s, p50 %.1f ms, p99 %.1f ms",
+					len(k.all), pass.dur.Seconds(), pass.rate(), pass.pct(0.5), pass.pct(0.99))
+				if pass.errs > 0 {
+					warmNote[k.name] += fmt.Sprintf(", %d failed (first: %v)", pass.errs, pass.firstE)
+				}
+				if ctx.Err() != nil {
+					cl.CloseIdleConnections()
+					return ctx.Err()
+				}
+				warmed[k.name] = true
 			}
-			res := interleavedLoads(b.opts.rounds, static, func() loadResult {
-				return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) error {
-					return page(cl, env.api+p.url(rngs[w]), env.token)
-				})
-			})
-			base, pg := res[0], res[1]
-			if pg.errs > 0 {
-				cl.CloseIdleConnections()
-				return pg.firstE
+			b.logf("pages: %s, %d clients", k.name, c)
+			run := func(base string) func() loadResult {
+				rngs := make([]*rand.Rand, c)
+				for i := range rngs {
+					rngs[i] = rand.New(rand.NewPCG(uint64(i), 21))
+				}
+				return func() loadResult {
+					return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) error {
+						return page(cl, base+k.url(rngs[w]), k.token, 0)
+					})
+				}
 			}
-			row := benchRow{Scenario: fmt.Sprintf("pages.c%d.%s", c, p.name), Value: pg.rate(), Unit: "req/s", Baseline: base.rate(),
-				Base: "static GET", P50: pg.pct(0.5), P99: pg.pct(0.99),
-				Note: fmt.Sprintf("static GET alongside: p99 %.1f ms", base.pct(0.99))}
-			if c == 1 {
-				row.Target, row.Met = "p99 < 50 ms", metIf(pg.pct(0.99) < 50)
-			} else {
-				row.Target = "p99 ≤ 3 × static p99, ratio ≥ 0.3"
-				row.Met = metIf(pg.pct(0.99) <= 3*base.pct(0.99) && pg.rate()/base.rate() >= 0.3)
+			res := interleavedLoads(b.opts.rounds, static, run(env.apiCold), run(env.api))
+			base := res[0]
+			for i, cache := range []string{"cold", "warm"} {
+				row := pageRow(fmt.Sprintf("pages.c%d.%s.%s", c, cache, k.name), c, res[1+i], base)
+				if cache == "warm" {
+					row.Note += "; " + warmNote[k.name]
+				}
+				b.add(row)
 			}
-			b.add(row)
 		}
 		cl.CloseIdleConnections()
 	}
 	return nil
 }
 
-// page GETs a web page signed in with token's session cookie and drains it.
-func page(cl *http.Client, url, token string) error {
+// pageRow is a page's row against the static GET of the same rounds: a
+// lone client's p99 under 50 ms; at 64 clients p99 ≤ 3 × the static GET's
+// and the rate ≥ 0.3 of it (SPEC, performance goals).
+func pageRow(scenario string, c int, pg, static loadResult) benchRow {
+	row := benchRow{Scenario: scenario, Value: pg.rate(), Unit: "req/s", Baseline: static.rate(),
+		Base: "static GET", P50: pg.pct(0.5), P99: pg.pct(0.99),
+		Note: fmt.Sprintf("static GET alongside: p99 %.1f ms; page p99 %.1f × the static GET's", static.pct(0.99), pg.pct(0.99)/static.pct(0.99))}
+	if pg.ops == 0 {
+		row.Note = fmt.Sprintf("static GET alongside: p99 %.1f ms; no page both started and finished inside the %.1f s window", static.pct(0.99), pg.dur.Seconds())
+	}
+	if c == 1 {
+		row.Target, row.Met = "p99 < 50 ms", metIf(pg.pct(0.99) < 50)
+	} else {
+		row.Target = "p99 ≤ 3 × static p99, ratio ≥ 0.3"
+		row.Met = metIf(pg.pct(0.99) <= 3*static.pct(0.99) && pg.rate()/static.rate() >= 0.3)
+	}
+	failedNote(&row, pg)
+	return row
+}
+
+// failedNote marks a row whose run had failed requests (a page over the
+// client's 30 s timeout, an error status): they are not in its rate or
+// latencies, the target is not met, and the note says how many and the
+// first. A slow page is a finding to report, not a reason to lose the run.
+func failedNote(row *benchRow, r loadResult) {
+	if r.errs == 0 {
+		return
+	}
+	row.Met = metIf(false)
+	row.Note += fmt.Sprintf("; %d requests failed (first: %v)", r.errs, r.firstE)
+}
+
+// every returns url(0) … url(n-1).
+func every(n int, url func(int) string) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = url(i)
+	}
+	return out
+}
+
+// visitAll GETs every page of paths once with 64 clients: the warm-up
+// pass that fills the read cache before the warm rows. It returns the
+// pass as a load (its latencies; its rate is pages over the whole pass),
+// with its failures counted.
+func visitAll(ctx context.Context, base string, paths []string, token string) loadResult {
+	const c = 64
+	cl := benchClient(c)
+	defer cl.CloseIdleConnections()
+	var next atomic.Int64
+	lats := make([][]time.Duration, c)
+	errs := make([]int, c)
+	firsts := make([]error, c)
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for w := range c {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(paths) {
+					return
+				}
+				t := time.Now()
+				if err := page(cl, base+paths[i], token, 0); err != nil {
+					errs[w]++
+					if firsts[w] == nil {
+						firsts[w] = err
+					}
+					continue
+				}
+				lats[w] = append(lats[w], time.Since(t))
+			}
+		})
+	}
+	wg.Wait()
+	r := loadResult{dur: time.Since(t0)}
+	for w := range c {
+		r.lat = append(r.lat, lats[w]...)
+		r.errs += errs[w]
+		if r.firstE == nil {
+			r.firstE = firsts[w]
+		}
+	}
+	r.ops = len(r.lat)
+	slices.Sort(r.lat)
+	return r
+}
+
+// page GETs a web page signed in with token's session cookie and drains
+// it; minSeq, when not 0, is sent as X-Min-Sequence.
+func page(cl *http.Client, url, token string, minSeq uint64) error {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
 	req.AddCookie(&http.Cookie{Name: web.CookieName, Value: token})
+	if minSeq != 0 {
+		req.Header.Set("X-Min-Sequence", strconv.FormatUint(minSeq, 10))
+	}
 	resp, err := cl.Do(req)
 	if err != nil {
 		return err

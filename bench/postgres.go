@@ -165,38 +165,36 @@ func (p *pgBench) load(ctx context.Context, c int, warm, dur time.Duration, body
 	})
 }
 
-// postgresBaseline measures the events table at c clients when --postgres
-// is set and adds append.cC.postgres and append.cC.api_vs_postgres (the
-// SPEC's goal: the API's durable writes ahead of the table, in this run).
-func (b *benchRun) postgresBaseline(ctx context.Context, c int, payload []byte, api loadResult) error {
-	if b.opts.postgres == "" {
-		return nil
+// postgresRun opens the events table for c clients when --postgres is set
+// and returns its load, to be run in the same interleaved rounds as the
+// raw publishes and the API (nil without --postgres), and its closing. A
+// run's first error goes to failed.
+func (b *benchRun) postgresRun(ctx context.Context, c int, payload []byte, failed *error) (run func() loadResult, p *pgBench, err error) {
+	return b.postgresRunOn(ctx, b.opts.postgres, c, payload, failed)
+}
+
+// postgresRunOn is postgresRun on the server of dsn (empty: none).
+func (b *benchRun) postgresRunOn(ctx context.Context, dsn string, c int, payload []byte, failed *error) (run func() loadResult, p *pgBench, err error) {
+	if dsn == "" {
+		return nil, nil, nil
 	}
 	if !json.Valid(payload) {
-		return errors.New("postgres: the sample envelope is not JSON")
+		return nil, nil, errors.New("postgres: the sample envelope is not JSON")
 	}
-	cfg, err := pgConfig(b.opts.postgres)
+	cfg, err := pgConfig(dsn)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	p, err := openPGBench(ctx, cfg, c)
-	if err != nil {
-		return err
+	if p, err = openPGBench(ctx, cfg, c); err != nil {
+		return nil, nil, err
 	}
-	defer p.close()
-	var failed error
-	res := medianLoad(b.opts.rounds, func() loadResult {
+	return func() loadResult {
 		r := p.load(ctx, c, b.opts.warm, b.opts.dur, payload)
-		if r.errs > 0 && failed == nil {
-			failed = r.firstE
+		if r.errs > 0 && *failed == nil {
+			*failed = fmt.Errorf("postgres: %w", r.firstE)
 		}
 		return r
-	})
-	if failed != nil {
-		return fmt.Errorf("postgres: %w", failed)
-	}
-	b.addPostgresRows(c, res, api, p.settings, len(payload))
-	return nil
+	}, p, nil
 }
 
 // addPostgresRows adds the baseline's row and the API's ratio to it.
@@ -208,11 +206,12 @@ func (b *benchRun) addPostgresRows(c int, pg, api loadResult, settings string, s
 			settings, size)
 	}
 	b.add(row)
-	vs := benchRow{Scenario: sc + ".api_vs_postgres", Value: api.rate(), Unit: "ops/s", Baseline: pg.rate(), Base: "PostgreSQL table"}
-	if c >= 16 {
-		vs.Target, vs.Met = "ratio ≥ 1 (SPEC)", metIf(pg.rate() > 0 && api.rate() >= pg.rate())
-	}
-	b.add(vs)
+	// No target: on one node the table is faster (SPEC, performance
+	// goals), the single-replica JetStream server staging a file store per
+	// atomic batch where PostgreSQL's WAL flush carries every commit
+	// waiting for it; the table is shown beside ours.
+	b.add(benchRow{Scenario: sc + ".api_vs_postgres", Value: api.rate(), Unit: "ops/s", Baseline: pg.rate(), Base: "PostgreSQL table",
+		Note: fmt.Sprintf("measured in the same interleaved rounds; API p99 %.2f ms, table p99 %.2f ms", api.pct(0.99), pg.pct(0.99))})
 }
 
 func randomHex(n int) string {

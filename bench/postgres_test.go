@@ -72,9 +72,17 @@ func TestBenchPostgres(t *testing.T) {
 	t.Run("rows", func(t *testing.T) {
 		b := &benchRun{opts: benchOpts{json: true, postgres: dsn, rounds: 1, warm: 20 * time.Millisecond, dur: 200 * time.Millisecond}, progress: io.Discard}
 		api := loadResult{ops: 100, dur: time.Second}
-		if err := b.postgresBaseline(ctx, 16, body, api); err != nil {
+		var failed error
+		run, p, err := b.postgresRun(ctx, 16, body, &failed)
+		if err != nil {
 			t.Fatal(err)
 		}
+		pgRes := interleavedLoads(1, run)[0]
+		p.close()
+		if failed != nil {
+			t.Fatal(failed)
+		}
+		b.addPostgresRows(16, pgRes, api, p.settings, len(body))
 		if len(b.rows) != 2 || b.rows[0].Scenario != "append.c16.postgres" || b.rows[1].Scenario != "append.c16.api_vs_postgres" {
 			t.Fatalf("rows=%+v, want append.c16.postgres and append.c16.api_vs_postgres", b.rows)
 		}
@@ -82,8 +90,8 @@ func TestBenchPostgres(t *testing.T) {
 		if pg.Value <= 0 || vs.Baseline != pg.Value || vs.Value != 100 {
 			t.Errorf("postgres=%v, api_vs_postgres value=%v baseline=%v, want >0, 100, the postgres value", pg.Value, vs.Value, vs.Baseline)
 		}
-		if want := 100 / pg.Value; vs.Ratio != want || vs.Met == nil || *vs.Met != (want >= 1) {
-			t.Errorf("ratio=%v met=%v, want %v and %v", vs.Ratio, vs.Met, want, want >= 1)
+		if want := 100 / pg.Value; vs.Ratio != want || vs.Met != nil {
+			t.Errorf("ratio=%v met=%v, want %v and no target (the table is faster on one node, SPEC)", vs.Ratio, vs.Met, want)
 		}
 	})
 
