@@ -23,6 +23,10 @@ type Journals interface {
 	Execute(ctx context.Context, w domain.Write) (domain.Written, error)
 	// Verify recomputes the hash chains of one journal, or all with nil.
 	Verify(ctx context.Context, personID *uuid.UUID) (domain.ChainReport, error)
+	// VerifyJournal checks one journal's chain as Verify does, reading only
+	// what was appended since this process last checked it (the pages'
+	// badge). Errors: KindUnavailable.
+	VerifyJournal(ctx context.Context, personID uuid.UUID) (domain.ChainReport, error)
 	// LastSequence is the stream's last sequence; KindUnavailable when unreachable.
 	LastSequence(ctx context.Context) (uint64, error)
 	// Connected reports whether the store is reachable now; while it is not,

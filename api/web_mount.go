@@ -16,7 +16,7 @@ import (
 func (s *Server) mountWeb(e *echo.Echo) error {
 	d := web.Deps{
 		Views:  s.views,
-		Verify: s.journals.Verify,
+		Verify: s.journals.VerifyJournal,
 		Parse: func(token string) (web.Viewer, error) {
 			p, err := s.tokens.Parse(token)
 			return web.Viewer{Sub: p.Sub, Person: p.Person, Role: p.Role}, err

@@ -34,7 +34,8 @@ type Store struct {
 
 	mu        sync.Mutex
 	journals  map[uuid.UUID]*journalEntry
-	loaded    list.List // entries whose state was loaded, most recently used first (journal.go)
+	verified  verifiedChains // VerifyJournal's memory
+	loaded    list.List      // entries whose state was loaded, most recently used first (journal.go)
 	evictions uint64
 
 	stop context.CancelFunc

@@ -127,7 +127,7 @@ func (u *ui) chain(c echo.Context, id uuid.UUID) chainView {
 	if u.Verify == nil {
 		return chainView{}
 	}
-	r, err := u.Verify(c.Request().Context(), &id)
+	r, err := u.Verify(c.Request().Context(), id)
 	if err != nil {
 		return chainView{Detail: "The store could not be reached to verify the chain."}
 	}

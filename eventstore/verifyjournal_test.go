@@ -1,0 +1,55 @@
+package eventstore_test
+
+import (
+	"testing"
+
+	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
+	"github.com/coachjournal/coachjournal/eventstore"
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+)
+
+// TestVerifyJournalIncremental: VerifyJournal answers as Verify does for
+// one journal, first from a full read, then reading only what was appended
+// since; a bad message appended later breaks it as it breaks Verify, and
+// other journals do not count.
+func TestVerifyJournalIncremental(t *testing.T) {
+	s := mustOpenTemp(t)
+	ctx := ctxT(t)
+	ana := register(t, s, "Ana Lopez", "ana@example.com")
+	register(t, s, "Ben Brook", "ben@example.com")
+	same := func(step string) domain.ChainReport {
+		t.Helper()
+		got, err := s.VerifyJournal(ctx, ana)
+		if err != nil {
+			t.Fatalf("%s: VerifyJournal: %v", step, err)
+		}
+		want, err := s.Verify(ctx, &ana)
+		if err != nil {
+			t.Fatalf("%s: Verify: %v", step, err)
+		}
+		if got.OK() != want.OK() || got.Events != want.Events || got.Journals != want.Journals || len(got.Broken) != len(want.Broken) {
+			t.Fatalf("%s: VerifyJournal = %+v, Verify = %+v", step, got, want)
+		}
+		return got
+	}
+	if r := same("registered"); !r.OK() || r.Events != 1 {
+		t.Fatalf("registered: %+v, want 1 event, ok", r)
+	}
+	same("again, nothing appended")
+	makeCommitment(t, s, ana, "book 15 first meetings by Friday")
+	mustExec(t, s, ana, domain.SubmitMetrics{Period: clock.Now().Format("2006-01"), Values: map[string]float64{"revenue": 1}, Source: "manager"})
+	if r := same("two appended"); !r.OK() || r.Events != 3 {
+		t.Fatalf("two appended: %+v, want 3 events, ok", r)
+	}
+	// A message the store did not write, on Ana's journal.
+	m := nats.NewMsg(eventstore.Subject(ana, domain.TypePersonUpdated))
+	m.Data = []byte(`{"id":"` + uuid.NewString() + `","type":"person.updated"}`)
+	if _, err := s.JetStream().PublishMsg(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if r := same("tampered"); r.OK() || r.Events != 4 || r.Broken[0].Sequence == 0 {
+		t.Fatalf("tampered: %+v, want 4 events and a break", r)
+	}
+}
