@@ -16,6 +16,7 @@ import (
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
+	"github.com/coachjournal/coachjournal/service"
 	"github.com/labstack/echo/v4"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -38,9 +39,10 @@ type benchEnv struct {
 	token   string // an admin token
 	hrToken string // an HR token (the PIP page as HR sees it)
 	raw     jetstream.Stream
+	svc     *service.Service
 	stop    []func()
-	stopAPI func()
-	keepDir bool // close leaves the directory
+	stopAPI []func() // the API servers, stopped before the service
+	keepDir bool     // close leaves the directory
 }
 
 func startBenchEnv(ctx context.Context) (*benchEnv, error) {
@@ -56,11 +58,7 @@ func startBenchEnvOn(ctx context.Context, natsURL string, replicas int) (*benchE
 		return nil, err
 	}
 	env := &benchEnv{dir: dir}
-	if err := env.openStore(ctx, natsURL, replicas); err != nil {
-		env.close()
-		return nil, err
-	}
-	if err := env.startAPI(ctx); err != nil {
+	if err := env.start(ctx, natsURL, replicas); err != nil {
 		env.close()
 		return nil, err
 	}
@@ -72,22 +70,11 @@ func startBenchEnvOn(ctx context.Context, natsURL string, replicas int) (*benchE
 	return env, nil
 }
 
-// openStore opens the store with default settings and creates the raw
-// stream, with as many replicas as the journal stream.
-func (env *benchEnv) openStore(ctx context.Context, natsURL string, replicas int) error {
-	store, err := eventstore.Open(ctx, eventstore.Config{DataDir: filepath.Join(env.dir, "data"), NATSURL: natsURL, Replicas: replicas})
-	if err != nil {
-		return err
-	}
-	env.store = store
-	env.raw, err = store.JetStream().CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name: rawStream, Subjects: []string{"benchraw.>"}, Storage: jetstream.FileStorage, AllowAtomicPublish: true, Replicas: max(1, replicas),
-	})
-	return err
-}
-
-// startAPI starts the projections (following from 0) and the real API.
-func (env *benchEnv) startAPI(ctx context.Context) error {
+// start starts the service as serve does (package service), with default
+// settings, the projections rebuilt from the stream and no snapshot kept,
+// serves its API and the same API with its read cache off, and creates the
+// raw stream with as many replicas as the journal stream.
+func (env *benchEnv) start(ctx context.Context, natsURL string, replicas int) error {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	tokens, err := api.NewTokens(key)
@@ -100,36 +87,37 @@ func (env *benchEnv) startAPI(ctx context.Context) error {
 	if env.hrToken, err = tokens.Mint("bench-hr", domain.RoleHR, 24*time.Hour); err != nil {
 		return err
 	}
-	env.views = projections.NewSet()
-	fctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = env.store.Follow(fctx, 0, env.views.Apply) }()
-	var stops []func()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := api.New(env.store, env.views, tokens, api.Config{Logger: log, PseudonymKey: key})
-	env.api, err = serveLoopback(h, &stops)
-	if err == nil {
-		// The same service with its read cache off, as serve
-		// --read-cache-mib 0 runs it: the pages' cold rows.
-		cold := api.New(env.store, env.views, tokens, api.Config{Logger: log, PseudonymKey: key, ReadCacheBytes: -1})
-		env.apiCold, err = serveLoopback(cold, &stops)
+	env.svc, err = service.Start(ctx, service.Config{
+		Store:  eventstore.Config{DataDir: filepath.Join(env.dir, "data"), NATSURL: natsURL, Replicas: replicas},
+		Tokens: tokens, Log: log, API: api.Config{Logger: log, PseudonymKey: key},
+	})
+	if err != nil {
+		return err
 	}
-	env.stopAPI = func() {
-		for _, f := range stops {
-			f()
-		}
-		cancel()
-		<-done
+	env.store, env.views = env.svc.Store, env.svc.Views
+	env.raw, err = env.store.JetStream().CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: rawStream, Subjects: []string{"benchraw.>"}, Storage: jetstream.FileStorage, AllowAtomicPublish: true, Replicas: max(1, replicas),
+	})
+	if err != nil {
+		return err
 	}
+	if env.api, err = serveLoopback(env.svc.Handler, &env.stopAPI); err != nil {
+		return err
+	}
+	// The same service with its read cache off, as serve
+	// --read-cache-mib 0 runs it: the pages' cold rows.
+	cold := api.New(env.store, env.views, tokens, api.Config{Logger: log, PseudonymKey: key, ReadCacheBytes: -1})
+	env.apiCold, err = serveLoopback(cold, &env.stopAPI)
 	return err
 }
 
 func (env *benchEnv) close() {
-	if env.stopAPI != nil {
-		env.stopAPI()
+	for _, f := range env.stopAPI {
+		f()
 	}
-	if env.store != nil {
-		env.store.Close()
+	if env.svc != nil {
+		_ = env.svc.Close()
 	}
 	for i := len(env.stop) - 1; i >= 0; i-- {
 		env.stop[i]()

@@ -22,6 +22,7 @@ import (
 	"github.com/coachjournal/coachjournal/eventjson"
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/export"
+	"github.com/coachjournal/coachjournal/service"
 	"github.com/google/uuid"
 	"github.com/parquet-go/parquet-go"
 )
@@ -269,27 +270,47 @@ func checkParquetTypes(t *testing.T, path string, want map[string]string) {
 // leaves the store open as a serve would, for tools to join.
 func seedRaw(tb testing.TB, dataDir string, n int) {
 	tb.Helper()
-	store := writeRaw(tb, dataDir, n)
-	tb.Cleanup(func() { store.Close() })
-	holdAsServe(tb, dataDir, store.Server().ClientURL())
+	store := writeRawAs(tb, eventstore.Config{DataDir: dataDir, NoSync: true}, n, "serve")
+	tb.Cleanup(store.Close)
+	if err := os.WriteFile(service.URLFile(dataDir), []byte(store.Server().ClientURL()), 0o600); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // writeRaw appends n events straight to the stream (bypassing the rules,
 // for volume): people registered under managers, then weekly submissions.
 // The caller closes the store.
-func writeRaw(tb testing.TB, dataDir string, n int) *eventstore.Store {
+func writeRaw(tb testing.TB, dataDir string, n int) rawStore {
 	tb.Helper()
 	return writeRawTo(tb, eventstore.Config{DataDir: dataDir, NoSync: true}, n)
 }
 
 // writeRawTo is writeRaw on the store cfg opens (an external server's).
-func writeRawTo(tb testing.TB, cfg eventstore.Config, n int) *eventstore.Store {
+func writeRawTo(tb testing.TB, cfg eventstore.Config, n int) rawStore {
+	tb.Helper()
+	return writeRawAs(tb, cfg, n, "test")
+}
+
+// rawStore is a store opened to seed, holding its data dir's lock (for
+// command) until Close.
+type rawStore struct {
+	*eventstore.Store
+	release func()
+}
+
+// Close closes the store and releases the lock.
+func (r rawStore) Close() { r.release() }
+
+// writeRawAs is writeRawTo with the data dir locked for command (as the
+// offline commands open it: service.OpenTool).
+func writeRawAs(tb testing.TB, cfg eventstore.Config, n int, command string) rawStore {
 	tb.Helper()
 	ctx := context.Background()
-	store, err := eventstore.Open(ctx, cfg)
+	opened, release, err := service.OpenTool(ctx, cfg, command)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	store := rawStore{opened, release}
 	js := store.JetStream()
 	const people = 500
 	ids := make([]uuid.UUID, people)
