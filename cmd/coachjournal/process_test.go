@@ -89,14 +89,19 @@ func startServiceArgs(t testing.TB, dataDir string, env []string, onLine func(st
 				tail = tail[1:]
 			}
 			mu.Unlock()
-			var line struct{ Msg, URL string }
-			switch {
-			case json.Unmarshal(sc.Bytes(), &line) == nil:
-				if line.Msg == "serving" {
+			// The JSON log and the runtime's trace (GODEBUG=gctrace=1)
+			// both write to stderr, so a log record may land in the middle
+			// of a trace line: look for it anywhere in the line.
+			text := sc.Text()
+			if i := strings.Index(text, `{"time":`); i >= 0 {
+				var line struct{ Msg, URL string }
+				if json.Unmarshal([]byte(text[i:]), &line) == nil && line.Msg == "serving" {
 					urls <- line.URL
 				}
-			case onLine != nil:
-				onLine(sc.Text())
+				text = text[:i]
+			}
+			if onLine != nil && text != "" {
+				onLine(text)
 			}
 		}
 	}()
