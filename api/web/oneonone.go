@@ -88,8 +88,11 @@ type followUp struct {
 
 type lastMeeting struct {
 	domain.MeetingHeld
-	By string
+	By    string
+	actor string // who recorded it (By names them)
 }
+
+func (d oneOnOneData) formKeys() []string { return []string{d.Form.Key, d.Skip.Key} }
 
 // oneOnOne renders GET /ui/people/{id}/one-on-one: the 1-on-1 workspace.
 func (u *ui) oneOnOne(c echo.Context) error {
@@ -114,11 +117,15 @@ func (u *ui) workspace(c echo.Context, p projections.Person, f *form) oneOnOneDa
 	if p.ManagerID != nil {
 		d.Manager = u.name(p.ManagerID.String())
 	}
+	deps := depsOf(c)
+	var st projections.Stamp
 	d.Period = thisMonth(now)
-	d.Card = u.Views.Scorecard(p.ID, d.Period, time.Time{})
+	d.Card, st = u.Views.StampedScorecard(p.ID, d.Period, time.Time{})
+	deps.read(st)
 	if d.Card.Funnel.Attainment == nil {
 		d.Period = lastMonth(now)
-		d.Card = u.Views.Scorecard(p.ID, d.Period, time.Time{})
+		d.Card, st = u.Views.StampedScorecard(p.ID, d.Period, time.Time{})
+		deps.read(st)
 	}
 	d.Funnel = funnelChart(d.Card.Funnel)
 	if g := d.Card.Funnel.PrimaryGap; g != nil {
@@ -140,12 +147,16 @@ func (u *ui) workspace(c echo.Context, p projections.Person, f *form) oneOnOneDa
 		for _, st := range cm.History {
 			if fu, ok := st.Data.(*domain.CommitmentFollowedUp); ok {
 				oc.FollowUps = append(oc.FollowUps, followUp{At: st.OccurredAt, Note: fu.Note, Progress: fu.Progress, Who: u.actorName(st.Actor)})
+				deps.actor(st.Actor.ID)
 			}
 		}
 		d.Open = append(d.Open, oc)
 	}
 	slices.SortStableFunc(d.Open, func(a, b openCommitment) int { return a.DueOn.Time().Compare(b.DueOn.Time()) })
 	d.Last, d.Skipped = u.lastMeeting(p.ID)
+	if d.Last != nil {
+		deps.actor(d.Last.actor)
+	}
 	d.Metrics = u.standardMetrics(p.ID, today)
 	n, _ := strconv.Atoi(f.Get("rows"))
 	n = min(max(n, defaultRows), maxRows)
@@ -167,7 +178,7 @@ func (u *ui) lastMeeting(id uuid.UUID) (*lastMeeting, *domain.MeetingSkipped) {
 		for _, st := range page {
 			switch m := st.Data.(type) {
 			case *domain.MeetingHeld:
-				last, skipped = &lastMeeting{MeetingHeld: *m, By: u.actorName(st.Actor)}, nil
+				last, skipped = &lastMeeting{MeetingHeld: *m, By: u.actorName(st.Actor), actor: st.Actor.ID}, nil
 			case *domain.MeetingSkipped:
 				skipped = m
 			}

@@ -132,6 +132,7 @@ func (u *ui) see(c echo.Context, name string) (projections.Person, bool, error) 
 	case projections.Hidden:
 		return p, false, u.fail(c, http.StatusNotFound, errNotFound)
 	}
+	depsOf(c).journal(u.Views.ManagerChain(id)...) // the person, and who sees them
 	return p, true, nil
 }
 
