@@ -46,6 +46,7 @@ func getCounted(t *testing.T, o *org, b *browser, path string, hit bool) page {
 
 var csrfValue = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
 var keyValue = regexp.MustCompile(`name="_key" value="([^"]*)"`)
+var heldAt = regexp.MustCompile(`name="held_at" value="\d{4}-\d\d-\d\dT\d\d:\d\d"`)
 
 // TestWebPageCache: a page served again from the page cache is the page
 // rendered, with this browser's CSRF token and fresh form keys; a viewer
@@ -77,8 +78,11 @@ func TestWebPageCache(t *testing.T) {
 				t.Errorf("%s: form key %d is %q, then %q: each rendering has fresh keys", path, i, k1[i][1], k2[i][1])
 			}
 		}
+		if path == ws && !heldAt.MatchString(again.body) {
+			t.Errorf("%s: the meeting time is not a minute:\n%s", path, again.body)
+		}
 		norm := func(s string) string {
-			return keyValue.ReplaceAllString(s, "KEY")
+			return heldAt.ReplaceAllString(keyValue.ReplaceAllString(s, "KEY"), "MINUTE")
 		}
 		if norm(first.body) != norm(again.body) {
 			t.Errorf("%s: the cached page differs from the rendered one beyond its form keys:\n%s\n---\n%s", path, first.body, again.body)

@@ -100,8 +100,7 @@ func (u *ui) oneOnOne(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	now := u.Now().UTC()
-	vals := url.Values{"kind": {"performance"}, "held_at": {now.Truncate(time.Minute).Format(heldAtLayout)}, "duration": {"30"},
+	vals := url.Values{"kind": {"performance"}, "held_at": {u.nowMinute(c)}, "duration": {"30"},
 		"rows": {strconv.Itoa(defaultRows)}}
 	d := u.workspace(c, p, newForm(p.Version, vals))
 	d.Form.Values.Set("diagnosis", d.Suggested)

@@ -18,8 +18,7 @@ import (
 // workspace) while what they were rendered from is unchanged, as the API's
 // read cache keeps encoded answers. A page is kept per viewer (who signed
 // in, as which role) and per URL, so a page never shows another viewer's
-// view; and per clock bucket (the day, for the workspace the minute its
-// meeting time defaults to), so a page reads "today" as a fresh one would.
+// view; and per day, so a page reads "today" as a fresh one would.
 // Each entry keeps the projections.Stamp of everything the page read: the
 // journals (the person's, their managers' up the tree, the viewer's, every
 // person the page names) and the teams (the board's, the viewer's for the
@@ -28,8 +27,9 @@ import (
 // viewer made (and so read-your-writes), a move, a standard set above the
 // person, a rename or an erasure all make the next request render afresh.
 //
-// What differs per request is left as holes: the CSRF token (rendered as
-// a random placeholder no one has seen, then written per request) and each
+// What differs per request is left as holes: the CSRF token and the
+// workspace's default meeting time, the current minute (each rendered as a
+// random placeholder no one has seen, then written per request), and each
 // form's idempotency key (a fresh one per request, as newForm makes).
 // Memory is bounded like the read cache: least recently used first out,
 // once the bodies pass the budget. Bodies hold no pointers.
@@ -49,11 +49,16 @@ type cachedPage struct {
 	key   string
 	stamp projections.Stamp
 	parts [][]byte
-	holes []int // per hole: 0 the CSRF token, k > 0 the k-th form key
+	holes []int // per hole: holeCSRF, holeMinute, or k > 0 the k-th form key
 	size  int64
 }
 
-const pageEntryOverhead = 512
+const (
+	holeCSRF   = 0
+	holeMinute = -1
+
+	pageEntryOverhead = 512
+)
 
 func newPageCache(budget int64) *pageCache {
 	if budget <= 0 {
@@ -120,11 +125,12 @@ func (pc *pageCache) sweep(erasures uint64, current func(projections.Stamp) bool
 // Its methods do nothing on nil: pages rendered uncached (after a form
 // post, say) call them all the same.
 type pageDeps struct {
-	stamp    projections.Stamp
-	stamped  bool // stamp holds a read's stamp
-	journals []uuid.UUID
-	teams    []uuid.UUID
-	csrfHole string // the placeholder rendered for the CSRF token
+	stamp      projections.Stamp
+	stamped    bool // stamp holds a read's stamp
+	journals   []uuid.UUID
+	teams      []uuid.UUID
+	csrfHole   string // the placeholder rendered for the CSRF token
+	minuteHole string // the placeholder rendered for now's minute (nowMinute)
 }
 
 const depsKey = "web.pagedeps"
@@ -173,9 +179,8 @@ func (d *pageDeps) team(managerID uuid.UUID) {
 type keyed interface{ formKeys() []string }
 
 // cacheable serves GET page h from the page cache, or renders it,
-// collecting what it reads, and keeps it. clock is the part of now the
-// page reads: the day, or for the workspace the minute.
-func (u *ui) cacheable(clock func(time.Time) string, h echo.HandlerFunc) echo.HandlerFunc {
+// collecting what it reads, and keeps it.
+func (u *ui) cacheable(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token := csrfToken(c)
 		if u.pages == nil || u.pageCache == nil || token == "" || len(c.Request().URL.RawQuery) > 512 {
@@ -192,7 +197,7 @@ func (u *ui) cacheable(clock func(time.Time) string, h echo.HandlerFunc) echo.Ha
 		key.WriteByte('?')
 		key.WriteString(c.Request().URL.RawQuery)
 		key.WriteByte(0)
-		key.WriteString(clock(u.Now().UTC()))
+		key.WriteString(u.Now().UTC().Format(time.DateOnly))
 		k := key.String()
 		pc := u.pageCache
 		if n := u.Views.Erasures(); n != pc.swept.Load() {
@@ -204,7 +209,7 @@ func (u *ui) cacheable(clock func(time.Time) string, h echo.HandlerFunc) echo.Ha
 		}
 		u.count(false)
 		erasures := u.Views.Erasures()
-		d := &pageDeps{csrfHole: newKey()}
+		d := &pageDeps{csrfHole: newKey(), minuteHole: newKey()}
 		seq := u.Views.Sequence() // before any read: see StampSince
 		c.Set(depsKey, d)
 		u.viewerDeps(d, v)
@@ -223,18 +228,26 @@ func (u *ui) cacheable(clock func(time.Time) string, h echo.HandlerFunc) echo.Ha
 			if d.stamped {
 				st = st.Merge(d.stamp)
 			}
-			e := cut(body, d.csrfHole, formKeysOf(c))
+			e := cut(body, d.csrfHole, d.minuteHole, formKeysOf(c))
 			e.key, e.stamp = k, st
 			pc.put(e)
 			return u.writeCached(c, e, token)
 		}
+		body = bytes.ReplaceAll(body, []byte(d.minuteHole), []byte(u.minute()))
 		return u.writeCaptured(c, status, bytes.ReplaceAll(body, []byte(d.csrfHole), []byte(token)))
 	}
 }
 
-// byDay and byMinute are the clock buckets of cacheable.
-func byDay(t time.Time) string    { return t.Format(time.DateOnly) }
-func byMinute(t time.Time) string { return t.Format("2006-01-02T15:04") }
+// nowMinute is the current minute as a meeting time field shows it, or
+// on a page being kept its placeholder.
+func (u *ui) nowMinute(c echo.Context) string {
+	if d := depsOf(c); d != nil {
+		return d.minuteHole
+	}
+	return u.minute()
+}
+
+func (u *ui) minute() string { return u.Now().UTC().Truncate(time.Minute).Format(heldAtLayout) }
 
 func (u *ui) count(hit bool) {
 	if u.CountPage != nil {
@@ -262,11 +275,14 @@ func formKeysOf(c echo.Context) []string {
 	return k
 }
 
-// cut splits body at every occurrence of the CSRF placeholder and of each
-// form key. Both are fresh random values no text on the page can hold.
-func cut(body []byte, csrfHole string, keys []string) *cachedPage {
+// cut splits body at every occurrence of the placeholders and of each
+// form key. All are fresh random values no text on the page can hold.
+func cut(body []byte, csrfHole, minuteHole string, keys []string) *cachedPage {
 	e := &cachedPage{}
-	marks := append([]string{csrfHole}, keys...)
+	marks := map[int]string{holeCSRF: csrfHole, holeMinute: minuteHole}
+	for k, key := range keys {
+		marks[k+1] = key
+	}
 	for {
 		at, which := -1, 0
 		for k, m := range marks {
@@ -302,8 +318,12 @@ func (u *ui) writeCached(c echo.Context, e *cachedPage, token string) error {
 			break
 		}
 		h := e.holes[k]
-		if h == 0 {
+		switch h {
+		case holeCSRF:
 			buf.WriteString(token)
+			continue
+		case holeMinute:
+			buf.WriteString(u.minute())
 			continue
 		}
 		if keys == nil {
