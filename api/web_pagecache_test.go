@@ -127,3 +127,48 @@ func TestWebPageCache(t *testing.T) {
 		t.Errorf("Ana's page after her erasure still shows her text:\n%s", body)
 	}
 }
+
+// TestWebWorkspaceLastMeeting: the workspace shows the latest meeting held
+// and a skip recorded after it, not one before it, as meetings and skips
+// are recorded (each one renders the kept page afresh).
+func TestWebWorkspaceLastMeeting(t *testing.T) {
+	o := newOrg(t)
+	leo := newBrowser(t, o, o.leaderT)
+	ws := "/ui/people/" + o.ana + "/one-on-one"
+	section := func() string {
+		t.Helper()
+		body := getCounted(t, o, leo, ws, false).text()
+		i := strings.Index(body, `id="last-title"`)
+		end := strings.Index(body[i:], "</section>")
+		return body[i : i+end]
+	}
+	if s := section(); !strings.Contains(s, "No meeting recorded yet.") || strings.Contains(s, "skipped") {
+		t.Fatalf("before any meeting:\n%s", s)
+	}
+	skip := func(offset int, reason string) {
+		o.Created(http.MethodPost, "/v1/people/"+o.ana+"/meetings/skipped", o.leaderT, map[string]any{"scheduled_for": day(offset), "reason": reason})
+	}
+	held := func(offset int, kind string) {
+		o.Created(http.MethodPost, "/v1/people/"+o.ana+"/meetings", o.leaderT, map[string]any{
+			"kind": kind, "held_at": day(offset) + "T10:00:00Z", "with_id": o.leader, "duration_minutes": 25})
+	}
+	skip(-30, "travel")
+	if s := section(); !strings.Contains(s, "No meeting recorded yet.") || !strings.Contains(s, "skipped: travel") {
+		t.Fatalf("after a skip:\n%s", s)
+	}
+	held(-20, "pipeline")
+	if s := section(); !strings.Contains(s, "25 minutes") || strings.Contains(s, "skipped") {
+		t.Fatalf("after a meeting: the skip before it still shows:\n%s", s)
+	}
+	for k := range 12 { // more entries than one read of the timeline takes
+		skip(-19+k, "reason "+strconv.Itoa(k))
+	}
+	if s := section(); !strings.Contains(s, "skipped: reason 11") || strings.Contains(s, "reason 10") {
+		t.Fatalf("after twelve skips: want the latest:\n%s", s)
+	}
+	held(-5, "performance")
+	held(-3, "coaching")
+	if s := section(); !strings.Contains(s, "Coaching") || strings.Contains(s, "skipped") {
+		t.Fatalf("after two more meetings: want the latest, no skip:\n%s", s)
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -88,8 +89,7 @@ type followUp struct {
 
 type lastMeeting struct {
 	domain.MeetingHeld
-	By    string
-	actor string // who recorded it (By names them)
+	By string
 }
 
 func (d oneOnOneData) formKeys() []string { return []string{d.Form.Key, d.Skip.Key} }
@@ -152,10 +152,7 @@ func (u *ui) workspace(c echo.Context, p projections.Person, f *form) oneOnOneDa
 		d.Open = append(d.Open, oc)
 	}
 	slices.SortStableFunc(d.Open, func(a, b openCommitment) int { return a.DueOn.Time().Compare(b.DueOn.Time()) })
-	d.Last, d.Skipped = u.lastMeeting(p.ID)
-	if d.Last != nil {
-		deps.actor(d.Last.actor)
-	}
+	d.Last, d.Skipped = u.lastMeeting(deps, p.ID)
 	d.Metrics = u.standardMetrics(p.ID, today)
 	n, _ := strconv.Atoi(f.Get("rows"))
 	n = min(max(n, defaultRows), maxRows)
@@ -168,24 +165,28 @@ func (u *ui) workspace(c echo.Context, p projections.Person, f *form) oneOnOneDa
 	return d
 }
 
-// lastMeeting is the latest meeting held, and a skip recorded after it.
-func (u *ui) lastMeeting(id uuid.UUID) (*lastMeeting, *domain.MeetingSkipped) {
-	var last *lastMeeting
+// lastMeeting is the latest meeting held, and the latest skip recorded
+// after it, read newest first: only the entries up to that meeting.
+func (u *ui) lastMeeting(deps *pageDeps, id uuid.UUID) (*lastMeeting, *domain.MeetingSkipped) {
 	var skipped *domain.MeetingSkipped
-	for after := uint64(0); ; {
-		page, next := u.Views.Timeline(id, projections.TimelineQuery{TypePrefix: "meeting.", After: after, Limit: 500})
+	for before := uint64(math.MaxUint64); ; {
+		page, more, st := u.Views.TimelineNewest(id, "meeting.", before, 8)
+		deps.read(st)
 		for _, st := range page {
 			switch m := st.Data.(type) {
 			case *domain.MeetingHeld:
-				last, skipped = &lastMeeting{MeetingHeld: *m, By: u.actorName(st.Actor), actor: st.Actor.ID}, nil
+				deps.actor(st.Actor.ID)
+				return &lastMeeting{MeetingHeld: *m, By: u.actorName(st.Actor)}, skipped
 			case *domain.MeetingSkipped:
-				skipped = m
+				if skipped == nil {
+					skipped = m
+				}
 			}
 		}
-		if next == 0 {
-			return last, skipped
+		if !more || len(page) == 0 {
+			return nil, skipped
 		}
-		after = next
+		before = page[len(page)-1].Sequence
 	}
 }
 
