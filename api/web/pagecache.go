@@ -188,8 +188,9 @@ func (u *ui) cacheable(h echo.HandlerFunc) echo.HandlerFunc {
 		}
 		v := viewer(c)
 		var key bytes.Buffer
+		key.WriteString(strconv.Itoa(len(v.Sub)))
+		key.WriteByte(':')
 		key.WriteString(v.Sub)
-		key.WriteByte(0)
 		key.WriteString(string(v.Role))
 		key.WriteByte(0)
 		key.Write(v.Person[:])
@@ -232,6 +233,9 @@ func (u *ui) cacheable(h echo.HandlerFunc) echo.HandlerFunc {
 			e.key, e.stamp = k, st
 			pc.put(e)
 			return u.writeCached(c, e, token)
+		}
+		if status == 0 { // the template failed (render logged it): not kept
+			status = http.StatusInternalServerError
 		}
 		body = bytes.ReplaceAll(body, []byte(d.minuteHole), []byte(u.minute()))
 		return u.writeCaptured(c, status, bytes.ReplaceAll(body, []byte(d.csrfHole), []byte(token)))
