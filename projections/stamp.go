@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"bytes"
 	"slices"
 	"time"
 
@@ -78,7 +79,14 @@ func (st Stamp) Merge(o Stamp) Stamp {
 			m.teams = append(m.teams, *t)
 		}
 	}
+	m.journals, m.teams = distinct(m.journals), distinct(m.teams) // Current reads each once
 	return m
+}
+
+// distinct sorts ids and drops the repeats.
+func distinct(ids []uuid.UUID) []uuid.UUID {
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+	return slices.Compact(ids)
 }
 
 // Erasures counts the person.erased events applied so far: a cache of
