@@ -27,6 +27,7 @@ type metrics struct {
 	writes          *prometheus.CounterVec
 	readCacheHits   prometheus.Counter
 	readCacheMisses prometheus.Counter
+	pageCache       *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
@@ -43,6 +44,9 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 		Name: "coachjournal_read_cache_total", Help: "Cacheable reads (scorecard, board, timeline, commitment history) by result: hit, or miss (computed and encoded).",
 	}, []string{"result"})
 	m.readCacheHits, m.readCacheMisses = reads.WithLabelValues("hit"), reads.WithLabelValues("miss")
+	m.pageCache = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "coachjournal_page_cache_total", Help: "Cacheable UI pages (team board, rep page, 1-on-1 workspace) by result: hit, or miss (rendered).",
+	}, []string{"result"})
 	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "coachjournal_projection_lag_sequences", Help: "Stream sequences this replica's projections have not applied yet.",
 	}, func() float64 {
@@ -54,7 +58,7 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 	applied := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "coachjournal_projection_sequence", Help: "Last stream sequence applied to this replica's projections.",
 	}, func() float64 { return float64(s.views.Sequence()) })
-	reg.MustRegister(m.requests, m.writes, reads, lag, applied)
+	reg.MustRegister(m.requests, m.writes, reads, m.pageCache, lag, applied)
 	return m
 }
 

@@ -87,8 +87,9 @@ type Config struct {
 	// Security: rate limits, client IP, CORS, request deadline (security.go).
 	Security Security
 	// ReadCacheBytes bounds the cache of encoded scorecards, boards,
-	// timeline pages and commitment histories (readcache.go); 0 means
-	// DefaultReadCacheBytes, a negative value turns the cache off.
+	// timeline pages and commitment histories (readcache.go), and as much
+	// again of the UI's rendered pages (web's page cache); 0 means
+	// DefaultReadCacheBytes, a negative value turns both caches off.
 	ReadCacheBytes int64
 }
 

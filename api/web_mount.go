@@ -29,6 +29,17 @@ func (s *Server) mountWeb(e *echo.Echo) error {
 		Nudges:  web.NudgeReads{Read: s.journals.NudgesRead, Mark: s.journals.MarkNudgeRead},
 		Export:  s.webExport,
 	}
+	if s.reads != nil {
+		d.PageCacheBytes = s.reads.budget // the same budget again, for rendered pages
+		hits, misses := s.metrics.pageCache.WithLabelValues("hit"), s.metrics.pageCache.WithLabelValues("miss")
+		d.CountPage = func(hit bool) {
+			if hit {
+				hits.Inc()
+			} else {
+				misses.Inc()
+			}
+		}
+	}
 	if s.feed.pseudo != nil {
 		d.Pseudonym = s.feed.pseudo.Of
 	}

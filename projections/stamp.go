@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"bytes"
 	"slices"
 	"time"
 
@@ -28,8 +29,9 @@ import (
 type Stamp struct {
 	seq      uint64
 	journals []uuid.UUID
-	team     *uuid.UUID // the manager whose team the answer lists
-	volatile bool       // depends on something no journal tells: never current
+	team     *uuid.UUID  // the manager whose team the answer lists
+	teams    []uuid.UUID // more managers whose teams the answer reads (Merge, StampSince)
+	volatile bool        // depends on something no journal tells: never current
 }
 
 // Current reports whether an answer stamped st would read the same now.
@@ -49,7 +51,42 @@ func (s *Set) Current(st Stamp) bool {
 			return false
 		}
 	}
+	for _, m := range st.teams {
+		if t := s.teams[m]; t != nil && t.seq > st.seq {
+			return false
+		}
+	}
 	return true
+}
+
+// StampSince stamps an answer read from the journals and teams given
+// (who is in each of those managers' teams), every read made after
+// Sequence returned seq: the answer holds while none of them changed
+// after seq. Taking seq before the reads errs on the safe side: an event
+// applied meanwhile makes the answer stale, never a stale answer current.
+func (s *Set) StampSince(seq uint64, journals, teams []uuid.UUID) Stamp {
+	return Stamp{seq: seq, journals: slices.Clone(journals), teams: slices.Clone(teams)}
+}
+
+// Merge stamps an answer made of the answers stamped st and o: it holds
+// while both would, from the earlier of their two sequences on.
+func (st Stamp) Merge(o Stamp) Stamp {
+	m := Stamp{seq: min(st.seq, o.seq), volatile: st.volatile || o.volatile}
+	m.journals = append(append(make([]uuid.UUID, 0, len(st.journals)+len(o.journals)), st.journals...), o.journals...)
+	m.teams = append(append(m.teams, st.teams...), o.teams...)
+	for _, t := range []*uuid.UUID{st.team, o.team} {
+		if t != nil {
+			m.teams = append(m.teams, *t)
+		}
+	}
+	m.journals, m.teams = distinct(m.journals), distinct(m.teams) // Current reads each once
+	return m
+}
+
+// distinct sorts ids and drops the repeats.
+func distinct(ids []uuid.UUID) []uuid.UUID {
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+	return slices.Compact(ids)
 }
 
 // Erasures counts the person.erased events applied so far: a cache of

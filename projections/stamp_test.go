@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -63,6 +64,22 @@ func TestStampCurrentMeansUnchanged(t *testing.T) {
 					"timeline": func() (any, Stamp) {
 						page, next, st := s.StampedTimeline(id, q)
 						return []any{page, next}, st
+					},
+					"newest": func() (any, Stamp) {
+						page, more, st := s.TimelineNewest(id, q.TypePrefix, math.MaxUint64, q.Limit)
+						return []any{page, more}, st
+					},
+					// what a page reads beside those: a person and who is in their team,
+					// stamped by StampSince, merged with a scorecard's stamp
+					"merged": func() (any, Stamp) {
+						seq := s.Sequence()
+						p, _ := s.Person(id)
+						var team []uuid.UUID
+						for _, r := range s.People(&id) {
+							team = append(team, r.ID)
+						}
+						sc, st := s.StampedScorecard(id, month, asOf)
+						return []any{p, team, sc}, s.StampSince(seq, []uuid.UUID{id}, []uuid.UUID{id}).Merge(st)
 					},
 				} {
 					v, st := read()

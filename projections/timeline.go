@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
 )
 
@@ -60,4 +61,52 @@ func (s *Set) matches(st *step, q *TimelineQuery) bool {
 	}
 	at := st.occurredAt()
 	return (q.From.IsZero() || !at.Before(q.From)) && (q.To.IsZero() || at.Before(q.To))
+}
+
+// TimelineNewest returns up to limit of one person's entries of type
+// prefix typePrefix with a Sequence below before, newest first, and
+// whether older ones remain, with the Stamp of the answer (as
+// StampedTimeline's). It builds only the entries it returns: a page
+// showing the latest entries need not build the whole timeline.
+func (s *Set) TimelineNewest(personID uuid.UUID, typePrefix string, before uint64, limit int) ([]Step, bool, Stamp) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st := Stamp{seq: s.seq, journals: []uuid.UUID{personID}}
+	p := s.people[personID]
+	if p == nil {
+		return nil, false, st
+	}
+	q := TimelineQuery{TypePrefix: typePrefix}
+	end := sort.Search(len(p.steps), func(k int) bool { return s.steps.at(p.steps[k]).seq >= before })
+	var out []Step
+	for k := end - 1; k >= 0; k-- {
+		i := p.steps[k]
+		if !s.matches(s.steps.at(i), &q) {
+			continue
+		}
+		if len(out) == limit {
+			return out, true, st
+		}
+		out = append(out, s.stepAt(i))
+		s.summaryDeps(&st, out[len(out)-1].Data)
+	}
+	return out, false, st
+}
+
+// JournalData returns the data of the first n events of one person's
+// journal, in order, as a Step's Data reads (what domain.Journal.Evolve
+// needs to rebuild the journal), without building summaries.
+func (s *Set) JournalData(personID uuid.UUID, n uint64) []domain.Data {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p := s.people[personID]
+	if p == nil {
+		return nil
+	}
+	idx := p.steps[:min(uint64(len(p.steps)), n)]
+	out := make([]domain.Data, len(idx))
+	for k, i := range idx {
+		out[k] = exposed(s.steps.at(i).data)
+	}
+	return out
 }

@@ -3,7 +3,9 @@ package projections
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,5 +169,67 @@ func TestWaitFor(t *testing.T) {
 	defer s.mu.RUnlock()
 	if len(s.waiters) != 0 {
 		t.Errorf("%d waiters left behind", len(s.waiters))
+	}
+}
+
+// TestTimelineNewest reads the latest entries the way the rep page does:
+// newest first, below a cursor, of a type prefix, with whether older ones
+// remain, and agrees with the reversed full timeline.
+func TestTimelineNewest(t *testing.T) {
+	p := ids(2)
+	lead, ana := p[0], p[1]
+	f := newFeed()
+	register(f, lead, "Leo", nil)
+	register(f, ana, "Ana Lima", &lead)
+	for k := 0; k < 5; k++ {
+		f.add(ana, member(ana), &domain.MetricsSubmitted{Period: domain.Period{Year: 2026, Week: 45 + k}, Values: map[string]float64{"activities": 40, "revenue": 1000}, Source: "self"})
+		f.add(lead, member(lead), &domain.CadenceSet{EveryDays: 7})
+		f.add(ana, member(lead), &domain.CommitmentMade{CommitmentID: uuid.New(), Text: "do it", DueOn: date(t, "2026-12-01")})
+	}
+	s := f.set()
+	all, _ := s.Timeline(ana, TimelineQuery{Limit: 100})
+	slices.Reverse(all)
+	for _, c := range []struct {
+		prefix string
+		before uint64
+		limit  int
+	}{{"", math.MaxUint64, 4}, {"", math.MaxUint64, 11}, {"", math.MaxUint64, 20}, {"commitment.", math.MaxUint64, 2},
+		{"metrics.", all[3].Sequence, 2}, {"", all[10].Sequence, 5}, {"pip.", math.MaxUint64, 3}} {
+		var want []Step
+		for _, st := range all {
+			if st.Sequence < c.before && strings.HasPrefix(st.Type, c.prefix) {
+				want = append(want, st)
+			}
+		}
+		more := len(want) > c.limit
+		want = want[:min(len(want), c.limit)]
+		got, gotMore, _ := s.TimelineNewest(ana, c.prefix, c.before, c.limit)
+		if len(got) != len(want) || gotMore != more {
+			t.Fatalf("%+v: %d entries, more %v; want %d, %v", c, len(got), gotMore, len(want), more)
+		}
+		for k := range got {
+			if got[k].Sequence != want[k].Sequence || got[k].Summary != want[k].Summary {
+				t.Errorf("%+v: entry %d = %d %q, want %d %q", c, k, got[k].Sequence, got[k].Summary, want[k].Sequence, want[k].Summary)
+			}
+		}
+	}
+	if got, more, _ := s.TimelineNewest(uuid.New(), "", math.MaxUint64, 5); len(got) != 0 || more {
+		t.Errorf("an unknown person: %d entries, more %v", len(got), more)
+	}
+	data := s.JournalData(ana, 4)
+	if len(data) != 4 {
+		t.Fatalf("JournalData(4) = %d entries", len(data))
+	}
+	slices.Reverse(all)
+	for k, d := range data {
+		if d.EventType() != all[k].Data.EventType() {
+			t.Errorf("JournalData[%d] = %s, want %s", k, d.EventType(), all[k].Data.EventType())
+		}
+	}
+	if m, ok := data[1].(*domain.MetricsSubmitted); !ok || m.Values["revenue"] != 1000 {
+		t.Errorf("JournalData[1] = %#v, want the metrics as submitted", data[1])
+	}
+	if n := len(s.JournalData(ana, 100)); n != len(all) {
+		t.Errorf("JournalData(100) = %d entries, want all %d", n, len(all))
 	}
 }

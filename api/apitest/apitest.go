@@ -79,6 +79,9 @@ type Options struct {
 	// ReadWait bounds how long a write waits for the projections and a
 	// read for X-Min-Sequence (api.Config.ReadWait); default the API's.
 	ReadWait time.Duration
+	// ReadCacheBytes is api.Config.ReadCacheBytes (negative: the read cache
+	// and the page cache off); default the API's.
+	ReadCacheBytes int64
 }
 
 // Start runs the service on a fresh temp dir; it stops with the test.
@@ -123,7 +126,7 @@ func (e *Env) open() {
 		SnapshotDir: snapshot.Dir(e.DataDir),
 		Tokens:      e.Tokens,
 		API: api.Config{Now: clock.Now, PseudonymKey: pkey, Security: e.opts.Security, Logger: e.opts.Logger,
-			ReadWait: e.opts.ReadWait},
+			ReadWait: e.opts.ReadWait, ReadCacheBytes: e.opts.ReadCacheBytes},
 		Hold: &e.hold,
 	})
 	if err != nil {

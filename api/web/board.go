@@ -65,7 +65,8 @@ func (u *ui) board(c echo.Context) error {
 	index := map[uuid.UUID]int{}
 	for k := boardMonths - 1; k >= 0; k-- {
 		m := addMonths(end, -k)
-		b := u.Views.Board(mgr.ID, m, time.Time{})
+		b, st := u.Views.StampedBoard(mgr.ID, m, time.Time{})
+		depsOf(c).read(st)
 		d.Months = append(d.Months, boardMonth{Period: m, Market: b.MarketSignal})
 		if b.MarketSignal {
 			d.Markets = append(d.Markets, fmt.Sprintf("%s: %d of %d reps with data were below 90%% of goal. The market may have shifted: agree a 90-day plan with leadership, then tell the team (communication).",

@@ -33,6 +33,9 @@ func csrf() echo.MiddlewareFunc {
 
 // csrfToken is the token the page's forms repeat.
 func csrfToken(c echo.Context) string {
+	if d := depsOf(c); d != nil {
+		return d.csrfHole // a page being kept: the page cache writes each request's token here
+	}
 	t, _ := c.Get(csrfKey).(string)
 	return t
 }

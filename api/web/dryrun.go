@@ -2,7 +2,6 @@ package web
 
 import (
 	"github.com/coachjournal/coachjournal/domain"
-	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
 )
 
@@ -13,20 +12,8 @@ import (
 // The real writes still decide against the stored journal.
 func (u *ui) journalAt(person uuid.UUID, version uint64) *domain.Journal {
 	j := domain.NewJournal(person)
-	var n uint64
-	for after := uint64(0); n < version; {
-		page, next := u.Views.Timeline(person, projections.TimelineQuery{After: after, Limit: 500})
-		for _, st := range page {
-			if n == version {
-				break
-			}
-			n++
-			j.Evolve(domain.Event{Version: n, Data: st.Data})
-		}
-		if next == 0 {
-			break
-		}
-		after = next
+	for n, d := range u.Views.JournalData(person, version) {
+		j.Evolve(domain.Event{Version: uint64(n) + 1, Data: d})
 	}
 	return j
 }

@@ -318,7 +318,7 @@ func savedNote(c echo.Context) string {
 
 // writeRoutes registers the UI's forms.
 func (u *ui) writeRoutes(in *echo.Group) {
-	in.GET("/people/:id/one-on-one", u.oneOnOne)
+	in.GET("/people/:id/one-on-one", u.cacheable(u.oneOnOne))
 	in.POST("/people/:id/one-on-one", u.recordOneOnOne)
 	in.POST("/people/:id/one-on-one/skipped", u.skipOneOnOne)
 	in.GET("/people/:id/week", u.week)

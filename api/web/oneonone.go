@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -91,14 +92,15 @@ type lastMeeting struct {
 	By string
 }
 
+func (d oneOnOneData) formKeys() []string { return []string{d.Form.Key, d.Skip.Key} }
+
 // oneOnOne renders GET /ui/people/{id}/one-on-one: the 1-on-1 workspace.
 func (u *ui) oneOnOne(c echo.Context) error {
 	p, ok, err := u.see(c, "id")
 	if !ok {
 		return err
 	}
-	now := u.Now().UTC()
-	vals := url.Values{"kind": {"performance"}, "held_at": {now.Truncate(time.Minute).Format(heldAtLayout)}, "duration": {"30"},
+	vals := url.Values{"kind": {"performance"}, "held_at": {u.nowMinute(c)}, "duration": {"30"},
 		"rows": {strconv.Itoa(defaultRows)}}
 	d := u.workspace(c, p, newForm(p.Version, vals))
 	d.Form.Values.Set("diagnosis", d.Suggested)
@@ -114,11 +116,15 @@ func (u *ui) workspace(c echo.Context, p projections.Person, f *form) oneOnOneDa
 	if p.ManagerID != nil {
 		d.Manager = u.name(p.ManagerID.String())
 	}
+	deps := depsOf(c)
+	var st projections.Stamp
 	d.Period = thisMonth(now)
-	d.Card = u.Views.Scorecard(p.ID, d.Period, time.Time{})
+	d.Card, st = u.Views.StampedScorecard(p.ID, d.Period, time.Time{})
+	deps.read(st)
 	if d.Card.Funnel.Attainment == nil {
 		d.Period = lastMonth(now)
-		d.Card = u.Views.Scorecard(p.ID, d.Period, time.Time{})
+		d.Card, st = u.Views.StampedScorecard(p.ID, d.Period, time.Time{})
+		deps.read(st)
 	}
 	d.Funnel = funnelChart(d.Card.Funnel)
 	if g := d.Card.Funnel.PrimaryGap; g != nil {
@@ -140,12 +146,13 @@ func (u *ui) workspace(c echo.Context, p projections.Person, f *form) oneOnOneDa
 		for _, st := range cm.History {
 			if fu, ok := st.Data.(*domain.CommitmentFollowedUp); ok {
 				oc.FollowUps = append(oc.FollowUps, followUp{At: st.OccurredAt, Note: fu.Note, Progress: fu.Progress, Who: u.actorName(st.Actor)})
+				deps.actor(st.Actor.ID)
 			}
 		}
 		d.Open = append(d.Open, oc)
 	}
 	slices.SortStableFunc(d.Open, func(a, b openCommitment) int { return a.DueOn.Time().Compare(b.DueOn.Time()) })
-	d.Last, d.Skipped = u.lastMeeting(p.ID)
+	d.Last, d.Skipped = u.lastMeeting(deps, p.ID)
 	d.Metrics = u.standardMetrics(p.ID, today)
 	n, _ := strconv.Atoi(f.Get("rows"))
 	n = min(max(n, defaultRows), maxRows)
@@ -158,24 +165,28 @@ func (u *ui) workspace(c echo.Context, p projections.Person, f *form) oneOnOneDa
 	return d
 }
 
-// lastMeeting is the latest meeting held, and a skip recorded after it.
-func (u *ui) lastMeeting(id uuid.UUID) (*lastMeeting, *domain.MeetingSkipped) {
-	var last *lastMeeting
+// lastMeeting is the latest meeting held, and the latest skip recorded
+// after it, read newest first: only the entries up to that meeting.
+func (u *ui) lastMeeting(deps *pageDeps, id uuid.UUID) (*lastMeeting, *domain.MeetingSkipped) {
 	var skipped *domain.MeetingSkipped
-	for after := uint64(0); ; {
-		page, next := u.Views.Timeline(id, projections.TimelineQuery{TypePrefix: "meeting.", After: after, Limit: 500})
+	for before := uint64(math.MaxUint64); ; {
+		page, more, st := u.Views.TimelineNewest(id, "meeting.", before, 8)
+		deps.read(st)
 		for _, st := range page {
 			switch m := st.Data.(type) {
 			case *domain.MeetingHeld:
-				last, skipped = &lastMeeting{MeetingHeld: *m, By: u.actorName(st.Actor)}, nil
+				deps.actor(st.Actor.ID)
+				return &lastMeeting{MeetingHeld: *m, By: u.actorName(st.Actor)}, skipped
 			case *domain.MeetingSkipped:
-				skipped = m
+				if skipped == nil {
+					skipped = m
+				}
 			}
 		}
-		if next == 0 {
-			return last, skipped
+		if !more || len(page) == 0 {
+			return nil, skipped
 		}
-		after = next
+		before = page[len(page)-1].Sequence
 	}
 }
 

@@ -46,6 +46,14 @@ type repData struct {
 	Newer       bool
 }
 
+func (d repData) formKeys() []string {
+	var out []string
+	for _, a := range d.Acks {
+		out = append(out, a.Form.Key)
+	}
+	return out
+}
+
 type timelineEntry struct {
 	projections.Step
 	Who     string
@@ -119,16 +127,25 @@ func (u *ui) rep(c echo.Context) error {
 	if p.ManagerID != nil {
 		d.Manager = u.name(p.ManagerID.String())
 	}
-	d.Card = u.Views.Scorecard(p.ID, month, time.Time{})
+	deps := depsOf(c)
+	var st projections.Stamp
+	d.Card, st = u.Views.StampedScorecard(p.ID, month, time.Time{})
+	deps.read(st)
 	d.Funnel = funnelChart(d.Card.Funnel)
 	var pts []point
 	for k := boardMonths - 1; k >= 0; k-- {
 		m := addMonths(month, -k)
-		pts = append(pts, point{Label: m.Start().Time().Format("Jan"), Value: u.Views.Scorecard(p.ID, m, time.Time{}).Funnel.Attainment})
+		card := d.Card
+		if m != month {
+			card, st = u.Views.StampedScorecard(p.ID, m, time.Time{})
+			deps.read(st)
+		}
+		pts = append(pts, point{Label: m.Start().Time().Format("Jan"), Value: card.Funnel.Attainment})
 	}
 	d.Trend = trendLine(pts)
 	today := domain.DateOf(u.Now().UTC())
-	k := u.Views.CommitmentKeeping(p.ID, time.Time{}, today)
+	k, st := u.Views.StampedCommitmentKeeping(p.ID, time.Time{}, today)
+	deps.read(st)
 	d.Keeping = k.Totals
 	d.Commitments = recentCommitments(k.Commitments, 6)
 	d.PIPs = u.Views.PIPsOf(p.ID)
@@ -212,29 +229,19 @@ func (u *ui) timeline(c echo.Context, p projections.Person, d *repData) error {
 		}
 		before, d.Newer = n, true
 	}
-	var all []projections.Step
-	for after := uint64(0); ; {
-		page, next := u.Views.Timeline(p.ID, projections.TimelineQuery{TypePrefix: d.Type, After: after, Limit: 500})
-		all = append(all, page...)
-		if next == 0 {
-			break
-		}
-		after = next
-	}
-	slices.Reverse(all)
-	for _, st := range all {
-		if st.Sequence >= before {
-			continue
-		}
-		if len(d.Timeline) == timelinePage {
-			q := url.Values{"before": {strconv.FormatUint(d.Timeline[len(d.Timeline)-1].Sequence, 10)}, "period": {d.Period.String()}}
-			if d.Type != "" {
-				q.Set("type", d.Type)
-			}
-			d.Older = "/ui/people/" + p.ID.String() + "?" + q.Encode()
-			break
-		}
+	steps, older, stamp := u.Views.TimelineNewest(p.ID, d.Type, before, timelinePage)
+	deps := depsOf(c)
+	deps.read(stamp)
+	for _, st := range steps {
 		d.Timeline = append(d.Timeline, u.entry(st))
+		deps.actor(st.Actor.ID)
+	}
+	if older && len(d.Timeline) > 0 {
+		q := url.Values{"before": {strconv.FormatUint(d.Timeline[len(d.Timeline)-1].Sequence, 10)}, "period": {d.Period.String()}}
+		if d.Type != "" {
+			q.Set("type", d.Type)
+		}
+		d.Older = "/ui/people/" + p.ID.String() + "?" + q.Encode()
 	}
 	return nil
 }

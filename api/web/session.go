@@ -131,6 +131,7 @@ func (u *ui) see(c echo.Context, name string) (projections.Person, bool, error) 
 		}
 		return p, false, u.fail(c, domain.KindNotFound, errNotFound)
 	}
+	depsOf(c).journal(u.Views.ManagerChain(id)...) // the person, and who sees them
 	return p, true, nil
 }
 

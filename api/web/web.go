@@ -9,6 +9,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"html/template"
@@ -64,18 +65,25 @@ type Deps struct {
 	// Export streams a download through GET /v1/export's path; nil
 	// refuses downloads.
 	Export ExportFunc
+	// PageCacheBytes bounds the rendered pages kept (pagecache.go); 0 or
+	// less keeps none.
+	PageCacheBytes int64
+	// CountPage counts a cacheable page served from the page cache (hit)
+	// or rendered; nil counts nothing.
+	CountPage func(hit bool)
 }
 
 // ui serves the pages.
 type ui struct {
 	Deps
-	pages map[string]*template.Template
+	pages     map[string]*template.Template
+	pageCache *pageCache // nil: pages are rendered on every request
 }
 
 // Mount registers / (a redirect) and everything under /ui on e.
 // It returns an error only when an embedded template does not parse.
 func Mount(e *echo.Echo, d Deps) error {
-	u := &ui{Deps: d}
+	u := &ui{Deps: d, pageCache: newPageCache(d.PageCacheBytes)}
 	if u.Now == nil {
 		u.Now = time.Now
 	}
@@ -95,8 +103,8 @@ func Mount(e *echo.Echo, d Deps) error {
 	g.POST("/logout", u.logout)
 	in := g.Group("", u.session)
 	in.GET("/", u.home)
-	in.GET("/teams/:id", u.board)
-	in.GET("/people/:id", u.rep)
+	in.GET("/teams/:id", u.cacheable(u.board))
+	in.GET("/people/:id", u.cacheable(u.rep))
 	in.GET("/people/:id/pips/:pid", u.pip)
 	in.GET("/pips", u.pipList)
 	in.GET("/cadence/:id", u.cadence)
@@ -158,15 +166,31 @@ func (u *ui) render(c echo.Context, status int, name, title string, data any) er
 	if v, ok := c.Get(viewerKey).(Viewer); ok {
 		p.Viewer = u.viewerView(v)
 	}
-	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
-	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
-	c.Response().Header().Set("Referrer-Policy", "no-referrer") // a login link carries a token
-	c.Response().Header().Set("Cache-Control", "no-store")
+	if buf, ok := c.Get(captureKey).(*bytes.Buffer); ok && buf != nil { // a page the page cache keeps (pagecache.go)
+		c.Set(captureStatusKey, status)
+		if k, ok := data.(keyed); ok {
+			c.Set(formKeysKey, k.formKeys())
+		}
+		if err := u.pages[name].ExecuteTemplate(buf, "layout.html", p); err != nil {
+			u.Logger.Error("render page", "page", name, "err", err)
+			c.Set(captureStatusKey, 0) // not kept
+		}
+		return nil
+	}
+	u.pageHeaders(c)
 	c.Response().WriteHeader(status)
 	if err := u.pages[name].ExecuteTemplate(c.Response(), "layout.html", p); err != nil {
 		u.Logger.Error("render page", "page", name, "err", err)
 	}
 	return nil
+}
+
+func (u *ui) pageHeaders(c echo.Context) {
+	h := c.Response().Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer") // a login link carries a token
+	h.Set("Cache-Control", "no-store")
 }
 
 func (u *ui) viewerView(v Viewer) *viewerView {

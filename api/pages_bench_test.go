@@ -1,0 +1,55 @@
+package api_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/coachjournal/coachjournal/api/apitest"
+	"github.com/coachjournal/coachjournal/api/web"
+)
+
+// BenchmarkServePage measures the server's own work per UI page, network
+// left out, through the real router and middleware as a signed-in browser
+// GETs it: the team board, the rep page and the 1-on-1 workspace, rendered
+// on every request ("render": the caches off) and served from the page
+// cache ("cached").
+//
+//	go test ./api -run '^$' -bench ServePage -benchmem -count 5
+func BenchmarkServePage(b *testing.B) {
+	for _, mode := range []struct {
+		name  string
+		cache int64
+	}{{"render", -1}, {"cached", 0}} {
+		o := newOrgWith(b, apitest.Options{ReadCacheBytes: mode.cache})
+		o.Created(http.MethodPost, "/v1/people/"+o.leader+"/standards", o.leaderT, map[string]any{
+			"applies_to": "reports", "effective_from": "2020-01-01", "period": "month",
+			"targets": []map[string]any{{"metric": "revenue", "target": 200000, "kind": "lagging"}, {"metric": "new_opportunities", "target": 10, "kind": "leading"},
+				{"metric": "deals_won", "target": 4, "kind": "leading"}}})
+		for _, p := range []string{o.ana, o.ben} {
+			o.Created(http.MethodPost, "/v1/people/"+p+"/metrics", o.leaderT, map[string]any{"period": lastMonth(),
+				"values": map[string]any{"revenue": 150000, "new_opportunities": 10, "deals_won": 3}, "source": "manager"})
+			o.Created(http.MethodPost, "/v1/people/"+p+"/commitments", o.leaderT, map[string]any{"text": "book 15 first meetings", "due_on": day(4)})
+			o.Created(http.MethodPost, "/v1/people/"+p+"/meetings", o.leaderT, map[string]any{"kind": "performance", "held_at": day(-3) + "T10:00:00Z", "with_id": o.leader})
+		}
+		for _, r := range []struct{ name, path string }{
+			{"team_board", "/ui/teams/" + o.leader + "?period=" + lastMonth()},
+			{"rep_page", "/ui/people/" + o.ana},
+			{"one_on_one", "/ui/people/" + o.ana + "/one-on-one"},
+		} {
+			b.Run(mode.name+"/"+r.name, func(b *testing.B) {
+				req := httptest.NewRequest(http.MethodGet, r.path, nil)
+				req.AddCookie(&http.Cookie{Name: web.CookieName, Value: o.leaderT})
+				req.AddCookie(&http.Cookie{Name: "coachjournal_csrf", Value: "0123456789abcdefABCDEF0123456789"})
+				b.ReportAllocs()
+				for b.Loop() {
+					w := httptest.NewRecorder()
+					o.Handler.ServeHTTP(w, req)
+					if w.Code != http.StatusOK {
+						b.Fatalf("%s: %d %s", r.path, w.Code, w.Body)
+					}
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,350 @@
+package web
+
+import (
+	"bytes"
+	"container/list"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+// pageCache keeps rendered pages (the team board, the rep page, the 1-on-1
+// workspace) while what they were rendered from is unchanged, as the API's
+// read cache keeps encoded answers. A page is kept per viewer (who signed
+// in, as which role) and per URL, so a page never shows another viewer's
+// view; and per day, so a page reads "today" as a fresh one would.
+// Each entry keeps the projections.Stamp of everything the page read: the
+// journals (the person's, their managers' up the tree, the viewer's, every
+// person the page names) and the teams (the board's, the viewer's for the
+// navigation), merged with the stamps of the read models it shows. A hit is
+// served only while Set.Current says none of those changed, so a write the
+// viewer made (and so read-your-writes), a move, a standard set above the
+// person, a rename or an erasure all make the next request render afresh.
+//
+// What differs per request is left as holes: the CSRF token and the
+// workspace's default meeting time, the current minute (each rendered as a
+// random placeholder no one has seen, then written per request), and each
+// form's idempotency key (a fresh one per request, as newForm makes).
+// Memory is bounded like the read cache: least recently used first out,
+// once the bodies pass the budget. Bodies hold no pointers.
+type pageCache struct {
+	budget int64
+	swept  atomic.Uint64 // the projections' Erasures() at the last sweep
+
+	mu    sync.Mutex
+	used  int64
+	items map[string]*list.Element // of *cachedPage
+	lru   list.List
+}
+
+// cachedPage is one rendered page, cut at its holes: parts[k] is followed
+// by hole k, the last part by nothing.
+type cachedPage struct {
+	key   string
+	stamp projections.Stamp
+	parts [][]byte
+	holes []int // per hole: holeCSRF, holeMinute, or k > 0 the k-th form key
+	size  int64
+}
+
+const (
+	holeCSRF   = 0
+	holeMinute = -1
+
+	pageEntryOverhead = 512
+)
+
+func newPageCache(budget int64) *pageCache {
+	if budget <= 0 {
+		return nil
+	}
+	return &pageCache{budget: budget, items: map[string]*list.Element{}}
+}
+
+func (pc *pageCache) get(key string) *cachedPage {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	el := pc.items[key]
+	if el == nil {
+		return nil
+	}
+	pc.lru.MoveToFront(el)
+	return el.Value.(*cachedPage)
+}
+
+func (pc *pageCache) put(e *cachedPage) {
+	e.size = int64(len(e.key)+8*len(e.holes)) + pageEntryOverhead
+	for _, p := range e.parts {
+		e.size += int64(len(p))
+	}
+	if e.size > pc.budget/8 {
+		return
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if el := pc.items[e.key]; el != nil {
+		pc.used -= el.Value.(*cachedPage).size
+		pc.lru.Remove(el)
+	}
+	pc.items[e.key] = pc.lru.PushFront(e)
+	pc.used += e.size
+	for pc.used > pc.budget {
+		old := pc.lru.Back()
+		pc.lru.Remove(old)
+		o := old.Value.(*cachedPage)
+		delete(pc.items, o.key)
+		pc.used -= o.size
+	}
+}
+
+// sweep drops every page no longer current, once per count of erasures,
+// so that no erased text stays in memory (as the read cache does).
+func (pc *pageCache) sweep(erasures uint64, current func(projections.Stamp) bool) {
+	last := pc.swept.Load()
+	if erasures == last || !pc.swept.CompareAndSwap(last, erasures) {
+		return
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	for key, el := range pc.items {
+		if e := el.Value.(*cachedPage); !current(e.stamp) {
+			pc.lru.Remove(el)
+			delete(pc.items, key)
+			pc.used -= e.size
+		}
+	}
+}
+
+// pageDeps collects, while a cacheable page is rendered, what it read.
+// Its methods do nothing on nil: pages rendered uncached (after a form
+// post, say) call them all the same.
+type pageDeps struct {
+	stamp      projections.Stamp
+	stamped    bool // stamp holds a read's stamp
+	journals   []uuid.UUID
+	teams      []uuid.UUID
+	csrfHole   string // the placeholder rendered for the CSRF token
+	minuteHole string // the placeholder rendered for now's minute (nowMinute)
+}
+
+const depsKey = "web.pagedeps"
+
+func depsOf(c echo.Context) *pageDeps {
+	d, _ := c.Get(depsKey).(*pageDeps)
+	return d
+}
+
+// read merges the stamp of a read model the page shows.
+func (d *pageDeps) read(st projections.Stamp) {
+	switch {
+	case d == nil:
+	case d.stamped:
+		d.stamp = d.stamp.Merge(st)
+	default:
+		d.stamp, d.stamped = st, true
+	}
+}
+
+// journal notes that the page shows something of id's journal (a name).
+func (d *pageDeps) journal(ids ...uuid.UUID) {
+	if d != nil {
+		d.journals = append(d.journals, ids...)
+	}
+}
+
+// actor notes the journal of an actor the page names, when it is a person.
+func (d *pageDeps) actor(id string) {
+	if d == nil {
+		return
+	}
+	if pid, err := parseID(id); err == nil {
+		d.journals = append(d.journals, pid)
+	}
+}
+
+// team notes that the page depends on who is in managerID's team.
+func (d *pageDeps) team(managerID uuid.UUID) {
+	if d != nil {
+		d.teams = append(d.teams, managerID)
+	}
+}
+
+// keyed is page data whose forms carry idempotency keys.
+type keyed interface{ formKeys() []string }
+
+// cacheable serves GET page h from the page cache, or renders it,
+// collecting what it reads, and keeps it.
+func (u *ui) cacheable(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := csrfToken(c)
+		if u.pages == nil || u.pageCache == nil || token == "" || len(c.Request().URL.RawQuery) > 512 {
+			return h(c)
+		}
+		v := viewer(c)
+		var key bytes.Buffer
+		key.WriteString(strconv.Itoa(len(v.Sub)))
+		key.WriteByte(':')
+		key.WriteString(v.Sub)
+		key.WriteString(string(v.Role))
+		key.WriteByte(0)
+		key.Write(v.Person[:])
+		key.WriteString(c.Request().URL.Path)
+		key.WriteByte('?')
+		key.WriteString(c.Request().URL.RawQuery)
+		key.WriteByte(0)
+		key.WriteString(u.Now().UTC().Format(time.DateOnly))
+		k := key.String()
+		pc := u.pageCache
+		if n := u.Views.Erasures(); n != pc.swept.Load() {
+			pc.sweep(n, u.Views.Current)
+		}
+		if e := pc.get(k); e != nil && u.Views.Current(e.stamp) {
+			u.count(true)
+			return u.writeCached(c, e, token)
+		}
+		u.count(false)
+		erasures := u.Views.Erasures()
+		d := &pageDeps{csrfHole: newKey(), minuteHole: newKey()}
+		seq := u.Views.Sequence() // before any read: see StampSince
+		c.Set(depsKey, d)
+		u.viewerDeps(d, v)
+		buf := &bytes.Buffer{}
+		c.Set(captureKey, buf)
+		err := h(c)
+		c.Set(depsKey, nil)
+		c.Set(captureKey, nil)
+		if err != nil || c.Response().Committed { // a redirect, or an error the error handler answers
+			return err
+		}
+		body := buf.Bytes()
+		status, _ := c.Get(captureStatusKey).(int)
+		if status == http.StatusOK && u.Views.Erasures() == erasures {
+			st := u.Views.StampSince(seq, d.journals, d.teams)
+			if d.stamped {
+				st = st.Merge(d.stamp)
+			}
+			e := cut(body, d.csrfHole, d.minuteHole, formKeysOf(c))
+			e.key, e.stamp = k, st
+			pc.put(e)
+			return u.writeCached(c, e, token)
+		}
+		if status == 0 { // the template failed (render logged it): not kept
+			status = http.StatusInternalServerError
+		}
+		body = bytes.ReplaceAll(body, []byte(d.minuteHole), []byte(u.minute()))
+		return u.writeCaptured(c, status, bytes.ReplaceAll(body, []byte(d.csrfHole), []byte(token)))
+	}
+}
+
+// nowMinute is the current minute as a meeting time field shows it, or
+// on a page being kept its placeholder.
+func (u *ui) nowMinute(c echo.Context) string {
+	if d := depsOf(c); d != nil {
+		return d.minuteHole
+	}
+	return u.minute()
+}
+
+func (u *ui) minute() string { return u.Now().UTC().Truncate(time.Minute).Format(heldAtLayout) }
+
+func (u *ui) count(hit bool) {
+	if u.CountPage != nil {
+		u.CountPage(hit)
+	}
+}
+
+// viewerDeps notes what the layout reads of the viewer (viewerView).
+func (u *ui) viewerDeps(d *pageDeps, v Viewer) {
+	d.journal(v.Person)
+	d.team(v.Person)
+	for _, r := range u.Views.People(&v.Person) {
+		d.team(r.ID) // leadsLeaders
+	}
+}
+
+const (
+	captureKey       = "web.capture"
+	captureStatusKey = "web.capture.status"
+	formKeysKey      = "web.formkeys"
+)
+
+func formKeysOf(c echo.Context) []string {
+	k, _ := c.Get(formKeysKey).([]string)
+	return k
+}
+
+// cut splits body at every occurrence of the placeholders and of each
+// form key. All are fresh random values no text on the page can hold.
+func cut(body []byte, csrfHole, minuteHole string, keys []string) *cachedPage {
+	e := &cachedPage{}
+	marks := map[int]string{holeCSRF: csrfHole, holeMinute: minuteHole}
+	for k, key := range keys {
+		marks[k+1] = key
+	}
+	for {
+		at, which := -1, 0
+		for k, m := range marks {
+			if m == "" {
+				continue
+			}
+			if i := bytes.Index(body, []byte(m)); i >= 0 && (at < 0 || i < at) {
+				at, which = i, k
+			}
+		}
+		if at < 0 {
+			e.parts = append(e.parts, bytes.Clone(body))
+			return e
+		}
+		e.parts = append(e.parts, bytes.Clone(body[:at]))
+		e.holes = append(e.holes, which)
+		body = body[at+len(marks[which]):]
+	}
+}
+
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeCached writes a kept page with this request's CSRF token and fresh
+// form keys in its holes.
+func (u *ui) writeCached(c echo.Context, e *cachedPage, token string) error {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer pageBuffers.Put(buf)
+	buf.Reset()
+	var keys map[int]string
+	for k, part := range e.parts {
+		buf.Write(part)
+		if k == len(e.holes) {
+			break
+		}
+		h := e.holes[k]
+		switch h {
+		case holeCSRF:
+			buf.WriteString(token)
+			continue
+		case holeMinute:
+			buf.WriteString(u.minute())
+			continue
+		}
+		if keys == nil {
+			keys = map[int]string{}
+		}
+		if _, ok := keys[h]; !ok {
+			keys[h] = newKey()
+		}
+		buf.WriteString(keys[h])
+	}
+	return u.writeCaptured(c, http.StatusOK, buf.Bytes())
+}
+
+func (u *ui) writeCaptured(c echo.Context, status int, body []byte) error {
+	u.pageHeaders(c)
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	c.Response().WriteHeader(status)
+	_, err := c.Response().Write(body)
+	return err
+}

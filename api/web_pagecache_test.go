@@ -1,0 +1,174 @@
+package api_test
+
+import (
+	"bufio"
+	"bytes"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// pageCount reads coachjournal_page_cache_total{result} from /metrics.
+func pageCount(t *testing.T, o *org, result string) float64 {
+	t.Helper()
+	r := o.Must(http.StatusOK, http.MethodGet, "/metrics", "", nil)
+	prefix := `coachjournal_page_cache_total{result="` + result + `"} `
+	sc := bufio.NewScanner(bytes.NewReader(r.Body))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), prefix); ok {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("metric %q: %v", sc.Text(), err)
+			}
+			return n
+		}
+	}
+	return 0
+}
+
+// getCounted GETs path and checks whether it was served from the page
+// cache (hit) or rendered.
+func getCounted(t *testing.T, o *org, b *browser, path string, hit bool) page {
+	t.Helper()
+	hits, misses := pageCount(t, o, "hit"), pageCount(t, o, "miss")
+	p := b.get(path)
+	if p.status != http.StatusOK {
+		t.Fatalf("GET %s: %d\n%s", path, p.status, p.body)
+	}
+	dh, dm := pageCount(t, o, "hit")-hits, pageCount(t, o, "miss")-misses
+	if hit && (dh != 1 || dm != 0) || !hit && (dh != 0 || dm != 1) {
+		t.Fatalf("GET %s: %v hits, %v misses; want a hit: %v", path, dh, dm, hit)
+	}
+	return p
+}
+
+var csrfValue = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
+var keyValue = regexp.MustCompile(`name="_key" value="([^"]*)"`)
+var heldAt = regexp.MustCompile(`name="held_at" value="\d{4}-\d\d-\d\dT\d\d:\d\d"`)
+
+// TestWebPageCache: a page served again from the page cache is the page
+// rendered, with this browser's CSRF token and fresh form keys; a viewer
+// never gets another viewer's page; a write on the person's journal, a
+// move out of the viewer's view and an erasure all render afresh.
+func TestWebPageCache(t *testing.T) {
+	o := scoreOrg(t)
+	o.Created(http.MethodPost, "/v1/people/"+o.ana+"/commitments", o.leaderT, map[string]any{"text": "call <ten> & more", "due_on": day(3)})
+	leo := newBrowser(t, o, o.leaderT)
+	rep, ws, board := "/ui/people/"+o.ana, "/ui/people/"+o.ana+"/one-on-one", "/ui/teams/"+o.leader
+	for _, path := range []string{rep, ws, board} {
+		first := getCounted(t, o, leo, path, false)
+		again := getCounted(t, o, leo, path, true)
+		tokens := csrfValue.FindAllStringSubmatch(again.body, -1)
+		if len(tokens) == 0 {
+			t.Fatalf("%s: no CSRF field", path)
+		}
+		for _, m := range append(tokens, csrfValue.FindAllStringSubmatch(first.body, -1)...) {
+			if m[1] != tokens[0][1] || m[1] == "" {
+				t.Errorf("%s: CSRF fields %q and %q differ: one browser has one token", path, m[1], tokens[0][1])
+			}
+		}
+		k1, k2 := keyValue.FindAllStringSubmatch(first.body, -1), keyValue.FindAllStringSubmatch(again.body, -1)
+		if len(k1) != len(k2) {
+			t.Fatalf("%s: %d form keys, then %d", path, len(k1), len(k2))
+		}
+		for i := range k1 {
+			if k1[i][1] == k2[i][1] || len(k2[i][1]) != 32 {
+				t.Errorf("%s: form key %d is %q, then %q: each rendering has fresh keys", path, i, k1[i][1], k2[i][1])
+			}
+		}
+		if path == ws && !heldAt.MatchString(again.body) {
+			t.Errorf("%s: the meeting time is not a minute:\n%s", path, again.body)
+		}
+		norm := func(s string) string {
+			return heldAt.ReplaceAllString(keyValue.ReplaceAllString(s, "KEY"), "MINUTE")
+		}
+		if norm(first.body) != norm(again.body) {
+			t.Errorf("%s: the cached page differs from the rendered one beyond its form keys:\n%s\n---\n%s", path, first.body, again.body)
+		}
+	}
+	// Another browser of the same viewer: its own CSRF token.
+	leo2 := newBrowser(t, o, o.leaderT)
+	p := getCounted(t, o, leo2, rep, true)
+	p1 := leo.get(rep)
+	if a, b := csrfValue.FindStringSubmatch(p.body)[1], csrfValue.FindStringSubmatch(p1.body)[1]; a == b {
+		t.Errorf("two browsers got the same CSRF token %q", a)
+	}
+	// Another viewer: their own page, not Leo's.
+	ana := newBrowser(t, o, o.anaT)
+	own := getCounted(t, o, ana, rep, false)
+	mustContain(t, "Ana's own page", own.text(), "Ana Lima")
+	if strings.Contains(own.text(), "Leo Leader <span") || strings.Contains(own.body, `href="/ui/teams/`) {
+		t.Errorf("Ana's page shows Leo's navigation:\n%s", own.body)
+	}
+	// A write on Ana's journal: the next page renders it.
+	o.Created(http.MethodPost, "/v1/people/"+o.ana+"/commitments", o.leaderT, map[string]any{"text": "book fifteen meetings", "due_on": day(4)})
+	for _, path := range []string{rep, ws} {
+		mustContain(t, path+" after a write", getCounted(t, o, leo, path, false).text(), "book fifteen meetings")
+		getCounted(t, o, leo, path, true)
+	}
+	// A write on another team member's journal renders the board afresh, not Ana's page.
+	o.Created(http.MethodPost, "/v1/people/"+o.ben+"/metrics", o.leaderT, map[string]any{
+		"period": lastMonth(), "source": "manager", "correction_reason": "recount", "values": map[string]any{"new_opportunities": 6, "deals_won": 2, "revenue": 123456}})
+	getCounted(t, o, leo, board, false)
+	getCounted(t, o, leo, rep, true)
+	// Ana moves out of Leo's view: his next request is refused, not served.
+	o.Created(http.MethodPost, "/v1/people/"+o.ana+"/manager", o.admin, map[string]any{"manager_id": o.other})
+	if p := leo.get(rep); p.status != http.StatusNotFound {
+		t.Fatalf("Ana's page after she moved out of Leo's view: %d", p.status)
+	}
+	// Erasure: Otto, her manager now, reads her page; after the erasure the text is gone.
+	otto := newBrowser(t, o, o.otherT)
+	getCounted(t, o, otto, rep, false)
+	mustContain(t, "before the erasure", getCounted(t, o, otto, rep, true).text(), "book fifteen meetings")
+	o.Created(http.MethodPost, "/v1/people/"+o.ana+"/erasure", o.admin, map[string]any{"reason": "request"})
+	if body := getCounted(t, o, otto, rep, false).text(); strings.Contains(body, "book fifteen meetings") || strings.Contains(body, "Ana Lima") {
+		t.Errorf("Ana's page after her erasure still shows her text:\n%s", body)
+	}
+}
+
+// TestWebWorkspaceLastMeeting: the workspace shows the latest meeting held
+// and a skip recorded after it, not one before it, as meetings and skips
+// are recorded (each one renders the kept page afresh).
+func TestWebWorkspaceLastMeeting(t *testing.T) {
+	o := newOrg(t)
+	leo := newBrowser(t, o, o.leaderT)
+	ws := "/ui/people/" + o.ana + "/one-on-one"
+	section := func() string {
+		t.Helper()
+		body := getCounted(t, o, leo, ws, false).text()
+		i := strings.Index(body, `id="last-title"`)
+		end := strings.Index(body[i:], "</section>")
+		return body[i : i+end]
+	}
+	if s := section(); !strings.Contains(s, "No meeting recorded yet.") || strings.Contains(s, "skipped") {
+		t.Fatalf("before any meeting:\n%s", s)
+	}
+	skip := func(offset int, reason string) {
+		o.Created(http.MethodPost, "/v1/people/"+o.ana+"/meetings/skipped", o.leaderT, map[string]any{"scheduled_for": day(offset), "reason": reason})
+	}
+	held := func(offset int, kind string) {
+		o.Created(http.MethodPost, "/v1/people/"+o.ana+"/meetings", o.leaderT, map[string]any{
+			"kind": kind, "held_at": day(offset) + "T10:00:00Z", "with_id": o.leader, "duration_minutes": 25})
+	}
+	skip(-30, "travel")
+	if s := section(); !strings.Contains(s, "No meeting recorded yet.") || !strings.Contains(s, "skipped: travel") {
+		t.Fatalf("after a skip:\n%s", s)
+	}
+	held(-20, "pipeline")
+	if s := section(); !strings.Contains(s, "25 minutes") || strings.Contains(s, "skipped") {
+		t.Fatalf("after a meeting: the skip before it still shows:\n%s", s)
+	}
+	for k := range 12 { // more entries than one read of the timeline takes
+		skip(-19+k, "reason "+strconv.Itoa(k))
+	}
+	if s := section(); !strings.Contains(s, "skipped: reason 11") || strings.Contains(s, "reason 10") {
+		t.Fatalf("after twelve skips: want the latest:\n%s", s)
+	}
+	held(-5, "performance")
+	held(-3, "coaching")
+	if s := section(); !strings.Contains(s, "Coaching") || strings.Contains(s, "skipped") {
+		t.Fatalf("after two more meetings: want the latest, no skip:\n%s", s)
+	}
+}
