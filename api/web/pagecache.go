@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api/httperr"
+	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -235,7 +237,7 @@ func (u *ui) cacheable(h echo.HandlerFunc) echo.HandlerFunc {
 			return u.writeCached(c, e, token)
 		}
 		if status == 0 { // the template failed (render logged it): not kept
-			status = http.StatusInternalServerError
+			status = httperr.Status(domain.KindInternal)
 		}
 		body = bytes.ReplaceAll(body, []byte(d.minuteHole), []byte(u.minute()))
 		return u.writeCaptured(c, status, bytes.ReplaceAll(body, []byte(d.csrfHole), []byte(token)))
