@@ -35,10 +35,9 @@ const DefaultReadCacheBytes = 256 << 20
 // oldest go once the encoded bytes (plus keys and about entryOverhead each)
 // pass the budget; a key holds only its latest answer, and an answer over
 // an eighth of the budget is not kept. The default, 256 MiB, is sized on
-// the bench's org of 10,000 people: two months of scorecards are about
-// 41 MB (2.3 KB each), boards 43 MB (19 KB), first timeline pages 220 MB
-// (25 KB), commitment histories 180 MB (20 KB); so the answers of any one
-// of those reads fit, and a mix keeps the most used. Bodies are
+// the bench's org of 10,000 people so that the answers of any one of
+// those reads fit and a mix keeps the most used (the sizes are in
+// docs/performance.md, "Reads"). Bodies are
 // pointer-free, so a full cache adds little to the garbage collector's
 // marking. Config.ReadCacheBytes changes the budget or turns the cache off.
 //
