@@ -37,7 +37,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo organisation into an empty store and print tokens")
-	fs.IntVar(&f.readCacheMiB, "read-cache-mib", api.DefaultReadCacheBytes>>20, "MiB of encoded scorecards, boards, timeline pages and commitment histories kept for repeated reads; 0: no cache")
+	fs.IntVar(&f.readCacheMiB, "read-cache-mib", api.DefaultReadCacheBytes>>20, "MiB of encoded scorecards, boards, timeline pages and commitment histories kept for repeated reads, and as much again for rendered pages; 0: no cache")
 	fs.Uint64Var(&f.readyLag, "ready-lag", api.DefaultReadyLag, "stream sequences the projections may trail before /readyz answers 503")
 	var nowAt string
 	fs.StringVar(&nowAt, "now", "", "run the clock as if it were this RFC 3339 time at start, advancing in real time (demos, tests); empty: the real clock")
