@@ -23,6 +23,7 @@ type benchGen struct {
 	rng     *rand.Rand
 	admin   domain.Actor
 	owner   uuid.UUID
+	today   domain.Date // the day the history leads up to (the bench runs on the real clock, as its service does)
 	leaders []uuid.UUID
 	reps    []benchRep
 	start   domain.Date // the Monday of the first generated week
@@ -45,7 +46,8 @@ const repsPerLeader = 8
 func newBenchGen(store *eventstore.Store, people, weeks int, seed uint64) *benchGen {
 	g := &benchGen{store: store, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		admin: domain.Actor{ID: "bench", Role: domain.RoleAdmin}, owner: uuid.New()}
-	today := domain.DateOf(time.Now().UTC())
+	g.today = domain.DateOf(time.Now().UTC())
+	today := g.today
 	monday := today.AddDays(-int((today.Time().Weekday() + 6) % 7))
 	g.start = monday.AddDays(-7 * (weeks + 1))
 	nLeaders := max(1, people/(repsPerLeader+1))

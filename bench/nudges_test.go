@@ -5,7 +5,6 @@ import (
 	"os"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/nudges"
@@ -38,7 +37,7 @@ func BenchmarkNudgesAllPeople(b *testing.B) {
 	if err := env.waitViews(ctx); err != nil {
 		b.Fatal(err)
 	}
-	today := domain.DateOf(time.Now().UTC())
+	today := g.today // the generator's day: the history and the nudges agree on it
 	all := env.views.People(nil)
 	b.Logf("%d people, %d events", len(all), g.events)
 	b.ResetTimer()
