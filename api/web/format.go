@@ -20,8 +20,8 @@ var funcs = template.FuncMap{
 	"gapWord":    gapWord,
 	"gapIcon":    gapIcon,
 	"band":       band,
-	"day":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-	"stamp":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"day":        day,
+	"stamp":      stamp,
 	"monthOf":    monthName,
 	"short":      func(s string) string { return s[:min(len(s), 12)] },
 	"statusOf":   statusWord,
@@ -35,6 +35,12 @@ var funcs = template.FuncMap{
 	"monthLabel": monthLabel,
 	"pipState":   pipState,
 }
+
+// day is a date in words, "6 Dec 2026" (UTC).
+func day(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
+
+// stamp is a moment in words, "6 Dec 2026 14:05 UTC".
+func stamp(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
 
 // pipState says where a PIP stands: active, closed with its outcome, or
 // ended by the erasure of the person's data.

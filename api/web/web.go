@@ -13,11 +13,13 @@ import (
 	"context"
 	"embed"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
@@ -166,12 +168,13 @@ func (u *ui) render(c echo.Context, status int, name, title string, data any) er
 	if v, ok := c.Get(viewerKey).(Viewer); ok {
 		p.Viewer = u.viewerView(v)
 	}
+	body := u.pageOf(name, p)
 	if buf, ok := c.Get(captureKey).(*bytes.Buffer); ok && buf != nil { // a page the page cache keeps (pagecache.go)
 		c.Set(captureStatusKey, status)
 		if k, ok := data.(keyed); ok {
 			c.Set(formKeysKey, k.formKeys())
 		}
-		if err := u.pages[name].ExecuteTemplate(buf, "layout.html", p); err != nil {
+		if err := body.Render(c.Request().Context(), buf); err != nil {
 			u.Logger.Error("render page", "page", name, "err", err)
 			c.Set(captureStatusKey, 0) // not kept
 		}
@@ -179,10 +182,25 @@ func (u *ui) render(c echo.Context, status int, name, title string, data any) er
 	}
 	u.pageHeaders(c)
 	c.Response().WriteHeader(status)
-	if err := u.pages[name].ExecuteTemplate(c.Response(), "layout.html", p); err != nil {
+	if err := body.Render(c.Request().Context(), c.Response()); err != nil {
 		u.Logger.Error("render page", "page", name, "err", err)
 	}
 	return nil
+}
+
+// views are the pages written as templ components (*.templ, compiled to
+// Go by `go tool templ generate`), by name, each given the page's data.
+var views = map[string]func(p page) templ.Component{
+	"board": func(p page) templ.Component { return boardView(p.Data.(boardData)) },
+}
+
+// pageOf is page name in the layout.
+func (u *ui) pageOf(name string, p page) templ.Component {
+	if v, ok := views[name]; ok {
+		return layout(p, v(p))
+	}
+	t := u.pages[name]
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error { return t.ExecuteTemplate(w, "layout.html", p) })
 }
 
 func (u *ui) pageHeaders(c echo.Context) {
