@@ -18,16 +18,54 @@ import (
 // of its own, AUDIT (subjects audit.>, file storage, no deletes, no purges,
 // the journal's replicas), apart from JOURNAL because it is not part of any
 // journal's hash chain and must never slow a journal's optimistic
-// concurrency. A read is served only after its record is acknowledged
-// (RecordRead publishes synchronously), so no read goes unrecorded. Reads
-// of the records come from a small in-memory index, fed by an ordered
-// consumer of the whole stream, keeping the newest auditKeep reads per PIP.
+// concurrency. A read is served only after its record is acknowledged, so
+// no read goes unrecorded. Reads of the records come from a small
+// in-memory index, fed by an ordered consumer of the whole stream, keeping
+// the newest auditKeep reads per PIP.
+//
+// The records are group-committed: the reads that arrive while one message
+// is being stored go together in the next one, an `audit.reads` message on
+// subject audit.reads holding up to auditBatch records, so the reads of a
+// busy morning cost one fsync per batch instead of one per read (each
+// record is still its own read, with its own id, time and request, and its
+// caller waits for the message that holds it). Every record of a message
+// has the message's stream sequence. Streams written before the group
+// commit hold one record per message, on audit.read.<person>.<pip>; the
+// index reads both.
 
 // AuditStream is the read-audit stream's name.
 const AuditStream = "AUDIT"
 
 // auditKeep bounds the reads kept in memory per PIP.
 const auditKeep = 200
+
+// auditBatch bounds the records of one audit.reads message (about 300
+// bytes each, far below the server's 1 MB payload limit).
+const auditBatch = 256
+
+// auditBatchSubject is the subject of the group-committed records.
+const auditBatchSubject = "audit.reads"
+
+// auditMessage is the payload of an audit.reads message.
+type auditMessage struct {
+	Type  string              `json:"type"` // "audit.reads"
+	Reads []domain.ReadRecord `json:"reads"`
+}
+
+const auditMessageType = "audit.reads"
+
+// pendingRead is one read waiting for the message that stores it.
+type pendingRead struct {
+	r    domain.ReadRecord
+	done chan error // buffered; receives once, after r.Sequence is set
+}
+
+// readCommitter queues reads and stores them a message at a time.
+type readCommitter struct {
+	mu       sync.Mutex
+	queue    []*pendingRead
+	flushing bool // a flush goroutine is running
+}
 
 // auditIndex holds the newest reads of each PIP, oldest first.
 type auditIndex struct {
@@ -39,11 +77,13 @@ func (x *auditIndex) add(r domain.ReadRecord) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	rs := x.byPIP[r.PIPID]
-	i, found := slices.BinarySearchFunc(rs, r.Sequence, func(e domain.ReadRecord, seq uint64) int {
+	i, _ := slices.BinarySearchFunc(rs, r.Sequence, func(e domain.ReadRecord, seq uint64) int {
 		return cmpUint(e.Sequence, seq)
 	})
-	if found {
-		return // our own read, seen again on the consumer
+	for ; i < len(rs) && rs[i].Sequence == r.Sequence; i++ { // the reads of one message, in its order
+		if rs[i].ID == r.ID {
+			return // our own read, seen again on the consumer
+		}
 	}
 	rs = slices.Insert(rs, i, r)
 	if len(rs) > auditKeep {
@@ -87,11 +127,23 @@ func (s *Store) ensureAudit(ctx, bg context.Context) error {
 }
 
 func (x *auditIndex) follow(ctx, bg context.Context, st jetstream.Stream, log *slog.Logger, wg *sync.WaitGroup) error {
-	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"audit.read.>"}})
+	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"audit.read.>", auditBatchSubject}})
 	if err != nil {
 		return fmt.Errorf("eventstore: read-audit index: %w", err)
 	}
 	return tail(ctx, bg, cons, "read-audit index", log, wg, func(m jetstream.Msg, meta *jetstream.MsgMetadata) {
+		if m.Subject() == auditBatchSubject {
+			var b auditMessage
+			if err := json.Unmarshal(m.Data(), &b); err == nil && b.Type == auditMessageType {
+				for _, r := range b.Reads {
+					if r.Type == domain.ReadRecordType {
+						r.Sequence = meta.Sequence.Stream
+						x.add(r)
+					}
+				}
+			}
+			return
+		}
 		var r domain.ReadRecord
 		if err := json.Unmarshal(m.Data(), &r); err == nil && r.Type == domain.ReadRecordType {
 			r.Sequence = meta.Sequence.Stream
@@ -100,24 +152,79 @@ func (x *auditIndex) follow(ctx, bg context.Context, st jetstream.Stream, log *s
 	})
 }
 
-// RecordRead appends one read record to AUDIT and returns once the server
-// has acknowledged it (on disk, or on a quorum), with its sequence set.
-// Errors: KindUnavailable when the store cannot take it; the caller must
-// then not serve the read.
+// RecordRead stores one read record on AUDIT and returns once the server
+// has acknowledged the message that holds it (on disk, or on a quorum),
+// with its sequence set. Errors: KindUnavailable when the store cannot
+// take it, or ctx ends first; the caller must then not serve the read (the
+// record may still be stored: a read recorded and not served, never the
+// reverse).
 func (s *Store) RecordRead(ctx context.Context, r domain.ReadRecord) (domain.ReadRecord, error) {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return r, err
+	p := &pendingRead{r: r, done: make(chan error, 1)}
+	c := &s.pipReads
+	c.mu.Lock()
+	c.queue = append(c.queue, p)
+	if !c.flushing {
+		c.flushing = true
+		go s.flushReads()
 	}
-	msg := &nats.Msg{Subject: auditSubject(r), Data: b, Header: nats.Header{}}
-	msg.Header.Set(jetstream.MsgIDHeader, r.ID.String())
+	c.mu.Unlock()
+	select {
+	case err := <-p.done:
+		if err != nil {
+			return r, err
+		}
+		return p.r, nil
+	case <-ctx.Done():
+		return r, s.unavailable("record read", ctx.Err())
+	}
+}
+
+// flushReads stores the queued reads, a message at a time, until the
+// queue is empty.
+func (s *Store) flushReads() {
+	c := &s.pipReads
+	for {
+		c.mu.Lock()
+		n := min(len(c.queue), auditBatch)
+		if n == 0 {
+			c.flushing = false
+			c.mu.Unlock()
+			return
+		}
+		batch := slices.Clone(c.queue[:n])
+		c.queue = slices.Delete(c.queue, 0, n)
+		c.mu.Unlock()
+		err := s.storeReads(batch)
+		for _, p := range batch {
+			p.done <- err
+		}
+	}
+}
+
+// storeReads publishes one audit.reads message holding batch, and on its
+// acknowledgement sets each record's sequence and indexes it.
+func (s *Store) storeReads(batch []*pendingRead) error {
+	b := auditMessage{Type: auditMessageType, Reads: make([]domain.ReadRecord, len(batch))}
+	for i, p := range batch {
+		b.Reads[i] = p.r
+	}
+	data, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	msg := &nats.Msg{Subject: auditBatchSubject, Data: data, Header: nats.Header{}}
+	msg.Header.Set(jetstream.MsgIDHeader, batch[0].r.ID.String()) // a retried publish is stored once
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout)
+	defer cancel()
 	ack, err := s.js.PublishMsg(ctx, msg, jetstream.WithExpectStream(AuditStream))
 	if err != nil {
-		return r, s.unavailable("record read", err)
+		return s.unavailable("record reads", err)
 	}
-	r.Sequence = ack.Sequence
-	s.audit.add(r)
-	return r, nil
+	for _, p := range batch {
+		p.r.Sequence = ack.Sequence
+		s.audit.add(p.r)
+	}
+	return nil
 }
 
 // ReadsOf returns the newest reads of a PIP, newest first, at most limit

@@ -2,6 +2,9 @@ package eventstore_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,9 +51,94 @@ func TestReadAuditAcrossStores(t *testing.T) {
 	}
 }
 
-// BenchmarkRecordRead is the read audit's cost on a PIP read: one
-// synchronous publish, acknowledged after the fsync (embedded server).
+// TestReadAuditGroupCommit: reads recorded at once share messages (fewer
+// messages than reads), every caller gets its record back stored, with the
+// sequence of the message that holds it, and a peer's index lists every
+// read, each once; a record of the older one-per-message form on
+// audit.read.<person>.<pip> is still listed.
+func TestReadAuditGroupCommit(t *testing.T) {
+	a := mustOpenTemp(t)
+	b := mustOpenPeer(t, a, t.TempDir())
+	ctx := ctxT(t)
+	person, pip := uuid.New(), uuid.New()
+	st, err := a.JetStream().Stream(ctx, eventstore.AuditStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := domain.NewReadRecord(domain.Actor{ID: "hr-old", Role: domain.RoleHR}, person, pip, clock.Now(), "req-old", "api")
+	data, _ := json.Marshal(old)
+	if _, err := a.JetStream().Publish(ctx, "audit.read."+person.String()+"."+pip.String(), data); err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	var wg sync.WaitGroup
+	got := make([]domain.ReadRecord, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			r := domain.NewReadRecord(domain.Actor{ID: fmt.Sprintf("hr-%d", i), Role: domain.RoleHR}, person, pip, clock.Now(), fmt.Sprintf("req-%d", i), "ui")
+			got[i], errs[i] = a.RecordRead(ctx, r)
+		})
+	}
+	wg.Wait()
+	seqs := map[uint64]bool{}
+	for i, r := range got {
+		if errs[i] != nil || r.Sequence < 2 || r.RequestID != fmt.Sprintf("req-%d", i) {
+			t.Fatalf("read %d: %+v, %v", i, r, errs[i])
+		}
+		seqs[r.Sequence] = true
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msgs := info.State.Msgs; msgs != uint64(len(seqs))+1 || msgs >= n {
+		t.Errorf("%d reads in %d messages (%d distinct sequences): not grouped", n, msgs-1, len(seqs))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(b.ReadsOf(pip, 1000)) < min(n+1, 200) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	listed := b.ReadsOf(pip, 1000)
+	if len(listed) != min(n+1, 200) {
+		t.Fatalf("the peer lists %d reads, want %d", len(listed), min(n+1, 200))
+	}
+	ids := map[uuid.UUID]bool{}
+	for i, r := range listed {
+		if ids[r.ID] {
+			t.Fatalf("read %s listed twice", r.ID)
+		}
+		ids[r.ID] = true
+		if i > 0 && listed[i-1].Sequence < r.Sequence {
+			t.Fatalf("not newest first at %d", i)
+		}
+	}
+	if mine := a.ReadsOf(pip, 1000); len(mine) != len(listed) || mine[0].ID != listed[0].ID {
+		t.Errorf("the writer lists %d reads (newest %s), the peer %d (newest %s)", len(mine), mine[0].ID, len(listed), listed[0].ID)
+	}
+}
+
+// BenchmarkRecordRead is the read audit's cost on a PIP read, acknowledged
+// after the fsync (embedded server): alone, and 64 at once (group commit).
 func BenchmarkRecordRead(b *testing.B) {
+	b.Run("alone", benchRecordRead)
+	b.Run("c64", func(b *testing.B) {
+		s := mustOpenTemp(b)
+		ctx := context.Background()
+		b.SetParallelism(32) // 64 goroutines on 2 cores
+		b.RunParallel(func(pb *testing.PB) {
+			r := domain.NewReadRecord(domain.Actor{ID: "hr-desk", Role: domain.RoleHR}, uuid.New(), uuid.New(), clock.Now(), "req", "api")
+			for pb.Next() {
+				r.ID = uuid.New()
+				if _, err := s.RecordRead(ctx, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+}
+
+func benchRecordRead(b *testing.B) {
 	s := mustOpenTemp(b)
 	ctx := context.Background()
 	r := domain.NewReadRecord(domain.Actor{ID: "hr-desk", Role: domain.RoleHR}, uuid.New(), uuid.New(), clock.Now(), "req", "api")

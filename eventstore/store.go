@@ -17,20 +17,21 @@ import (
 // Store is the event store of every journal. It is safe for concurrent use,
 // and several Stores (in one process or many) may share one stream.
 type Store struct {
-	cfg    Config
-	log    *slog.Logger
-	srv    *server.Server // nil when connected to an external server
-	nc     *nats.Conn
-	js     jetstream.JetStream
-	stream jetstream.Stream
-	keys   *keyring
-	health health      // whether writes can be taken (health.go)
-	gc     *committer  // group commit (groupcommit.go); nil when off
-	audit  *auditIndex // reads of PIPs (audit.go)
-	reads  lazyBucket  // the nudges each reader marked read (nudgereads.go)
-	prefs  lazyBucket  // each person's nudge preferences (nudgeprefs.go): the same lazily opened bucket
-	queue  nudgeQueue  // nudges to deliver (nudgequeue.go)
-	org    orgState    // the org structural changes are decided on (org.go)
+	cfg      Config
+	log      *slog.Logger
+	srv      *server.Server // nil when connected to an external server
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	stream   jetstream.Stream
+	keys     *keyring
+	health   health        // whether writes can be taken (health.go)
+	gc       *committer    // group commit (groupcommit.go); nil when off
+	audit    *auditIndex   // reads of PIPs (audit.go)
+	pipReads readCommitter // reads waiting for their audit message (audit.go)
+	reads    lazyBucket    // the nudges each reader marked read (nudgereads.go)
+	prefs    lazyBucket    // each person's nudge preferences (nudgeprefs.go): the same lazily opened bucket
+	queue    nudgeQueue    // nudges to deliver (nudgequeue.go)
+	org      orgState      // the org structural changes are decided on (org.go)
 
 	mu        sync.Mutex
 	journals  map[uuid.UUID]*journalEntry
