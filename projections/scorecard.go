@@ -101,32 +101,41 @@ func (s *Set) rollUp(personID uuid.UUID, month domain.Period, asOf time.Time) (m
 	if j == nil {
 		return nil, []SubmissionRef{}
 	}
-	latest := map[domain.Period]uint32{}
+	type sub struct {
+		period domain.Period
+		start  domain.Date
+		step   uint32
+	}
+	var buf [8]sub
+	latest := buf[:0] // one per period; a month holds four or five weeks
 	for _, i := range j.month(month.Month()) {
 		st := s.steps.at(i)
 		if !known(st, asOf) {
 			continue
 		}
-		if sub, ok := submissionAt(st.data); ok {
-			latest[sub.period] = i // stream order: the later replaces the earlier
+		if sb, ok := submissionAt(st.data); ok {
+			if k := slices.IndexFunc(latest, func(x sub) bool { return x.period == sb.period }); k >= 0 {
+				latest[k].step = i // stream order: the later replaces the earlier
+			} else {
+				latest = append(latest, sub{period: sb.period, start: sb.period.Start(), step: i})
+			}
 		}
 	}
-	periods := slices.SortedFunc(maps.Keys(latest), func(a, b domain.Period) int { return a.Start().Time().Compare(b.Start().Time()) })
-	switch _, ok := latest[month]; {
-	case ok:
-		periods = []domain.Period{month}
-	case month.IsWeek():
-		periods = nil
+	slices.SortFunc(latest, func(a, b sub) int { return a.start.Time().Compare(b.start.Time()) })
+	if k := slices.IndexFunc(latest, func(x sub) bool { return x.period == month }); k >= 0 {
+		latest = latest[k : k+1]
+	} else if month.IsWeek() {
+		latest = nil
 	}
 	sums := map[string]float64{}
-	refs := make([]SubmissionRef, 0, len(periods))
-	for _, per := range periods {
-		st := s.steps.at(latest[per])
-		sub, _ := submissionAt(st.data)
-		for k, key := range sub.keys {
-			sums[key] += sub.vals[k]
+	refs := make([]SubmissionRef, 0, len(latest))
+	for _, l := range latest {
+		st := s.steps.at(l.step)
+		sb, _ := submissionAt(st.data)
+		for k, key := range sb.keys {
+			sums[key] += sb.vals[k]
 		}
-		refs = append(refs, SubmissionRef{Period: per, Source: sub.source, RecordedAt: st.recordedAt(), Sequence: st.seq})
+		refs = append(refs, SubmissionRef{Period: l.period, Source: sb.source, RecordedAt: st.recordedAt(), Sequence: st.seq})
 	}
 	for k, v := range sums {
 		sums[k] = clean(v)
@@ -222,6 +231,8 @@ func clean(v float64) float64 {
 		return math.MaxFloat64
 	case math.IsInf(v, -1):
 		return -math.MaxFloat64
+	case v == math.Trunc(v) && math.Abs(v) < 1e12:
+		return v // a whole number of at most 12 digits: already itself
 	}
 	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
 	if err != nil {
