@@ -117,10 +117,12 @@ func (l *life) openOn(day domain.Date) bool {
 func (s *Set) CommitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date) Keeping {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.commitmentKeeping(personID, asOf, today)
+	return s.commitmentKeeping(personID, asOf, today, true)
 }
 
-func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date) Keeping {
+// commitmentKeeping builds the keeping of personID; without history, every
+// commitment's History is left empty (its steps are not built).
+func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date, history bool) Keeping {
 	asOf = asOf.UTC()
 	if d := domain.DateOf(asOf); !asOf.IsZero() && d.Before(today) {
 		today = d
@@ -133,7 +135,7 @@ func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain
 	}
 	var lives []life
 	for _, c := range p.commitments {
-		cl, l, ok := s.commitmentLife(c, asOf, today)
+		cl, l, ok := s.commitmentLife(c, asOf, today, history)
 		if !ok {
 			continue
 		}
@@ -146,9 +148,10 @@ func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain
 	return out
 }
 
-// commitmentLife rebuilds c from its steps recorded up to asOf; ok is false
-// when c itself was recorded later.
-func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date) (CommitmentLife, life, bool) {
+// commitmentLife rebuilds c from its steps recorded up to asOf, with its
+// History when history is set; ok is false when c itself was recorded
+// later.
+func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, history bool) (CommitmentLife, life, bool) {
 	made := s.steps.at(c.made)
 	if !known(made, asOf) {
 		return CommitmentLife{}, life{}, false
@@ -161,7 +164,9 @@ func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date) (
 		if !known(st, asOf) {
 			continue
 		}
-		cl.History = append(cl.History, s.stepAt(i))
+		if history {
+			cl.History = append(cl.History, s.stepAt(i))
+		}
 		l.step(st, &cl)
 	}
 	cl.Status, cl.DueOn = l.status, l.current()

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -214,5 +215,32 @@ func TestKeepingUnknownPerson(t *testing.T) {
 	_ = json.Unmarshal(b, &m)
 	if m["by_month"] == nil || m["commitments"] == nil || m["totals"].(map[string]any)["keep_rate"] != nil {
 		t.Errorf("unknown person = %s, want empty lists and null rates", b)
+	}
+}
+
+// TestKeepingBrief: the brief keeping is the full one with every
+// commitment's History left empty, and the same stamp.
+func TestKeepingBrief(t *testing.T) {
+	f, ana, _ := keepingFeed(t)
+	s := f.set()
+	today := date(t, "2026-11-05")
+	full, fst := s.StampedCommitmentKeeping(ana, time.Time{}, today)
+	brief, bst := s.StampedKeepingBrief(ana, today)
+	if len(full.Commitments) == 0 {
+		t.Fatal("no commitments in the feed")
+	}
+	histories := 0
+	for i := range full.Commitments {
+		histories += len(full.Commitments[i].History)
+		full.Commitments[i].History = []Step{}
+	}
+	if histories == 0 {
+		t.Fatal("no history to leave out")
+	}
+	if !reflect.DeepEqual(full, brief) {
+		t.Errorf("brief %+v\nfull without histories %+v", brief, full)
+	}
+	if !reflect.DeepEqual(fst, bst) {
+		t.Errorf("stamps differ: %+v, %+v", bst, fst)
 	}
 }

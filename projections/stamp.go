@@ -189,5 +189,14 @@ func (s *Set) summaryDeps(st *Stamp, d domain.Data) {
 func (s *Set) StampedCommitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date) (Keeping, Stamp) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.commitmentKeeping(personID, asOf, today), Stamp{seq: s.seq, journals: []uuid.UUID{personID}}
+	return s.commitmentKeeping(personID, asOf, today, true), Stamp{seq: s.seq, journals: []uuid.UUID{personID}}
+}
+
+// StampedKeepingBrief is StampedCommitmentKeeping without each commitment's
+// steps (every History is empty): the figures and the commitments as a
+// page lists them, for a fraction of the cost.
+func (s *Set) StampedKeepingBrief(personID uuid.UUID, today domain.Date) (Keeping, Stamp) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.commitmentKeeping(personID, time.Time{}, today, false), Stamp{seq: s.seq, journals: []uuid.UUID{personID}}
 }

@@ -144,7 +144,7 @@ func (u *ui) rep(c echo.Context) error {
 	}
 	d.Trend = trendLine(pts)
 	today := domain.DateOf(u.Now().UTC())
-	k, st := u.Views.StampedCommitmentKeeping(p.ID, time.Time{}, today)
+	k, st := u.Views.StampedKeepingBrief(p.ID, today)
 	deps.read(st)
 	d.Keeping = k.Totals
 	d.Commitments = recentCommitments(k.Commitments, 6)
