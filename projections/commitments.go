@@ -113,6 +113,22 @@ func (s *Set) Commitments(personID uuid.UUID) []Commitment {
 	return out
 }
 
+// OpenCommitments returns a person's open commitments, in the order they
+// were made: Commitments without the resolved ones, which it does not build.
+func (s *Set) OpenCommitments(personID uuid.UUID) []Commitment {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []Commitment{}
+	if p := s.people[personID]; p != nil {
+		for _, c := range p.commitments {
+			if c.status == statusOpen {
+				out = append(out, s.commitmentOf(c))
+			}
+		}
+	}
+	return out
+}
+
 // Commitment returns one commitment of a person.
 func (s *Set) Commitment(personID, commitmentID uuid.UUID) (Commitment, bool) {
 	s.mu.RLock()

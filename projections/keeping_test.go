@@ -244,3 +244,28 @@ func TestKeepingBrief(t *testing.T) {
 		t.Errorf("stamps differ: %+v, %+v", bst, fst)
 	}
 }
+
+// TestOpenCommitments: the open commitments are Commitments' open ones, in
+// the same order, built alike.
+func TestOpenCommitments(t *testing.T) {
+	f, ana, _ := keepingFeed(t)
+	s := f.set()
+	var want []Commitment
+	resolved := 0
+	for _, c := range s.Commitments(ana) {
+		if c.Status == statusOpen {
+			want = append(want, c)
+		} else {
+			resolved++
+		}
+	}
+	if len(want) == 0 || resolved == 0 {
+		t.Fatalf("the feed has %d open and %d resolved commitments: both are needed", len(want), resolved)
+	}
+	if got := s.OpenCommitments(ana); !reflect.DeepEqual(got, want) {
+		t.Errorf("open commitments %+v\nwant %+v", got, want)
+	}
+	if got := s.OpenCommitments(uuid.New()); len(got) != 0 {
+		t.Errorf("an unknown person has %d open commitments", len(got))
+	}
+}

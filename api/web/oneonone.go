@@ -138,7 +138,7 @@ func (u *ui) workspace(c echo.Context, p projections.Person, f *form) oneOnOneDa
 			d.SuggestNote = dg.Label + ": " + dg.Hint
 		}
 	}
-	for _, cm := range u.Views.Commitments(p.ID) {
+	for _, cm := range u.Views.OpenCommitments(p.ID) {
 		if cm.Status != "open" {
 			continue
 		}
