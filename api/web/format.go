@@ -23,7 +23,7 @@ var funcs = template.FuncMap{
 	"day":        day,
 	"stamp":      stamp,
 	"monthOf":    monthName,
-	"short":      func(s string) string { return s[:min(len(s), 12)] },
+	"short":      short,
 	"statusOf":   statusWord,
 	"metric":     metricLabel,
 	"value":      metricValue,
@@ -31,7 +31,7 @@ var funcs = template.FuncMap{
 	"times":      times,
 	"kindOf":     eventKind,
 	"roleOf":     roleWord,
-	"date":       func(d domain.Date) string { return d.Time().Format("2 Jan 2006") },
+	"date":       date,
 	"monthLabel": monthLabel,
 	"pipState":   pipState,
 }
@@ -41,6 +41,12 @@ func day(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
 
 // stamp is a moment in words, "6 Dec 2026 14:05 UTC".
 func stamp(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
+
+// date is a calendar day in words, "6 Dec 2026".
+func date(d domain.Date) string { return d.Time().Format("2 Jan 2006") }
+
+// short is the first 12 characters of a hash or an id, for a narrow column.
+func short(s string) string { return s[:min(len(s), 12)] }
 
 // pipState says where a PIP stands: active, closed with its outcome, or
 // ended by the erasure of the person's data.

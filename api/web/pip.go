@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
@@ -11,7 +12,22 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
+func init() {
+	views["pip"] = func(p page) templ.Component { return pipView(p, p.Data.(pipData)) }
+	views["pips"] = func(p page) templ.Component { return pipsView(p.Data.(pipListData)) }
+}
+
 func parseID(s string) (uuid.UUID, error) { return uuid.Parse(s) }
+
+// firstOf is the first of ss that is not empty, "" when all are.
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
 
 type pipData struct {
 	Person     projections.Person
@@ -113,6 +129,15 @@ func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, po
 	}
 	d.Chain = u.chain(c, p.ID)
 	return u.render(c, status, "pip", "PIP: "+p.Name, d)
+}
+
+// revisionReason is a goal version's reason as the versions list quotes
+// it after who made it; "" for the version as opened.
+func revisionReason(r *string) string {
+	if r == nil {
+		return ""
+	}
+	return ": “" + *r + "”"
 }
 
 // linkTo names a person, linked when they are in the viewer's view.

@@ -208,7 +208,8 @@ func labelsFor(f *form, name string, x projections.PIP) {
 	}
 }
 
-// ackView is what the ackForm template needs (partials.html).
+// ackView is what the ackForm component needs (pip_ack.templ; the rep
+// page's html template still uses the ackForm define of partials.html).
 type ackView struct {
 	PIP     projections.PIP
 	Form    *form
@@ -216,8 +217,7 @@ type ackView struct {
 	Version int // the goal version acknowledged
 }
 
-func init() {
-	funcs["ackOf"] = func(x projections.PIP, f *form, csrf string) ackView {
-		return ackView{PIP: x, Form: f, CSRF: csrf, Version: len(x.GoalVersions)}
-	}
+// ackOf is the acknowledgement form f of x, posted with the CSRF token csrf.
+func ackOf(x projections.PIP, f *form, csrf string) ackView {
+	return ackView{PIP: x, Form: f, CSRF: csrf, Version: len(x.GoalVersions)}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
@@ -20,6 +21,10 @@ import (
 // decided here: a page offers a form only when the API's rule (Deps.Check)
 // and the domain's decision on the journal as it is let the viewer send
 // it, and the write itself is checked again by both.
+
+func init() {
+	views["pipopen"] = func(p page) templ.Component { return pipOpenView(p, p.Data.(pipOpenData)) }
+}
 
 // defaultPIPDays is the length a new PIP's form suggests (six weeks).
 const defaultPIPDays = 42
@@ -102,18 +107,18 @@ func (u *ui) newPIP(c echo.Context) error {
 	return u.render(c, http.StatusOK, "pipopen", "Open a PIP for "+p.Name, d)
 }
 
-// goalRows is what the goalRows template needs (partials.html).
-type goalRows struct {
+// goalRowsView is what the goalRows component needs (pip_forms.templ).
+type goalRowsView struct {
 	Form    *form
 	Rows    []int
 	Metrics []choice
 }
 
-// GoalRows is the form's goal rows for the template.
-func (d pipOpenData) GoalRows() goalRows { return goalRows{d.Form, d.Rows, d.Metrics} }
+// GoalRows is the form's goal rows.
+func (d pipOpenData) GoalRows() goalRowsView { return goalRowsView{d.Form, d.Rows, d.Metrics} }
 
-// GoalRows is the revision's goal rows for the template.
-func (p pipForms) GoalRows() goalRows { return goalRows{p.Revise, p.Rows, p.Metrics} }
+// GoalRows is the revision's goal rows.
+func (p pipForms) GoalRows() goalRowsView { return goalRowsView{p.Revise, p.Rows, p.Metrics} }
 
 // sampleOpenPIP is an OpenPIP the domain accepts for what it says, so that
 // asking whether the viewer may open one also asks whether the journal
