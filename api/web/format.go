@@ -31,10 +31,13 @@ var funcs = template.FuncMap{
 	"times":      times,
 	"kindOf":     eventKind,
 	"roleOf":     roleWord,
-	"date":       func(d domain.Date) string { return d.Time().Format("2 Jan 2006") },
+	"date":       dateName,
 	"monthLabel": monthLabel,
 	"pipState":   pipState,
 }
+
+// dateName is a calendar day in words, "6 Dec 2026".
+func dateName(d domain.Date) string { return d.Time().Format("2 Jan 2006") }
 
 // day is a date in words, "6 Dec 2026" (UTC).
 func day(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
