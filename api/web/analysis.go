@@ -2,12 +2,14 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/export"
@@ -59,8 +61,8 @@ type analysisData struct {
 	Teams        []team
 	Scope        string // "the whole org" or the team's label
 	Trend        projections.Trends
-	Attainment   any // the charts (template.HTML)
-	Totals       any
+	Attainment   template.HTML // the charts
+	Totals       template.HTML
 	Rows         []teamRow // the teams directly below the scope
 	Download     *form
 	CanClear     bool
@@ -260,5 +262,8 @@ func compact(metric string, v *float64) string {
 }
 
 func init() {
-	funcs["metricRow"] = func(key string) projections.MetricRow { return projections.MetricRow{Metric: key} }
+	views["analysis"] = func(p page) templ.Component { return analysisView(p.Data.(analysisData)) }
 }
+
+// metricRow is a metric's row without a unit, for metricValue.
+func metricRow(key string) projections.MetricRow { return projections.MetricRow{Metric: key} }

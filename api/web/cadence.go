@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
@@ -78,4 +80,41 @@ func (u *ui) cadence(c echo.Context) error {
 		d.To = to.String()
 	}
 	return u.render(c, status, "cadence", "Cadence", d)
+}
+
+func init() {
+	views["cadence"] = func(p page) templ.Component { return cadenceView(p.Data.(cadenceData)) }
+}
+
+// windowsWord names a cadence's windows: fortnights for a 14-day
+// cadence, weeks otherwise.
+func windowsWord(everyDays int) string {
+	if everyDays == 14 {
+		return "fortnights"
+	}
+	return "weeks"
+}
+
+// windowsTitle is windowsWord at the start of a heading.
+func windowsTitle(everyDays int) string {
+	if everyDays == 14 {
+		return "Fortnights"
+	}
+	return "Weeks"
+}
+
+// daysOrDash is a count of days and what follows it, or "—" without one.
+func daysOrDash(n *int, unit string) string {
+	if n == nil {
+		return "—"
+	}
+	return strconv.Itoa(*n) + unit
+}
+
+// rangeInvalid marks a range field refused, pointing at its message.
+func rangeInvalid(errs map[string]string, name string) templ.Attributes {
+	if errs[name] == "" {
+		return nil
+	}
+	return templ.Attributes{"aria-invalid": "true", "aria-describedby": name + "-error"}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -97,4 +98,8 @@ func (u *ui) leadsLeaders(id uuid.UUID) bool {
 		}
 	}
 	return false
+}
+
+func init() {
+	views["leaders"] = func(p page) templ.Component { return leadersView(p.Data.(leadersData)) }
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
@@ -237,15 +238,20 @@ func (u *ui) orgRoutes(in *echo.Group) {
 	in.GET("/leaders/:id", u.leaders)
 }
 
-// formCtx is what the org page's shared form templates get.
-type formCtx struct {
-	CSRF string
-	Form *form
+func init() {
+	views["org"] = func(p page) templ.Component { return orgView(p.CSRF, p.Data.(orgData)) }
 }
 
-func init() {
-	funcs["formOf"] = func(p page, f *form) formCtx { return formCtx{CSRF: p.CSRF, Form: f} }
-	funcs["targetValue"] = func(t domain.Target) string {
-		return metricValue(projections.MetricRow{Metric: t.Metric, Unit: t.Unit}, &t.Target)
+// targetValue is a standard's target as the metric's numbers are written.
+func targetValue(t domain.Target) string {
+	return metricValue(projections.MetricRow{Metric: t.Metric, Unit: t.Unit}, &t.Target)
+}
+
+// choiceText is a choice as an option shows it: its label, and its hint
+// after a dot.
+func choiceText(c choice) string {
+	if c.Hint == "" {
+		return c.Label
 	}
+	return c.Label + " · " + c.Hint
 }

@@ -133,7 +133,7 @@ func (u *ui) parse() error {
 		return err
 	}
 	u.pages = map[string]*template.Template{}
-	for _, page := range []string{"login", "home", "board", "rep", "cadence", "error", "signedin", "oneonone", "week", "inbox", "analysis", "people", "register", "org", "leaders"} {
+	for _, page := range []string{"login", "home", "rep", "error", "signedin", "oneonone", "week", "inbox"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+page+".html")
 		if err != nil {
 			return err
