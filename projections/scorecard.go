@@ -158,8 +158,9 @@ func metricRows(std *ResolvedStandard, actuals map[string]float64) []MetricRow {
 		}
 		return nil
 	}
-	rows := []MetricRow{}
-	listed := map[string]bool{}
+	rows := make([]MetricRow, 0, len(actuals)+2)
+	var listedBuf [16]string
+	listed := listedBuf[:0] // a handful of metrics: a scan beats a map
 	if std != nil {
 		for _, t := range std.Targets {
 			target, kind := t.Target, t.Kind
@@ -169,16 +170,16 @@ func metricRows(std *ResolvedStandard, actuals map[string]float64) []MetricRow {
 				row.Attainment = &a
 			}
 			rows = append(rows, row)
-			listed[t.Metric] = true
+			listed = append(listed, t.Metric)
 		}
 	}
 	rest := slices.Sorted(maps.Keys(actuals))
 	rest = append(rest, metricWinRate, metricDealSize)
 	for _, key := range rest {
-		if listed[key] || (isDerived(key) && derived[key] == nil) {
+		if slices.Contains(listed, key) || (isDerived(key) && derived[key] == nil) {
 			continue
 		}
-		listed[key] = true
+		listed = append(listed, key)
 		row := MetricRow{Metric: key, Derived: isDerived(key), Actual: actual(key)}
 		if k, ok := builtinKind[key]; ok {
 			row.Kind = &k
@@ -234,7 +235,8 @@ func clean(v float64) float64 {
 	case v == math.Trunc(v) && math.Abs(v) < 1e12:
 		return v // a whole number of at most 12 digits: already itself
 	}
-	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	var buf [32]byte
+	r, err := strconv.ParseFloat(string(strconv.AppendFloat(buf[:0], v, 'g', 12, 64)), 64)
 	if err != nil {
 		return v
 	}
