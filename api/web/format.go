@@ -31,13 +31,16 @@ var funcs = template.FuncMap{
 	"times":      times,
 	"kindOf":     eventKind,
 	"roleOf":     roleWord,
-	"date":       func(d domain.Date) string { return d.Time().Format("2 Jan 2006") },
+	"date":       date,
 	"monthLabel": monthLabel,
 	"pipState":   pipState,
 }
 
 // day is a date in words, "6 Dec 2026" (UTC).
 func day(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
+
+// date is a calendar date in words, "6 Dec 2026".
+func date(d domain.Date) string { return d.Time().Format("2 Jan 2006") }
 
 // stamp is a moment in words, "6 Dec 2026 14:05 UTC".
 func stamp(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }

@@ -341,10 +341,16 @@ func init() {
 		}
 		return nil
 	}
-	funcs["kindWord"] = func(k string) string { return choiceLabel(meetingKinds, k) }
-	funcs["diagWord"] = func(d string) string { return choiceLabel(diagnoses, d) }
+	funcs["kindWord"] = kindWord
+	funcs["diagWord"] = diagWord
 	funcs["weekWords"] = weekName
 }
+
+// kindWord names a meeting kind for people: performance → Performance 1-on-1.
+func kindWord(k string) string { return choiceLabel(meetingKinds, k) }
+
+// diagWord names a diagnosis (a primary gap) for people: deal_size → Deal size.
+func diagWord(d string) string { return choiceLabel(diagnoses, d) }
 
 func choiceLabel(cs []choice, v string) string {
 	for _, c := range cs {

@@ -231,10 +231,7 @@ var failTitles = map[domain.Kind]string{domain.KindNotFound: "Not found", domain
 // the thing exists.
 func (u *ui) fail(c echo.Context, kind domain.Kind, msg string) error {
 	status, title := httperr.Status(kind), failTitles[kind]
-	return u.render(c, status, "error", title, struct {
-		Status         int
-		Title, Message string
-	}{status, title, msg})
+	return u.render(c, status, "error", title, errorData{status, title, msg})
 }
 
 var errNotFound = "There is nothing here, or it is outside your view."
