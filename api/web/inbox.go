@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/nudges"
 	"github.com/labstack/echo/v4"
@@ -14,6 +15,10 @@ import (
 type NudgeReads struct {
 	Read func(ctx context.Context, reader string) (map[string]bool, error)
 	Mark func(ctx context.Context, reader, nid string) error
+}
+
+func init() {
+	views["inbox"] = func(p page) templ.Component { return inboxView(p, p.Data.(inboxData)) }
 }
 
 type inboxData struct {

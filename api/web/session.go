@@ -4,12 +4,19 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
+
+func init() {
+	views["login"] = func(p page) templ.Component { return loginView(p, p.Data.(loginData)) }
+	views["signedin"] = func(page) templ.Component { return signedInView() }
+	views["home"] = func(p page) templ.Component { return homeView(p) }
+}
 
 // CookieName is the session cookie: it holds the bearer token.
 const CookieName = "coachjournal_session"
