@@ -343,7 +343,6 @@ func init() {
 	}
 	funcs["kindWord"] = kindWord
 	funcs["diagWord"] = diagWord
-	funcs["weekWords"] = weekName
 }
 
 // kindWord names a meeting kind for people: performance → Performance 1-on-1.

@@ -7,12 +7,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
+
+func init() { views["week"] = func(p page) templ.Component { return weekView(p, p.Data.(weekData)) } }
 
 type weekData struct {
 	Person    projections.Person
