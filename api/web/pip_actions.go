@@ -208,7 +208,8 @@ func labelsFor(f *form, name string, x projections.PIP) {
 	}
 }
 
-// ackView is what the ackForm template needs (partials.html).
+// ackView is what the ackForm component needs (pip_ack.templ; the "ackForm"
+// template of partials.html while the PIP page is html/template).
 type ackView struct {
 	PIP     projections.PIP
 	Form    *form

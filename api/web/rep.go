@@ -11,11 +11,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/labstack/echo/v4"
 )
+
+func init() { views["rep"] = func(p page) templ.Component { return repView(p, p.Data.(repData)) } }
 
 // timelinePage is how many entries the rep page lists at a time.
 const timelinePage = 20
@@ -44,6 +47,15 @@ type repData struct {
 	Timeline    []timelineEntry
 	Older       string // query string of the next (older) page
 	Newer       bool
+}
+
+// newest is the link to the timeline's first page, of the same filter.
+func (d repData) newest() string {
+	s := "?period=" + d.Period.String()
+	if d.Type != "" {
+		s += "&type=" + url.QueryEscape(d.Type)
+	}
+	return s
 }
 
 func (d repData) formKeys() []string {
