@@ -341,8 +341,6 @@ func init() {
 		}
 		return nil
 	}
-	funcs["kindWord"] = kindWord
-	funcs["diagWord"] = diagWord
 }
 
 // kindWord names a meeting kind for people: performance → Performance 1-on-1.

@@ -10,11 +10,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
+
+func init() {
+	views["oneonone"] = func(p page) templ.Component { return oneOnOneView(p, p.Data.(oneOnOneData)) }
+}
 
 // defaultRows is how many empty new-commitment rows the workspace shows;
 // "Add another row" re-renders the form with one more (no JavaScript).

@@ -133,7 +133,7 @@ func (u *ui) parse() error {
 		return err
 	}
 	u.pages = map[string]*template.Template{}
-	for _, page := range []string{"board", "pip", "pips", "cadence", "oneonone", "pipopen", "analysis", "people", "register", "org", "leaders"} {
+	for _, page := range []string{"board", "pip", "pips", "cadence", "pipopen", "analysis", "people", "register", "org", "leaders"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+page+".html")
 		if err != nil {
 			return err
