@@ -208,8 +208,7 @@ func labelsFor(f *form, name string, x projections.PIP) {
 	}
 }
 
-// ackView is what the ackForm component needs (pip_ack.templ; the "ackForm"
-// template of partials.html while the PIP page is html/template).
+// ackView is what the ackForm template needs (partials.html).
 type ackView struct {
 	PIP     projections.PIP
 	Form    *form
