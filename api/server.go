@@ -149,9 +149,7 @@ func New(journals Journals, views *projections.Set, tokens *Tokens, cfg Config) 
 	e.GET("/openapi.json", serveOpenAPI)
 	v1 := e.Group("/v1", tokens.authenticate, s.minSequence)
 	s.routes(v1)
-	if err := s.mountWeb(e); err != nil {
-		s.log.Error("web UI disabled: its templates do not parse", "err", err)
-	}
+	s.mountWeb(e)
 	return e
 }
 

@@ -13,7 +13,7 @@ import (
 
 // mountWeb serves the web UI (package web) from the same router, with the
 // API's token verification and the journals' chain check.
-func (s *Server) mountWeb(e *echo.Echo) error {
+func (s *Server) mountWeb(e *echo.Echo) {
 	d := web.Deps{
 		Views:  s.views,
 		Verify: s.journals.VerifyJournal,
@@ -43,7 +43,7 @@ func (s *Server) mountWeb(e *echo.Echo) error {
 	if s.feed.pseudo != nil {
 		d.Pseudonym = s.feed.pseudo.Of
 	}
-	return web.Mount(e, d)
+	web.Mount(e, d)
 }
 
 // webExport is the UI's download: GET /v1/export's path for the signed-in

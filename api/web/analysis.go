@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/export"
@@ -259,10 +258,6 @@ func compact(metric string, v *float64) string {
 		s = "$" + s
 	}
 	return s
-}
-
-func init() {
-	views["analysis"] = func(p page) templ.Component { return analysisView(p.Data.(analysisData)) }
 }
 
 // metricRow is a metric's row without a unit, for metricValue.

@@ -82,10 +82,6 @@ func (u *ui) cadence(c echo.Context) error {
 	return u.render(c, status, "cadence", "Cadence", d)
 }
 
-func init() {
-	views["cadence"] = func(p page) templ.Component { return cadenceView(p.Data.(cadenceData)) }
-}
-
 // windowsWord names a cadence's windows: fortnights for a 14-day
 // cadence, weeks otherwise.
 func windowsWord(everyDays int) string {

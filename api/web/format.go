@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"html/template"
 	"math"
 	"strings"
 	"time"
@@ -13,37 +12,14 @@ import (
 	"github.com/coachjournal/coachjournal/projections"
 )
 
-var funcs = template.FuncMap{
-	"pct":        pct,
-	"num":        num,
-	"money":      money,
-	"gapWord":    gapWord,
-	"gapIcon":    gapIcon,
-	"band":       band,
-	"day":        day,
-	"stamp":      stamp,
-	"monthOf":    monthName,
-	"short":      short,
-	"statusOf":   statusWord,
-	"metric":     metricLabel,
-	"value":      metricValue,
-	"focusOf":    focusWord,
-	"times":      times,
-	"kindOf":     eventKind,
-	"roleOf":     roleWord,
-	"date":       date,
-	"monthLabel": monthLabel,
-	"pipState":   pipState,
-}
-
 // day is a date in words, "6 Dec 2026" (UTC).
 func day(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
 
+// date is a calendar date in words, "6 Dec 2026".
+func date(d domain.Date) string { return d.Time().Format("2 Jan 2006") }
+
 // stamp is a moment in words, "6 Dec 2026 14:05 UTC".
 func stamp(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
-
-// date is a calendar day in words, "6 Dec 2026".
-func date(d domain.Date) string { return d.Time().Format("2 Jan 2006") }
 
 // short is the first 12 characters of a hash or an id, for a narrow column.
 func short(s string) string { return s[:min(len(s), 12)] }

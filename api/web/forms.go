@@ -331,20 +331,11 @@ func (u *ui) writeRoutes(in *echo.Group) {
 	u.orgRoutes(in) // org.go
 }
 
-// fieldMsg is a field's message for the fieldError template.
-type fieldMsg struct{ ID, Msg string }
+// kindWord names a meeting kind for people: performance → Performance 1-on-1.
+func kindWord(k string) string { return choiceLabel(meetingKinds, k) }
 
-func init() {
-	funcs["fieldErr"] = func(f *form, name string) *fieldMsg {
-		if m := f.Err(name); m != "" {
-			return &fieldMsg{ID: name, Msg: m}
-		}
-		return nil
-	}
-	funcs["kindWord"] = func(k string) string { return choiceLabel(meetingKinds, k) }
-	funcs["diagWord"] = func(d string) string { return choiceLabel(diagnoses, d) }
-	funcs["weekWords"] = weekName
-}
+// diagWord names a diagnosis (a primary gap) for people: deal_size → Deal size.
+func diagWord(d string) string { return choiceLabel(diagnoses, d) }
 
 func choiceLabel(cs []choice, v string) string {
 	for _, c := range cs {

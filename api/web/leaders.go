@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
@@ -98,8 +97,4 @@ func (u *ui) leadsLeaders(id uuid.UUID) bool {
 		}
 	}
 	return false
-}
-
-func init() {
-	views["leaders"] = func(p page) templ.Component { return leadersView(p.Data.(leadersData)) }
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
@@ -236,10 +235,6 @@ func (u *ui) orgRoutes(in *echo.Group) {
 	in.POST("/people/:id/cadence", u.setCadence)
 	in.POST("/people/:id/standards", u.setStandard)
 	in.GET("/leaders/:id", u.leaders)
-}
-
-func init() {
-	views["org"] = func(p page) templ.Component { return orgView(p.CSRF, p.Data.(orgData)) }
 }
 
 // targetValue is a standard's target as the metric's numbers are written.

@@ -185,7 +185,7 @@ type keyed interface{ formKeys() []string }
 func (u *ui) cacheable(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token := csrfToken(c)
-		if u.pages == nil || u.pageCache == nil || token == "" || len(c.Request().URL.RawQuery) > 512 {
+		if u.pageCache == nil || token == "" || len(c.Request().URL.RawQuery) > 512 {
 			return h(c)
 		}
 		v := viewer(c)

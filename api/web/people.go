@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
@@ -180,9 +179,4 @@ func (u *ui) register(c echo.Context) error {
 		return u.render(c, httperr.Status(kind), "register", "Register a person", d)
 	}
 	return saved(c, "/ui/people/"+res.Event.PersonID.String()+"/org", "the registration of "+cmd.Name, res.Replayed, "")
-}
-
-func init() {
-	views["people"] = func(p page) templ.Component { return directoryView(p.Data.(directoryData)) }
-	views["register"] = func(p page) templ.Component { return registerView(p.CSRF, p.Data.(registerData)) }
 }

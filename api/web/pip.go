@@ -4,18 +4,12 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
-
-func init() {
-	views["pip"] = func(p page) templ.Component { return pipView(p, p.Data.(pipData)) }
-	views["pips"] = func(p page) templ.Component { return pipsView(p.Data.(pipListData)) }
-}
 
 func parseID(s string) (uuid.UUID, error) { return uuid.Parse(s) }
 

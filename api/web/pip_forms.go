@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
@@ -21,10 +20,6 @@ import (
 // decided here: a page offers a form only when the API's rule (Deps.Check)
 // and the domain's decision on the journal as it is let the viewer send
 // it, and the write itself is checked again by both.
-
-func init() {
-	views["pipopen"] = func(p page) templ.Component { return pipOpenView(p, p.Data.(pipOpenData)) }
-}
 
 // defaultPIPDays is the length a new PIP's form suggests (six weeks).
 const defaultPIPDays = 42

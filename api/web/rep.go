@@ -46,6 +46,15 @@ type repData struct {
 	Newer       bool
 }
 
+// newest is the link to the timeline's first page, of the same filter.
+func (d repData) newest() string {
+	s := "?period=" + d.Period.String()
+	if d.Type != "" {
+		s += "&type=" + url.QueryEscape(d.Type)
+	}
+	return s
+}
+
 func (d repData) formKeys() []string {
 	var out []string
 	for _, a := range d.Acks {

@@ -2,20 +2,52 @@ package web
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/google/uuid"
-	"github.com/labstack/echo/v4"
 )
 
-// TestMountParsesTemplates keeps every embedded page template parseable;
-// the pages themselves are tested in a browser (cmd/coachjournal).
-func TestMountParsesTemplates(t *testing.T) {
-	if err := Mount(echo.New(), Deps{Views: projections.NewSet()}); err != nil {
-		t.Fatalf("Mount: %v", err)
+// TestEveryRenderedPageHasAView: every page a handler renders by name has
+// a component in views (a missing one would fail at run time), and views
+// holds no page nobody renders. The pages themselves are tested over HTTP
+// (api) and in a browser (cmd/coachjournal).
+func TestEveryRenderedPageHasAView(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := regexp.MustCompile(`render\(c, [^,]+, "([a-z]+)"`)
+	rendered := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range call.FindAllSubmatch(b, -1) {
+			rendered[string(m[1])] = true
+		}
+	}
+	if len(rendered) < 15 {
+		t.Fatalf("found %d rendered pages: the pattern no longer matches the calls", len(rendered))
+	}
+	for name := range rendered {
+		if views[name] == nil {
+			t.Errorf("page %q is rendered but has no view", name)
+		}
+	}
+	for name := range views {
+		if !rendered[name] {
+			t.Errorf("view %q is never rendered", name)
+		}
 	}
 }
 
