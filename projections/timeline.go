@@ -93,20 +93,26 @@ func (s *Set) TimelineNewest(personID uuid.UUID, typePrefix string, before uint6
 	return out, false, st
 }
 
-// JournalData returns the data of the first n events of one person's
-// journal, in order, as a Step's Data reads (what domain.Journal.Evolve
-// needs to rebuild the journal), without building summaries.
-func (s *Set) JournalData(personID uuid.UUID, n uint64) []domain.Data {
+// Journal returns one person's domain journal after the first n events of
+// their journal: the state domain.Decide rules on, for a dry run of a
+// command (a form offered only when it would be accepted). Metrics
+// submissions are folded in without their values, which the journal does
+// not hold (it keeps which periods have numbers): expanding every week's
+// values into a map was most of a dry run's cost.
+func (s *Set) Journal(personID uuid.UUID, n uint64) *domain.Journal {
+	j := domain.NewJournal(personID)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	p := s.people[personID]
 	if p == nil {
-		return nil
+		return j
 	}
-	idx := p.steps[:min(uint64(len(p.steps)), n)]
-	out := make([]domain.Data, len(idx))
-	for k, i := range idx {
-		out[k] = exposed(s.steps.at(i).data)
+	for k, i := range p.steps[:min(uint64(len(p.steps)), n)] {
+		d := s.steps.at(i).data
+		if m, ok := d.(*metricsData); ok {
+			d = &domain.MetricsSubmitted{Period: m.period.unpack(), Source: m.shape.source, CorrectionReason: m.corr}
+		}
+		j.Evolve(domain.Event{Version: uint64(k) + 1, Data: d})
 	}
-	return out
+	return j
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -216,20 +217,19 @@ func TestTimelineNewest(t *testing.T) {
 	if got, more, _ := s.TimelineNewest(uuid.New(), "", math.MaxUint64, 5); len(got) != 0 || more {
 		t.Errorf("an unknown person: %d entries, more %v", len(got), more)
 	}
-	data := s.JournalData(ana, 4)
-	if len(data) != 4 {
-		t.Fatalf("JournalData(4) = %d entries", len(data))
-	}
+	// Journal folds the first n events as domain.Journal.Evolve does from
+	// the events as submitted (values included).
 	slices.Reverse(all)
-	for k, d := range data {
-		if d.EventType() != all[k].Data.EventType() {
-			t.Errorf("JournalData[%d] = %s, want %s", k, d.EventType(), all[k].Data.EventType())
+	for _, n := range []int{0, 1, 2, 4, len(all), len(all) + 5} {
+		want := domain.NewJournal(ana)
+		for k, st := range all[:min(n, len(all))] {
+			want.Evolve(domain.Event{Version: uint64(k) + 1, Data: st.Data})
+		}
+		if got := s.Journal(ana, uint64(n)); !reflect.DeepEqual(got, want) {
+			t.Errorf("Journal(%d) = %+v, want %+v", n, got, want)
 		}
 	}
-	if m, ok := data[1].(*domain.MetricsSubmitted); !ok || m.Values["revenue"] != 1000 {
-		t.Errorf("JournalData[1] = %#v, want the metrics as submitted", data[1])
-	}
-	if n := len(s.JournalData(ana, 100)); n != len(all) {
-		t.Errorf("JournalData(100) = %d entries, want all %d", n, len(all))
+	if m, ok := all[1].Data.(*domain.MetricsSubmitted); !ok || m.Values["revenue"] != 1000 {
+		t.Fatalf("the feed's second event is %#v: the metrics with values are what Journal must fold alike", all[1].Data)
 	}
 }
