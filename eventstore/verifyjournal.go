@@ -28,6 +28,13 @@ type verifiedChain struct {
 	seq   uint64 // the last sequence added to check
 }
 
+// size is how many journals are remembered.
+func (v *verifiedChains) size() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.journals)
+}
+
 func (v *verifiedChains) of(id uuid.UUID) *verifiedChain {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -70,4 +77,59 @@ func (s *Store) VerifyJournal(ctx context.Context, id uuid.UUID) (domain.ChainRe
 		}
 	}
 	return c.check.Report(), nil
+}
+
+// WarmChains reads the whole journal stream once, in order, into the
+// memory VerifyJournal keeps: every journal's chain is then verified up to
+// where the pass read it, and a PIP page's first view after a start costs
+// an index lookup instead of a walk of the stream for one sparse journal
+// (170 ms on a million events, seconds when many come at once). serve runs
+// it in the background after the projections have caught up; it reads as
+// `coachjournal verify` does (about one core for a few seconds per million
+// events) and returns what it found, which the caller logs: a start-up
+// integrity check as a side effect. A journal VerifyJournal reads during
+// the pass is left to it (the pass adds only what lies past what was
+// verified), and a journal whose memory was dropped meanwhile (the bound)
+// is left for its next view. Errors: KindUnavailable, or ctx's.
+func (s *Store) WarmChains(ctx context.Context) (domain.ChainReport, error) {
+	fed := map[string]*verifiedChain{} // this pass's checks, by journal
+	var report domain.ChainReport
+	err := s.scan(ctx, "", 0, func(m *jetstream.RawStreamMsg) {
+		j := journalOf(m.Subject)
+		c, seen := fed[j]
+		if !seen {
+			if id, err := uuid.Parse(j); err == nil && s.verified.size() < maxVerifiedJournals {
+				c = s.verified.of(id)
+			}
+			fed[j] = c // nil: a subject that names no journal, or no room
+		}
+		if c == nil {
+			return
+		}
+		c.mu.Lock()
+		if m.Sequence > c.seq {
+			c.check.Add(m.Sequence, m.Subject, m.Data)
+			c.seq = m.Sequence
+		}
+		c.mu.Unlock()
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return report, ctx.Err()
+		}
+		return report, s.unavailable("verify", err)
+	}
+	report.Broken = []domain.ChainBreak{}
+	for _, c := range fed {
+		if c == nil {
+			continue
+		}
+		c.mu.Lock()
+		r := c.check.Report()
+		c.mu.Unlock()
+		report.Journals += r.Journals
+		report.Events += r.Events
+		report.Broken = append(report.Broken, r.Broken...)
+	}
+	return report, nil
 }

@@ -53,3 +53,51 @@ func TestVerifyJournalIncremental(t *testing.T) {
 		t.Fatalf("tampered: %+v, want 4 events and a break", r)
 	}
 }
+
+// TestWarmChains: the start-up pass verifies every journal as Verify does
+// (a foreign message on one journal found), and leaves VerifyJournal with
+// each journal verified to where the pass read it: its answers stay
+// Verify's, including for what is appended after the pass and for a
+// journal VerifyJournal read before the pass.
+func TestWarmChains(t *testing.T) {
+	s := mustOpenTemp(t)
+	ctx := ctxT(t)
+	ana := register(t, s, "Ana Lopez", "ana@example.com")
+	ben := register(t, s, "Ben Brook", "ben@example.com")
+	cleo := register(t, s, "Cleo Diaz", "cleo@example.com")
+	makeCommitment(t, s, ana, "book 15 first meetings by Friday")
+	if _, err := s.VerifyJournal(ctx, cleo); err != nil { // read before the pass
+		t.Fatal(err)
+	}
+	makeCommitment(t, s, cleo, "call back the three stalled deals")
+	m := nats.NewMsg(eventstore.Subject(ben, domain.TypePersonUpdated))
+	m.Data = []byte(`{"id":"` + uuid.NewString() + `","type":"person.updated"}`)
+	if _, err := s.JetStream().PublishMsg(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.WarmChains(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.Verify(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Journals != want.Journals || got.Events != want.Events || len(got.Broken) != 1 || len(want.Broken) != 1 || got.Broken[0] != want.Broken[0] {
+		t.Fatalf("WarmChains = %+v, Verify = %+v", got, want)
+	}
+	makeCommitment(t, s, ana, "role-play the discovery call")
+	for _, id := range []uuid.UUID{ana, ben, cleo} {
+		got, err := s.VerifyJournal(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := s.Verify(ctx, &id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.OK() != want.OK() || got.Events != want.Events || got.Journals != want.Journals || len(got.Broken) != len(want.Broken) {
+			t.Errorf("after the pass, VerifyJournal(%s) = %+v, Verify = %+v", id, got, want)
+		}
+	}
+}

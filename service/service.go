@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/eventstore"
@@ -46,11 +47,13 @@ type Service struct {
 	// snapshot's, or 0 when they were rebuilt.
 	FollowedFrom uint64
 	stop         func(final bool) error
+	stopWarm     func() // ends the chain pass (warmChains) and waits for it
 }
 
 // Start opens the store, resumes and starts the projections, waits until
 // they have applied the stream as it was at start (so the first reads
-// are complete) and builds the API. The caller ends it with Close.
+// are complete), builds the API, and starts the chain pass in the
+// background (warmChains). The caller ends it with Close.
 func Start(ctx context.Context, cfg Config) (*Service, error) {
 	log := cfg.Log
 	if log == nil {
@@ -77,12 +80,42 @@ func Start(ctx context.Context, cfg Config) (*Service, error) {
 		apiCfg.Logger = log
 	}
 	s.Handler = api.New(s.Store, s.Views, cfg.Tokens, apiCfg)
+	s.stopWarm = warmChains(s.Store, log)
 	return s, nil
+}
+
+// warmChains verifies every journal's hash chain once, in the background
+// (eventstore.Store.WarmChains), so that the first view of a PIP page
+// after a start does not read its journal from the stream; it logs what
+// it found, a broken chain as an error. It returns a func that ends the
+// pass and waits for it.
+func warmChains(store *eventstore.Store, log *slog.Logger) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t0 := time.Now()
+		r, err := store.WarmChains(ctx)
+		switch {
+		case ctx.Err() != nil:
+		case err != nil:
+			log.Warn("chain pass at start did not finish: PIP pages verify their journal on their first view", "err", err)
+		default:
+			for _, b := range r.Broken {
+				log.Error("hash chain broken", "person_id", b.PersonID, "sequence", b.Sequence, "reason", b.Reason)
+			}
+			log.Info("chains verified at start", "journals", r.Journals, "events", r.Events, "broken", len(r.Broken), "took", time.Since(t0).Round(time.Millisecond))
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // Close stops following, writes the final snapshot and closes the store;
 // it returns the first error of those.
 func (s *Service) Close() error {
+	if s.stopWarm != nil {
+		s.stopWarm()
+	}
 	err := s.stop(true)
 	if cerr := s.Store.Close(); err == nil {
 		err = cerr
