@@ -356,11 +356,12 @@ func (s *Store) openPatiently(ctx context.Context, d *decrypter, e *domain.Event
 // order: every journal's, or only personID's. Errors: KindUnavailable.
 func (s *Store) Verify(ctx context.Context, personID *uuid.UUID) (domain.ChainReport, error) {
 	c := NewChainCheck()
-	filter := ""
+	var err error
 	if personID != nil {
-		filter = JournalSubjects(*personID)
+		err = s.scan(ctx, JournalSubjects(*personID), 0, func(m *jetstream.RawStreamMsg) { c.Add(m.Sequence, m.Subject, m.Data) })
+	} else {
+		err = s.readAll(ctx, c.Add)
 	}
-	err := s.scan(ctx, filter, 0, func(m *jetstream.RawStreamMsg) { c.Add(m.Sequence, m.Subject, m.Data) })
 	if err != nil {
 		return domain.ChainReport{}, s.unavailable("verify", err)
 	}

@@ -62,6 +62,9 @@ func TestVerifyJournalIncremental(t *testing.T) {
 func TestWarmChains(t *testing.T) {
 	s := mustOpenTemp(t)
 	ctx := ctxT(t)
+	if r, err := s.WarmChains(ctx); err != nil || r.Journals != 0 || r.Events != 0 {
+		t.Fatalf("an empty stream: %+v, %v", r, err)
+	}
 	ana := register(t, s, "Ana Lopez", "ana@example.com")
 	ben := register(t, s, "Ben Brook", "ben@example.com")
 	cleo := register(t, s, "Cleo Diaz", "cleo@example.com")
