@@ -1,7 +1,6 @@
 package eventstore
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -42,17 +41,13 @@ func (c *ChainCheck) Add(seq uint64, subject string, stored []byte) {
 	if c.broken[journal] {
 		return
 	}
-	if reason := check(journal, subject, tip, stored); reason != "" {
+	next, reason := check(journal, subject, tip, stored)
+	if reason != "" {
 		c.broken[journal] = true
 		c.report.Broken = append(c.report.Broken, domain.ChainBreak{PersonID: journal, Sequence: seq, Reason: reason})
 		return
 	}
-	var head struct {
-		Hash    string `json:"hash"`
-		Version uint64 `json:"version"`
-	}
-	_ = json.Unmarshal(stored, &head) // check already decoded it
-	c.last[journal] = chainTip{hash: head.Hash, version: head.Version}
+	c.last[journal] = next
 }
 
 // Report returns what was found so far.
@@ -64,30 +59,32 @@ func (c *ChainCheck) Report() domain.ChainReport {
 	return r
 }
 
-func check(journal, subject string, tip chainTip, stored []byte) string {
+// check checks one stored message against its journal's tip; it returns
+// the journal's new tip, or why the message breaks the chain.
+func check(journal, subject string, tip chainTip, stored []byte) (chainTip, string) {
 	if _, err := uuid.Parse(journal); err != nil {
-		return fmt.Sprintf("subject %q does not name a journal", subject)
+		return chainTip{}, fmt.Sprintf("subject %q does not name a journal", subject)
 	}
-	ok, prev, _, err := eventjson.VerifyHash(stored)
+	ok, prev, hash, err := eventjson.VerifyHash(stored)
 	if err != nil {
-		return "not an event envelope: " + err.Error()
+		return chainTip{}, "not an event envelope: " + err.Error()
 	}
 	if !ok {
-		return "hash does not match the envelope's content"
+		return chainTip{}, "hash does not match the envelope's content"
 	}
 	if prev != tip.hash {
-		return "prev_hash does not link to the journal's previous event"
+		return chainTip{}, "prev_hash does not link to the journal's previous event"
 	}
 	e, err := eventjson.Decode(stored)
 	switch {
 	case err != nil:
-		return err.Error()
+		return chainTip{}, err.Error()
 	case e.PersonID.String() != journal:
-		return "person_id does not match the subject's journal"
+		return chainTip{}, "person_id does not match the subject's journal"
 	case subjectPrefix+journal+"."+e.Type != subject:
-		return "type does not match the subject"
+		return chainTip{}, "type does not match the subject"
 	case e.Version != tip.version+1:
-		return fmt.Sprintf("version %d does not follow %d", e.Version, tip.version)
+		return chainTip{}, fmt.Sprintf("version %d does not follow %d", e.Version, tip.version)
 	}
-	return ""
+	return chainTip{hash: hash, version: e.Version}, ""
 }

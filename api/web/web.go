@@ -157,12 +157,20 @@ func (u *ui) render(c echo.Context, status int, name, title string, data any) er
 		}
 		return nil
 	}
-	u.pageHeaders(c)
-	c.Response().WriteHeader(status)
-	if err := body.Render(c.Request().Context(), c.Response()); err != nil {
+	// Rendered whole first, then sent with its length in one write: a
+	// page written straight to the response went out in 4 KiB chunks, a
+	// write each, and a failed render would have sent half a page.
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer pageBuffers.Put(buf)
+	buf.Reset()
+	if err := body.Render(c.Request().Context(), buf); err != nil {
 		u.Logger.Error("render page", "page", name, "err", err)
+		if name == "error" {
+			return c.String(httperr.Status(domain.KindUnavailable), "This page cannot be shown right now. Try again shortly.")
+		}
+		return u.fail(c, domain.KindUnavailable, "This page cannot be shown right now. Try again shortly.")
 	}
-	return nil
+	return u.writeCaptured(c, status, buf.Bytes())
 }
 
 // views are the pages, by name: templ components (*.templ, compiled to Go
