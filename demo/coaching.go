@@ -70,12 +70,12 @@ func (s *seeder) planMeetings(plan *journalPlan, i int, p repProfile, months []m
 		}
 		if reason, skip := s.leaderSkips(w); skip && p.manager == Leo {
 			day := domain.DateOf(held).String()
-			plan.add(held, func() { s.doAt(id, leader, held, entered, domain.SkipMeeting{ScheduledFor: day, Reason: reason}) })
+			plan.add(entered, func() { s.doAt(id, leader, held, entered, domain.SkipMeeting{ScheduledFor: day, Reason: reason}) })
 			continue
 		}
 		if p.manager == Priya && (w%5 == 1 || w%5 == 3) {
 			note := "Walked through the open deals."
-			plan.add(held, func() {
+			plan.add(entered, func() {
 				s.doAt(id, leader, held, entered, domain.HoldMeeting{Kind: "pipeline", HeldAt: held.Format(time.RFC3339), WithID: leader.ID,
 					DurationMinutes: ptr(30), Notes: &note})
 			})
@@ -83,7 +83,7 @@ func (s *seeder) planMeetings(plan *journalPlan, i int, p repProfile, months []m
 		}
 		gap := s.diagnosis(months, wk.month)
 		meeting := new(uuid.UUID)
-		plan.add(held, func() {
+		plan.add(entered, func() {
 			*meeting = s.doAt(id, leader, held, entered, s.performanceMeeting(leader.ID, held, gap)).ResourceID()
 		})
 		perf++
@@ -119,7 +119,7 @@ func (s *seeder) planThisWeek(plan *journalPlan, i int, p repProfile, months []m
 	if p.manager == Priya && (n%5 == 1 || n%5 == 3) {
 		cmd = domain.HoldMeeting{Kind: "pipeline", HeldAt: held.Format(time.RFC3339), WithID: leader.ID, DurationMinutes: ptr(30), Notes: str("Walked through the open deals.")}
 	}
-	plan.add(held, func() { s.doAt(id, leader, held, entered, cmd) })
+	plan.add(entered, func() { s.doAt(id, leader, held, entered, cmd) })
 }
 
 // diagnosis is the gap a leader names in month m: last month's, or
@@ -157,23 +157,27 @@ func (s *seeder) planCommitment(plan *journalPlan, p repProfile, held time.Time,
 		due = due.AddDays(-1)
 	}
 	cid, dueOn := new(uuid.UUID), due.String()
-	plan.add(made, func() {
+	recorded := writeUp(p.manager, held).Add(2 * time.Minute) // with the meeting's write-up
+	after := func(at time.Time) time.Time { // what happens to it is recorded after it
+		if !at.After(recorded) {
+			return recorded.Add(2 * time.Hour)
+		}
+		return at
+	}
+	plan.add(recorded, func() {
 		mid := meeting.String()
-		*cid = s.doAt(id, leader, made, writeUp(p.manager, held).Add(2*time.Minute), domain.MakeCommitment{Text: text, DueOn: dueOn, MeetingID: &mid}).ResourceID()
+		*cid = s.doAt(id, leader, made, recorded, domain.MakeCommitment{Text: text, DueOn: dueOn, MeetingID: &mid}).ResourceID()
 	})
 	today := s.cal.today
 	if rng.Float64() < 0.3 {
-		at := due.Time().Add(9 * time.Hour) // the morning it is due
-		if !at.After(made) {
-			at = made.Add(2 * time.Hour)
-		}
+		at := after(due.Time().Add(9 * time.Hour)) // the morning it is due
 		progress := float64(rng.IntN(9)+1) / 10
 		plan.add(at, func() {
 			s.do(id, leader, at, domain.FollowUpCommitment{CommitmentID: *cid, Note: fmt.Sprintf("About %.0f%% done", progress*100), Progress: &progress})
 		})
 	}
 	if outcome == "" && rng.Float64() < 0.15 && due.AddDays(7).Before(today) {
-		at, newDue := due.Time().Add(9*time.Hour), due.AddDays(7)
+		at, newDue := after(due.Time().Add(9*time.Hour)), due.AddDays(7)
 		plan.add(at, func() {
 			s.do(id, leader, at, domain.RenegotiateCommitment{CommitmentID: *cid, NewDueOn: newDue.String(), Reason: "A customer moved the meeting a week"})
 		})
@@ -188,7 +192,7 @@ func (s *seeder) planCommitment(plan *journalPlan, p repProfile, held time.Time,
 	if outcome == "open" || !due.Before(today) {
 		return
 	}
-	at := due.Time().Add(17 * time.Hour)
+	at := after(due.Time().Add(17 * time.Hour))
 	plan.add(at, func() { s.do(id, leader, at, domain.ResolveCommitment{CommitmentID: *cid, Status: outcome}) })
 }
 

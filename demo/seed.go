@@ -192,7 +192,12 @@ type op struct {
 
 type journalPlan []op
 
-func (p *journalPlan) add(at time.Time, run func()) { *p = append(*p, op{at, run}) }
+// add plans run at the time its event is entered (recorded): a journal's
+// events are appended in the order they are entered, as they would be by
+// hand. (Planned by when they happened, a 1-on-1 written up the next
+// morning held back everything after it that day: a PIP opened that
+// afternoon was recorded the next morning.)
+func (p *journalPlan) add(entered time.Time, run func()) { *p = append(*p, op{entered, run}) }
 
 func (p journalPlan) run() {
 	slices.SortStableFunc(p, func(a, b op) int { return a.at.Compare(b.at) })
