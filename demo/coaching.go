@@ -158,7 +158,7 @@ func (s *seeder) planCommitment(plan *journalPlan, p repProfile, held time.Time,
 	}
 	cid, dueOn := new(uuid.UUID), due.String()
 	recorded := writeUp(p.manager, held).Add(2 * time.Minute) // with the meeting's write-up
-	after := func(at time.Time) time.Time { // what happens to it is recorded after it
+	after := func(at time.Time) time.Time {                   // what happens to it is recorded after it
 		if !at.After(recorded) {
 			return recorded.Add(2 * time.Hour)
 		}
