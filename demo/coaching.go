@@ -157,8 +157,10 @@ func (s *seeder) planCommitment(plan *journalPlan, p repProfile, held time.Time,
 		due = due.AddDays(-1)
 	}
 	cid, dueOn := new(uuid.UUID), due.String()
-	recorded := writeUp(p.manager, held).Add(2 * time.Minute) // with the meeting's write-up
-	after := func(at time.Time) time.Time {                   // what happens to it is recorded after it
+	// The commitment is entered with the meeting's write-up, and what
+	// becomes of it after that.
+	recorded := writeUp(p.manager, held).Add(2 * time.Minute)
+	after := func(at time.Time) time.Time {
 		if !at.After(recorded) {
 			return recorded.Add(2 * time.Hour)
 		}
