@@ -166,7 +166,18 @@ func TestNudgeDelivery(t *testing.T) {
 	leo := env.Created(http.MethodPost, "/v1/people", admin, map[string]any{"name": "Leo Marsh", "email": "leo@example.com"})
 	ana := env.Created(http.MethodPost, "/v1/people", admin, map[string]any{"name": "Ana Lima", "email": "ana@example.com", "manager_id": leo})
 	anaT := env.Token(ana, domain.RoleMember)
-	today := domain.DateOf(clock.Now().UTC())
+	// The nudger's day 0 is the next Wednesday, at noon UTC: the days it
+	// steps through (0 and 4) hold no Monday digest, whatever day the test
+	// runs on; Leo's cadence (14 days) keeps the 1-on-1 nudges out of
+	// those eleven days at most.
+	env.Created(http.MethodPost, "/v1/people/"+leo+"/cadence", env.Token(leo, domain.RoleMember), map[string]any{"every_days": 14})
+	now := clock.Now().UTC()
+	base := time.Date(now.Year(), now.Month(), now.Day(), 12, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
+	for base.Weekday() != time.Wednesday {
+		base = base.AddDate(0, 0, 1)
+	}
+	shift := base.Sub(now)
+	today := domain.DateOf(base)
 	day := func(n int) string { return today.AddDays(n).String() }
 	commit := func(text, due string) string {
 		return env.Created(http.MethodPost, "/v1/people/"+ana+"/commitments", anaT, map[string]any{"text": text, "due_on": due})
@@ -183,7 +194,7 @@ func TestNudgeDelivery(t *testing.T) {
 			"email":   notify.Email{URL: smtpURL, From: "coachjournal@example.com"},
 			"webhook": notify.Webhook{URL: hookSrv.URL, Secret: hook.secret},
 		},
-		Now:     func() time.Time { return clock.Now().AddDate(0, 0, int(offset.Load())) },
+		Now:     func() time.Time { return clock.Now().Add(shift).AddDate(0, 0, int(offset.Load())) },
 		Log:     slog.New(slog.DiscardHandler),
 		Every:   time.Hour, // the test schedules by hand
 		Backoff: func(int) time.Duration { return 20 * time.Millisecond },
@@ -360,6 +371,9 @@ func TestNudgePrefsAndDigest(t *testing.T) {
 	for name, p := range prefs {
 		env.Must(http.StatusOK, http.MethodPut, "/v1/me/nudge-preferences", env.Token(reps[name], domain.RoleMember), p)
 	}
+	// Leo's cadence (14 days) keeps the 1-on-1 nudges out of the test: the
+	// Monday above may be a week after the reps were registered.
+	env.Created(http.MethodPost, "/v1/people/"+leo+"/cadence", env.Token(leo, domain.RoleMember), map[string]any{"every_days": 14})
 
 	box, smtpURL := startMailbox(t)
 	hook := &receiver{secret: []byte("hook secret"), accepted: map[string]int{}, texts: map[string]string{}, attempts: map[string]int{}}

@@ -66,7 +66,15 @@ func TestNudgeDeliveryCrash(t *testing.T) {
 	if err := os.WriteFile(secretFile, []byte(secret), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"--nats", ns.ClientURL(), "--replicas", "1", "--signing-key-file", filepath.Join(keys, "signing.key"),
+	// Both serves run on a clock that starts at the next Wednesday, noon
+	// UTC: no Monday digest joins the nudges counted, whatever day the
+	// test runs on.
+	now := clock.Now().UTC()
+	wednesday := time.Date(now.Year(), now.Month(), now.Day(), 12, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
+	for wednesday.Weekday() != time.Wednesday {
+		wednesday = wednesday.AddDate(0, 0, 1)
+	}
+	args := []string{"--now", wednesday.Format(time.RFC3339), "--nats", ns.ClientURL(), "--replicas", "1", "--signing-key-file", filepath.Join(keys, "signing.key"),
 		"--master-key-file", filepath.Join(keys, "master.key"), "--nudge-webhook-url", hook.URL, "--nudge-webhook-secret-file", secretFile,
 		"--nudge-every", "200ms"}
 	dirA, dirB := t.TempDir(), t.TempDir()
@@ -83,7 +91,7 @@ func TestNudgeDeliveryCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	yesterday := domain.DateOf(clock.Now().UTC()).AddDays(-1).String()
+	yesterday := domain.DateOf(wednesday).AddDays(-1).String()
 	const reps = 30
 	for i := range reps {
 		st, rep, err := a.post("/v1/people", admin, map[string]any{"name": "Rep", "email": "rep@example.com", "manager_id": leader["id"]})

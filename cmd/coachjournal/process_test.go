@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -62,7 +63,7 @@ func startServiceWith(t testing.TB, dataDir string, env []string, onLine func(st
 func startServiceArgs(t testing.TB, dataDir string, env []string, onLine func(string), extra ...string) *serveProcess {
 	t.Helper()
 	args := append([]string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}, extra...)
-	if os.Getenv(clock.Env) != "" { // the child's clock starts where the test's is now
+	if os.Getenv(clock.Env) != "" && !slices.Contains(extra, "--now") { // the child's clock starts where the test's is now
 		args = append(args, "--now", clock.Now().Format(time.RFC3339Nano))
 	}
 	cmd := exec.Command(binary, args...)
