@@ -177,7 +177,13 @@ func TestEventStreamNoConsumer(t *testing.T) {
 	logs := &syncBuffer{}
 	env := apitest.StartWith(t, apitest.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	analyst := env.Token("analyst-service", domain.RoleAnalyst)
-	n := journalConsumers(t, env) // the projections' follower at least
+	// The projections' follower at least; it creates its consumer as it
+	// starts, which may be just after the service is up (a loaded CI
+	// machine showed none at the first look).
+	n := journalConsumers(t, env)
+	for deadline := time.Now().Add(10 * time.Second); n == 0 && time.Now().Before(deadline); n = journalConsumers(t, env) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if n == 0 {
 		t.Fatal("no consumer on the stream; the projections follow it")
 	}
