@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
@@ -92,7 +90,7 @@ func (b *benchRun) afterWrites(ctx context.Context, env *benchEnv, g *benchGen) 
 		var writes []time.Duration
 		turn := 0 // rounds so far: each round's writes differ
 		fresh := func() loadResult {
-			written, wl, err := writeEach(ctx, cl, c, g.reps, func(p uuid.UUID) (uint64, error) {
+			written, wl, err := writeEach(ctx, c, g.reps, func(p uuid.UUID) (uint64, error) {
 				return postSeq(cl, env.api+k.write(p), env.token, k.body(turn))
 			})
 			turn++
@@ -100,7 +98,7 @@ func (b *benchRun) afterWrites(ctx context.Context, env *benchEnv, g *benchGen) 
 			if err != nil {
 				return loadResult{errs: 1, firstE: err, dur: time.Second}
 			}
-			return readEach(ctx, c, b.opts.dur, written, func(w writtenTo) error { return get(w.person, w.seq) })
+			return eachOnce(ctx, c, len(written), b.opts.dur, func(i int) error { return get(written[i].person, written[i].seq) })
 		}
 		res := interleavedLoads(b.opts.rounds, static, cached, fresh)
 		base, cachedRes, freshRes := res[0], res[1], res[2]
@@ -130,81 +128,19 @@ type writtenTo struct {
 }
 
 // writeEach writes once to every rep by c clients, returning the writes'
-// sequences in random order and their latencies (sorted).
-func writeEach(ctx context.Context, cl *http.Client, c int, reps []benchRep, write func(uuid.UUID) (uint64, error)) ([]writtenTo, []time.Duration, error) {
+// sequences in random order, their latencies (sorted) and the first error.
+func writeEach(ctx context.Context, c int, reps []benchRep, write func(uuid.UUID) (uint64, error)) ([]writtenTo, []time.Duration, error) {
 	out := make([]writtenTo, len(reps))
-	lats := make([]time.Duration, len(reps))
-	var next atomic.Int64
-	var first error
-	var once sync.Once
-	var wg sync.WaitGroup
-	for range c {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := int(next.Add(1)) - 1
-				if i >= len(reps) {
-					return
-				}
-				t0 := time.Now()
-				seq, err := write(reps[i].id)
-				lats[i] = time.Since(t0)
-				if err != nil {
-					once.Do(func() { first = err })
-					return
-				}
-				out[i] = writtenTo{person: reps[i].id, seq: seq}
-			}
-		})
-	}
-	wg.Wait()
-	if first == nil && ctx.Err() != nil {
-		first = ctx.Err()
+	r := eachOnce(ctx, c, len(reps), 0, func(i int) error {
+		seq, err := write(reps[i].id)
+		out[i] = writtenTo{person: reps[i].id, seq: seq}
+		return err
+	})
+	if r.firstE == nil && r.ops < len(reps) {
+		r.firstE = ctx.Err()
 	}
 	rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
-	slices.Sort(lats)
-	return out, lats, first
-}
-
-// readEach reads every item once by c clients, for at most d.
-func readEach(ctx context.Context, c int, d time.Duration, items []writtenTo, read func(writtenTo) error) loadResult {
-	var next atomic.Int64
-	lats := make([][]time.Duration, c)
-	errs := make([]int, c)
-	firsts := make([]error, c)
-	deadline := time.Now().Add(d)
-	t0 := time.Now()
-	var wg sync.WaitGroup
-	for w := range c {
-		wg.Go(func() {
-			for ctx.Err() == nil && time.Now().Before(deadline) {
-				i := int(next.Add(1)) - 1
-				if i >= len(items) {
-					return
-				}
-				s := time.Now()
-				if err := read(items[i]); err != nil {
-					errs[w]++
-					if firsts[w] == nil {
-						firsts[w] = err
-					}
-					continue
-				}
-				lats[w] = append(lats[w], time.Since(s))
-			}
-		})
-	}
-	wg.Wait()
-	r := loadResult{dur: time.Since(t0)}
-	for w := range c {
-		r.lat = append(r.lat, lats[w]...)
-		r.errs += errs[w]
-		if r.firstE == nil {
-			r.firstE = firsts[w]
-		}
-	}
-	r.ops = len(r.lat)
-	slices.Sort(r.lat)
-	return r
+	return out, r.lat, r.firstE
 }
 
 // postSeq POSTs a JSON body with a bearer token and returns the write's

@@ -82,8 +82,14 @@ func runLoadTimed(ctx context.Context, c int, warm, d time.Duration, op func(wor
 	dur := time.Since(t0)
 	close(stop)
 	wg.Wait()
+	return merged(dur, lats, errs, firsts)
+}
+
+// merged is one load's result from its workers' latencies, failures and
+// first errors.
+func merged(dur time.Duration, lats [][]time.Duration, errs []int, firsts []error) loadResult {
 	r := loadResult{dur: dur}
-	for w := range c {
+	for w := range lats {
 		r.lat = append(r.lat, lats[w]...)
 		r.errs += errs[w]
 		if r.firstE == nil {
@@ -93,6 +99,38 @@ func runLoadTimed(ctx context.Context, c int, warm, d time.Duration, op func(wor
 	r.ops = len(r.lat)
 	slices.Sort(r.lat)
 	return r
+}
+
+// eachOnce runs op once for each of n items on c workers, for at most d
+// (0: no bound); the rate is items done over the time they took.
+func eachOnce(ctx context.Context, c, n int, d time.Duration, op func(i int) error) loadResult {
+	var next atomic.Int64
+	lats := make([][]time.Duration, c)
+	errs := make([]int, c)
+	firsts := make([]error, c)
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	for w := range c {
+		wg.Go(func() {
+			for ctx.Err() == nil && (d == 0 || time.Since(t0) < d) {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				s := time.Now()
+				if err := op(i); err != nil {
+					errs[w]++
+					if firsts[w] == nil {
+						firsts[w] = err
+					}
+					continue
+				}
+				lats[w] = append(lats[w], time.Since(s))
+			}
+		})
+	}
+	wg.Wait()
+	return merged(time.Since(t0), lats, errs, firsts)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {

@@ -6,10 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/coachjournal/coachjournal/api/web"
@@ -168,43 +165,7 @@ func visitAll(ctx context.Context, base string, paths []string, token string) lo
 	const c = 64
 	cl := benchClient(c)
 	defer cl.CloseIdleConnections()
-	var next atomic.Int64
-	lats := make([][]time.Duration, c)
-	errs := make([]int, c)
-	firsts := make([]error, c)
-	var wg sync.WaitGroup
-	t0 := time.Now()
-	for w := range c {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := int(next.Add(1)) - 1
-				if i >= len(paths) {
-					return
-				}
-				t := time.Now()
-				if err := page(cl, base+paths[i], token, 0); err != nil {
-					errs[w]++
-					if firsts[w] == nil {
-						firsts[w] = err
-					}
-					continue
-				}
-				lats[w] = append(lats[w], time.Since(t))
-			}
-		})
-	}
-	wg.Wait()
-	r := loadResult{dur: time.Since(t0)}
-	for w := range c {
-		r.lat = append(r.lat, lats[w]...)
-		r.errs += errs[w]
-		if r.firstE == nil {
-			r.firstE = firsts[w]
-		}
-	}
-	r.ops = len(r.lat)
-	slices.Sort(r.lat)
-	return r
+	return eachOnce(ctx, c, len(paths), 0, func(i int) error { return page(cl, base+paths[i], token, 0) })
 }
 
 // page GETs a web page signed in with token's session cookie and drains
