@@ -82,15 +82,14 @@ func (s *Store) VerifyJournal(ctx context.Context, id uuid.UUID) (domain.ChainRe
 // WarmChains reads the whole journal stream once, in order, into the
 // memory VerifyJournal keeps: every journal's chain is then verified up to
 // where the pass read it, and a PIP page's first view after a start costs
-// an index lookup instead of a walk of the stream for one sparse journal
-// (170 ms on a million events, seconds when many come at once). serve runs
-// it in the background after the projections have caught up; it reads as
-// `coachjournal verify` does (about one core for a few seconds per million
-// events) and returns what it found, which the caller logs: a start-up
-// integrity check as a side effect. A journal VerifyJournal reads during
-// the pass is left to it (the pass adds only what lies past what was
-// verified), and a journal whose memory was dropped meanwhile (the bound)
-// is left for its next view. Errors: KindUnavailable, or ctx's.
+// an index lookup instead of a walk of the stream for one sparse journal.
+// serve runs it in the background after the projections have caught up;
+// it reads as a full Verify does (its cost is in docs/performance.md) and
+// returns what it found, which the caller logs: a start-up integrity check
+// as a side effect. A journal VerifyJournal reads during the pass is left
+// to it (the pass adds only what lies past what was verified), and a
+// journal whose memory was dropped meanwhile (the bound) is left for its
+// next view. Errors: KindUnavailable, or ctx's.
 func (s *Store) WarmChains(ctx context.Context) (domain.ChainReport, error) {
 	fed := map[string]*verifiedChain{} // this pass's checks, by journal
 	var report domain.ChainReport
@@ -138,7 +137,8 @@ func (s *Store) WarmChains(ctx context.Context) (domain.ChainReport, error) {
 // stream order, through an ordered consumer: the stream read as the
 // projections read it. (A direct batch get filtered on every journal makes
 // the server count what is left of the filter for each message it sends,
-// over every subject of the stream: 90 s for a million events.)
+// over every subject of the stream: many times slower, measured in
+// docs/performance.md.)
 func (s *Store) readAll(ctx context.Context, fn func(seq uint64, subject string, data []byte)) error {
 	last, err := s.leaderHead(ctx, AllJournals) // the last journal message now
 	if err != nil || last == 0 {
