@@ -190,8 +190,23 @@ func TestFailoverSoak(t *testing.T) {
 	admin := replicas[0].Token("admin-service", domain.RoleAdmin)
 	var people []string
 	for i := range 4 {
-		people = append(people, replicas[0].Created(http.MethodPost, "/v1/people", admin,
-			map[string]any{"name": fmt.Sprintf("Rep %d", i), "email": "rep@example.com"}))
+		// A cluster just formed may still be electing the stream's leader:
+		// the first writes are retried on 503, as a client following
+		// Retry-After would (the soak measures failover, not the start).
+		body := map[string]any{"name": fmt.Sprintf("Rep %d", i), "email": "rep@example.com"}
+		r := replicas[0].Do(http.MethodPost, "/v1/people", admin, body)
+		for deadline := time.Now().Add(15 * time.Second); r.Status == http.StatusServiceUnavailable && time.Now().Before(deadline); {
+			time.Sleep(200 * time.Millisecond)
+			r = replicas[0].Do(http.MethodPost, "/v1/people", admin, body)
+		}
+		var w struct {
+			ID string `json:"id"`
+		}
+		if r.Status != http.StatusCreated {
+			t.Fatalf("POST /v1/people: status %d, want 201; body %s", r.Status, r.Body)
+		}
+		r.Decode(t, &w)
+		people = append(people, w.ID)
 	}
 	ready, cancelReady := context.WithTimeout(context.Background(), 10*time.Second)
 	if err := replicas[1].Views.WaitFor(ready, soakLastSequence(t, replicas[0])); err != nil {
