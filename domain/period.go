@@ -3,6 +3,7 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -109,10 +110,26 @@ func (p Period) String() string {
 	if p.IsZero() {
 		return ""
 	}
+	var b [16]byte
+	out := pad(b[:0], p.Year, 4)
 	if p.IsWeek() {
-		return fmt.Sprintf("%04d-W%02d", p.Year, p.Week)
+		return string(pad(append(out, '-', 'W'), p.Week, 2))
 	}
-	return fmt.Sprintf("%04d-%02d", p.Year, int(p.Mon))
+	return string(pad(append(out, '-'), int(p.Mon), 2))
+}
+
+// pad appends n in decimal with at least width digits, zero-padded (as
+// fmt's %0Nd: a negative number's sign comes first).
+func pad(b []byte, n, width int) []byte {
+	if n < 0 {
+		b, n, width = append(b, '-'), -n, width-1
+	}
+	for d, x := 1, n; d < width; d++ {
+		if x /= 10; x == 0 {
+			b = append(b, '0')
+		}
+	}
+	return strconv.AppendInt(b, int64(n), 10)
 }
 
 // MarshalJSON writes the period as a string.

@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -229,4 +230,24 @@ func mustPeriod(tb testing.TB, s string) domain.Period {
 		tb.Fatalf("ParsePeriod(%q): %v", s, err)
 	}
 	return p
+}
+
+// TestPeriodStringAsFmt: String writes what fmt's zero-padded verbs
+// wrote before it was made cheaper, for every year a period can hold and
+// beyond.
+func TestPeriodStringAsFmt(t *testing.T) {
+	for y := -12; y <= 12000; y++ {
+		for _, p := range []domain.Period{{Year: y, Mon: time.Month(1 + (y+12)%12)}, {Year: y, Week: 1 + (y+12)%53}} {
+			want := fmt.Sprintf("%04d-%02d", p.Year, int(p.Mon))
+			switch {
+			case p.IsZero():
+				want = "" // year 0 is the zero period
+			case p.IsWeek():
+				want = fmt.Sprintf("%04d-W%02d", p.Year, p.Week)
+			}
+			if got := p.String(); got != want {
+				t.Fatalf("%#v: %q, want %q", p, got, want)
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
@@ -59,10 +60,76 @@ const (
 func (s *Set) Board(managerID uuid.UUID, month domain.Period, asOf time.Time) Board {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.board(managerID, month, asOf)
+	return s.board(managerID, month, asOf, s.scorecard)
 }
 
-func (s *Set) board(managerID uuid.UUID, month domain.Period, asOf time.Time) Board {
+// StampedBoardBriefs returns managerID's brief board for each of months,
+// as known now, under one read lock and one Stamp (StampedBoard's): what
+// the team board's heat-map shows. A brief board is Board without what
+// the heat-map does not show: each row's scorecard holds its funnel alone
+// (no standard, metric rows or submissions) and the totals have no
+// metrics. Its funnels come from the month sums the fold keeps, so six
+// months of a team cost a lookup per rep and month, not a roll-up.
+func (s *Set) StampedBoardBriefs(managerID uuid.UUID, months []domain.Period) ([]Board, Stamp) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st := Stamp{seq: s.seq, journals: s.chain(managerID, time.Time{}), team: &managerID}
+	for _, p := range s.reportsOf(managerID) {
+		st.journals = append(st.journals, p.ID)
+	}
+	// A direct report's standard is their own "self" one, else the
+	// "reports" one of the nearest manager up from this manager: one
+	// resolution per month for the team, not per rep.
+	chain := append([]uuid.UUID{managerID}, s.managersOf(managerID, time.Time{})...)
+	out := make([]Board, len(months))
+	for k, m := range months {
+		m = m.Month()
+		team := funnelBase(nil)
+		for _, id := range chain {
+			if i, ok := s.inForce(id, "reports", m.Start(), time.Time{}); ok {
+				std := s.standardAt(i)
+				team = funnelBase(&std)
+				break
+			}
+		}
+		out[k] = s.board(managerID, m, time.Time{}, func(id uuid.UUID, month domain.Period, _ time.Time) Scorecard {
+			card := Scorecard{PersonID: id, Period: month}
+			var sums funnelSums
+			if j := s.scoreOf(id); j != nil {
+				sums = j.monthNow(month)
+			}
+			switch i, own := s.inForce(id, "self", month.Start(), time.Time{}); {
+			case own:
+				std := s.standardAt(i)
+				card.Funnel = funnelOf(&std, sums)
+			case slices.Contains(chain, id): // a cycle: the team's walk is not theirs
+				std, ok := s.standard(id, month.Start(), time.Time{})
+				card.Funnel = funnelOf(cond(ok, &std), sums)
+			default:
+				card.Funnel = withSums(team, sums)
+			}
+			return card
+		})
+	}
+	return out, st
+}
+
+// standardAt is the standard.set of stored step i, for its targets only
+// (they are shared with the step, not copied: read, never write).
+func (s *Set) standardAt(i uint32) ResolvedStandard {
+	return ResolvedStandard{Targets: s.steps.at(i).data.(*domain.StandardSet).Targets}
+}
+
+// cond returns p when ok, else nil.
+func cond[T any](ok bool, p *T) *T {
+	if ok {
+		return p
+	}
+	return nil
+}
+
+// board is the board with each row's scorecard from card.
+func (s *Set) board(managerID uuid.UUID, month domain.Period, asOf time.Time, card func(uuid.UUID, domain.Period, time.Time) Scorecard) Board {
 	month = month.Month()
 	b := Board{ManagerID: managerID, Period: month, Rows: []BoardRow{}, Totals: BoardTotals{Metrics: map[string]float64{}}}
 	if !asOf.IsZero() {
@@ -73,7 +140,7 @@ func (s *Set) board(managerID uuid.UUID, month domain.Period, asOf time.Time) Bo
 		if p.ID == managerID || (p.DepartedOn != nil && p.DepartedOn.Before(month.Start())) {
 			continue
 		}
-		b.Rows = append(b.Rows, BoardRow{PersonID: p.ID, Name: p.Name, Scorecard: s.scorecard(p.ID, month, asOf)})
+		b.Rows = append(b.Rows, BoardRow{PersonID: p.ID, Name: p.Name, Scorecard: card(p.ID, month, asOf)})
 	}
 	b.total()
 	if b.MarketSignal {

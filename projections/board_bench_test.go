@@ -13,6 +13,9 @@ import (
 // shows; and one rep's scorecard of a month.
 //
 //	go test ./projections -run '^$' -bench 'Board|Scorecard' -benchmem
+//
+// board_6_months_brief is the same six months as the team board page
+// reads them (StampedBoardBriefs).
 func BenchmarkBoard(b *testing.B) {
 	s, leader, reps := boardOrg()
 	end := domain.MonthPeriod(domain.NewDate(2026, 11, 1))
@@ -24,6 +27,18 @@ func BenchmarkBoard(b *testing.B) {
 				if bd := s.Board(leader, m, time.Time{}); len(bd.Rows) != len(reps) {
 					b.Fatalf("%d rows", len(bd.Rows))
 				}
+			}
+		}
+	})
+	b.Run("board_6_months_brief", func(b *testing.B) {
+		months := make([]domain.Period, 6)
+		for k := range months {
+			months[k] = addMonthsP(end, k-5)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if bd, _ := s.StampedBoardBriefs(leader, months); len(bd[5].Rows) != len(reps) {
+				b.Fatalf("%d rows", len(bd[5].Rows))
 			}
 		}
 	})

@@ -89,7 +89,7 @@ func (s *Set) scorecard(personID uuid.UUID, month domain.Period, asOf time.Time)
 	actuals, refs := s.rollUp(personID, month, asOf)
 	card.Submissions = refs
 	card.Metrics = metricRows(card.Standard, actuals)
-	card.Funnel = funnelOf(card.Standard, actuals, len(refs) > 0)
+	card.Funnel = funnelOf(card.Standard, funnelSums{opp: actuals[metricOpportunites], won: actuals[metricWon], rev: actuals[metricRevenue], has: len(refs) > 0})
 	return card
 }
 
@@ -101,46 +101,61 @@ func (s *Set) rollUp(personID uuid.UUID, month domain.Period, asOf time.Time) (m
 	if j == nil {
 		return nil, []SubmissionRef{}
 	}
-	type sub struct {
-		period domain.Period
-		start  domain.Date
-		step   uint32
-	}
-	var buf [8]sub
-	latest := buf[:0] // one per period; a month holds four or five weeks
-	for _, i := range j.month(month.Month()) {
-		st := s.steps.at(i)
-		if !known(st, asOf) {
-			continue
-		}
-		if sb, ok := submissionAt(st.data); ok {
-			if k := slices.IndexFunc(latest, func(x sub) bool { return x.period == sb.period }); k >= 0 {
-				latest[k].step = i // stream order: the later replaces the earlier
-			} else {
-				latest = append(latest, sub{period: sb.period, start: sb.period.Start(), step: i})
-			}
-		}
-	}
-	slices.SortFunc(latest, func(a, b sub) int { return a.start.Time().Compare(b.start.Time()) })
-	if k := slices.IndexFunc(latest, func(x sub) bool { return x.period == month }); k >= 0 {
-		latest = latest[k : k+1]
-	} else if month.IsWeek() {
-		latest = nil
-	}
+	var buf [8]uint32
+	counted := s.counted(j.month(month.Month()), month, asOf, buf[:0])
 	sums := map[string]float64{}
-	refs := make([]SubmissionRef, 0, len(latest))
-	for _, l := range latest {
-		st := s.steps.at(l.step)
+	refs := make([]SubmissionRef, 0, len(counted))
+	for _, i := range counted {
+		st := s.steps.at(i)
 		sb, _ := submissionAt(st.data)
 		for k, key := range sb.keys {
 			sums[key] += sb.vals[k]
 		}
-		refs = append(refs, SubmissionRef{Period: l.period, Source: sb.source, RecordedAt: st.recordedAt(), Sequence: st.seq})
+		refs = append(refs, SubmissionRef{Period: sb.period, Source: sb.source, RecordedAt: st.recordedAt(), Sequence: st.seq})
 	}
 	for k, v := range sums {
 		sums[k] = clean(v)
 	}
 	return sums, refs
+}
+
+// counted returns, appended to buf, the steps of steps (a month's
+// metrics.submitted steps in stream order) that period's numbers are made
+// of as known at asOf, by period start: the latest submission of each
+// period (a correction restates it whole), and for a month, the month's
+// own submission alone when it has one; for an ISO week, that week's
+// latest submission alone.
+func (s *Set) counted(steps []uint32, period domain.Period, asOf time.Time, buf []uint32) []uint32 {
+	type sub struct {
+		period domain.Period
+		start  domain.Date
+		step   uint32
+	}
+	var subBuf [8]sub
+	latest := subBuf[:0] // one per period; a month holds four or five weeks
+	for _, i := range steps {
+		st := s.steps.at(i)
+		if !known(st, asOf) {
+			continue
+		}
+		if p := periodOf(st.data); !p.IsZero() {
+			if k := slices.IndexFunc(latest, func(x sub) bool { return x.period == p }); k >= 0 {
+				latest[k].step = i // stream order: the later replaces the earlier
+			} else {
+				latest = append(latest, sub{period: p, start: p.Start(), step: i})
+			}
+		}
+	}
+	slices.SortFunc(latest, func(a, b sub) int { return a.start.Time().Compare(b.start.Time()) })
+	if k := slices.IndexFunc(latest, func(x sub) bool { return x.period == period }); k >= 0 {
+		latest = latest[k : k+1]
+	} else if period.IsWeek() {
+		latest = nil
+	}
+	for _, l := range latest {
+		buf = append(buf, l.step)
+	}
+	return buf
 }
 
 // metricRows lists the standard's targets in its order, then the other

@@ -64,7 +64,13 @@ var (
 	focus = map[string]string{"activity": "focus", "conversion": "coaching", "deal_size": "targeting", "market": "communication"}
 )
 
-func funnelOf(std *ResolvedStandard, actuals map[string]float64, hasData bool) Funnel {
+// funnelOf is the funnel of a month with sums a against std.
+func funnelOf(std *ResolvedStandard, a funnelSums) Funnel {
+	return withSums(funnelBase(std), a)
+}
+
+// funnelBase is the funnel of std before any numbers: its targets.
+func funnelBase(std *ResolvedStandard) Funnel {
 	var f Funnel
 	targets, from, revTarget := funnelTargets(std)
 	f.Complete = targets[0] != nil && targets[1] != nil && targets[2] != nil
@@ -83,11 +89,18 @@ func funnelOf(std *ResolvedStandard, actuals map[string]float64, hasData bool) F
 	for k, x := range fs {
 		x.Target, x.TargetFrom = targets[k], from[k]
 	}
-	if !hasData {
+	return f
+}
+
+// withSums is base (a funnelBase, whose targets it shares: neither is
+// written to after) with the month's sums a.
+func withSums(f Funnel, a funnelSums) Funnel {
+	if !a.has {
 		return f
 	}
-	opp, won, rev := actuals[metricOpportunites], actuals[metricWon], actuals[metricRevenue]
+	opp, won, rev := a.opp, a.won, a.rev
 	f.Revenue = &rev
+	fs := [3]*Factor{&f.Factors.Opportunities, &f.Factors.WinRate, &f.Factors.DealSize}
 	fs[0].Actual = &opp
 	if opp > 0 {
 		w := clean(won / opp)

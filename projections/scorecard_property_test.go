@@ -73,5 +73,25 @@ func TestScorecardAsOfEqualsRebuild(t *testing.T) {
 				t.Fatalf("board as of %v:\n%s\nrebuild:\n%s", asOf, x, y)
 			}
 		}
+		// The brief boards read the month sums the fold keeps: they must
+		// say what the full boards say, whether the events came in one go
+		// or two.
+		for _, s := range []*Set{full, inc} {
+			briefs, _ := s.StampedBoardBriefs(lead, months)
+			for k, m := range months {
+				if x, y := mustJSON(t, briefs[k]), mustJSON(t, brief(full.Board(lead, m, time.Time{}))); x != y {
+					t.Fatalf("brief board of %s:\n%s\nthe full board's:\n%s", m, x, y)
+				}
+			}
+		}
 	})
+}
+
+// brief strips b to what a brief board holds.
+func brief(b Board) Board {
+	b.Totals.Metrics = map[string]float64{}
+	for k, r := range b.Rows {
+		b.Rows[k].Scorecard = Scorecard{PersonID: r.PersonID, Period: b.Period, Funnel: r.Scorecard.Funnel}
+	}
+	return b
 }

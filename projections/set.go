@@ -207,6 +207,6 @@ func (s *Set) fold(p *person, i uint32, e *domain.Event, data domain.Data) {
 	case *domain.StandardSet:
 		p.score.addStandard(i)
 	case *metricsData, *domain.MetricsSubmitted:
-		p.score.addMetrics(i, periodOf(d))
+		s.addMetrics(p, i, periodOf(d))
 	}
 }

@@ -135,7 +135,7 @@ func (s *Set) StampedBoard(managerID uuid.UUID, month domain.Period, asOf time.T
 	for _, p := range s.reportsOf(managerID) {
 		st.journals = append(st.journals, p.ID)
 	}
-	return s.board(managerID, month, asOf), st
+	return s.board(managerID, month, asOf, s.scorecard), st
 }
 
 // StampedTimeline is Timeline with its Stamp: the person's journal and

@@ -35,11 +35,13 @@ type boardMonth struct {
 type boardRow struct {
 	ID    uuid.UUID
 	Name  string
+	Page  string // the rep's page for the last month shown
 	Cells []boardCell
 }
 
 type boardCell struct {
 	Period     domain.Period
+	Month      string // Period as text, for links and data attributes
 	Attainment *float64
 	Gap        *string
 	Market     bool
@@ -62,11 +64,17 @@ func (u *ui) board(c echo.Context) error {
 	if addMonths(end, 1).Start().Before(domain.DateOf(u.Now().UTC()).AddDays(1)) {
 		d.Next = addMonths(end, 1).String()
 	}
+	months := make([]domain.Period, boardMonths)
+	keys := make([]string, boardMonths)
+	for k := range months {
+		months[k] = addMonths(end, k-boardMonths+1)
+		keys[k] = months[k].String()
+	}
+	boards, st := u.Views.StampedBoardBriefs(mgr.ID, months)
+	depsOf(c).read(st)
 	index := map[uuid.UUID]int{}
-	for k := boardMonths - 1; k >= 0; k-- {
-		m := addMonths(end, -k)
-		b, st := u.Views.StampedBoard(mgr.ID, m, time.Time{})
-		depsOf(c).read(st)
+	for k, b := range boards {
+		m := months[k]
 		d.Months = append(d.Months, boardMonth{Period: m, Market: b.MarketSignal})
 		if b.MarketSignal {
 			d.Markets = append(d.Markets, fmt.Sprintf("%s: %d of %d reps with data were below 90%% of goal. The market may have shifted: agree a 90-day plan with leadership, then tell the team (communication).",
@@ -79,18 +87,16 @@ func (u *ui) board(c echo.Context) error {
 			if !seen {
 				i = len(d.Rows)
 				index[r.PersonID] = i
-				d.Rows = append(d.Rows, boardRow{ID: r.PersonID, Name: r.Name, Cells: make([]boardCell, boardMonths)})
+				d.Rows = append(d.Rows, boardRow{ID: r.PersonID, Name: r.Name, Page: "/ui/people/" + r.PersonID.String(), Cells: make([]boardCell, boardMonths)})
 				for j := range d.Rows[i].Cells {
-					d.Rows[i].Cells[j].Period = addMonths(end, j-boardMonths+1)
+					d.Rows[i].Cells[j].Period, d.Rows[i].Cells[j].Month = months[j], keys[j]
 				}
 			}
 			f := r.Scorecard.Funnel
-			d.Rows[i].Cells[boardMonths-1-k] = boardCell{Period: m, Attainment: f.Attainment, Gap: f.PrimaryGap, Market: b.MarketSignal}
-		}
-		if k == 0 {
-			d.Current = b
+			d.Rows[i].Cells[k] = boardCell{Period: m, Month: keys[k], Attainment: f.Attainment, Gap: f.PrimaryGap, Market: b.MarketSignal}
 		}
 	}
+	d.Current = boards[len(boards)-1]
 	return u.render(c, http.StatusOK, "board", mgr.Name+"'s team", d)
 }
 

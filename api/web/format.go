@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -41,7 +42,7 @@ func pct(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return fmt.Sprintf("%.0f%%", *v*100)
+	return strconv.FormatFloat(*v*100, 'f', 0, 64) + "%" // as fmt's %.0f rounds
 }
 
 // num formats a number without trailing zeros, with thousands separators.
@@ -88,10 +89,7 @@ func gapWord(g *string) string {
 	if g == nil {
 		return ""
 	}
-	if w, ok := map[string]string{"activity": "activity", "conversion": "conversion", "deal_size": "deal size", "market": "market"}[*g]; ok {
-		return w
-	}
-	return statusWord(*g)
+	return statusWord(*g) // activity, conversion, deal size, market
 }
 
 // gapIcon is a symbol that goes with the gap's word (never alone).
@@ -99,7 +97,17 @@ func gapIcon(g *string) string {
 	if g == nil {
 		return ""
 	}
-	return map[string]string{"activity": "◔", "conversion": "⇄", "deal_size": "▫", "market": "⚑"}[*g]
+	switch *g {
+	case "activity":
+		return "◔"
+	case "conversion":
+		return "⇄"
+	case "deal_size":
+		return "▫"
+	case "market":
+		return "⚑"
+	}
+	return ""
 }
 
 // band is the CSS class of an attainment; the text always says the number.
@@ -192,13 +200,15 @@ func focusWord(f *string) string {
 	if f == nil {
 		return "—"
 	}
-	if w, ok := map[string]string{
-		"focus":         "Focus: structure the day, check in daily",
-		"coaching":      "Coaching: listen to calls, role-play the stuck stage",
-		"targeting":     "Targeting: go after bigger deals",
-		"communication": "Communication: a 90-day plan agreed with leadership, told to the team",
-	}[*f]; ok {
-		return w
+	switch *f {
+	case "focus":
+		return "Focus: structure the day, check in daily"
+	case "coaching":
+		return "Coaching: listen to calls, role-play the stuck stage"
+	case "targeting":
+		return "Targeting: go after bigger deals"
+	case "communication":
+		return "Communication: a 90-day plan agreed with leadership, told to the team"
 	}
 	return statusWord(*f)
 }
