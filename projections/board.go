@@ -114,6 +114,26 @@ func (s *Set) StampedBoardBriefs(managerID uuid.UUID, months []domain.Period) ([
 	return out, st
 }
 
+// StampedFunnels returns personID's funnel of each of months as known
+// now, from the month sums the fold keeps, with the Stamp of their
+// scorecards: the rep page's attainment trend.
+func (s *Set) StampedFunnels(personID uuid.UUID, months []domain.Period) ([]Funnel, Stamp) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Funnel, len(months))
+	j := s.scoreOf(personID)
+	for k, m := range months {
+		m = m.Month()
+		var sums funnelSums
+		if j != nil {
+			sums = j.monthNow(m)
+		}
+		std, ok := s.standard(personID, m.Start(), time.Time{})
+		out[k] = funnelOf(cond(ok, &std), sums)
+	}
+	return out, Stamp{seq: s.seq, journals: s.chain(personID, time.Time{})}
+}
+
 // standardAt is the standard.set of stored step i, for its targets only
 // (they are shared with the step, not copied: read, never write).
 func (s *Set) standardAt(i uint32) ResolvedStandard {

@@ -73,10 +73,18 @@ func TestScorecardAsOfEqualsRebuild(t *testing.T) {
 				t.Fatalf("board as of %v:\n%s\nrebuild:\n%s", asOf, x, y)
 			}
 		}
-		// The brief boards read the month sums the fold keeps: they must
-		// say what the full boards say, whether the events came in one go
-		// or two.
+		// The funnels and brief boards read the month sums the fold keeps:
+		// they must say what the scorecards and full boards say, whether
+		// the events came in one go or two.
 		for _, s := range []*Set{full, inc} {
+			for _, p := range people {
+				funnels, _ := s.StampedFunnels(p, months)
+				for k, m := range months {
+					if x, y := mustJSON(t, funnels[k]), mustJSON(t, full.Scorecard(p, m, time.Time{}).Funnel); x != y {
+						t.Fatalf("funnel of %s:\n%s\nthe scorecard's:\n%s", m, x, y)
+					}
+				}
+			}
 			briefs, _ := s.StampedBoardBriefs(lead, months)
 			for k, m := range months {
 				if x, y := mustJSON(t, briefs[k]), mustJSON(t, brief(full.Board(lead, m, time.Time{}))); x != y {

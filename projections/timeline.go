@@ -107,10 +107,12 @@ func (s *Set) Journal(personID uuid.UUID, n uint64) *domain.Journal {
 	if p == nil {
 		return j
 	}
+	var ms domain.MetricsSubmitted // Evolve keeps none of an event's data: one will do
 	for k, i := range p.steps[:min(uint64(len(p.steps)), n)] {
 		d := s.steps.at(i).data
 		if m, ok := d.(*metricsData); ok {
-			d = &domain.MetricsSubmitted{Period: m.period.unpack(), Source: m.shape.source, CorrectionReason: m.corr}
+			ms = domain.MetricsSubmitted{Period: m.period.unpack(), Source: m.shape.source, CorrectionReason: m.corr}
+			d = &ms
 		}
 		j.Evolve(domain.Event{Version: uint64(k) + 1, Data: d})
 	}

@@ -141,15 +141,15 @@ func (u *ui) rep(c echo.Context) error {
 	d.Card, st = u.Views.StampedScorecard(p.ID, month, time.Time{})
 	deps.read(st)
 	d.Funnel = funnelChart(d.Card.Funnel)
-	var pts []point
-	for k := boardMonths - 1; k >= 0; k-- {
-		m := addMonths(month, -k)
-		card := d.Card
-		if m != month {
-			card, st = u.Views.StampedScorecard(p.ID, m, time.Time{})
-			deps.read(st)
-		}
-		pts = append(pts, point{Label: m.Start().Time().Format("Jan"), Value: card.Funnel.Attainment})
+	months := make([]domain.Period, boardMonths)
+	for k := range months {
+		months[k] = addMonths(month, k-boardMonths+1)
+	}
+	funnels, st := u.Views.StampedFunnels(p.ID, months)
+	deps.read(st)
+	pts := make([]point, len(months))
+	for k, m := range months {
+		pts[k] = point{Label: m.Start().Time().Format("Jan"), Value: funnels[k].Attainment}
 	}
 	d.Trend = trendLine(pts)
 	today := domain.DateOf(u.Now().UTC())
