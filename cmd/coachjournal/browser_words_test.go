@@ -61,7 +61,8 @@ const pageFactsJS = `(() => {
 })()`
 
 // internals are what no page may show: raw event types (from the event
-// catalog), UUIDs, and the tells of unfinished words.
+// catalog), UUIDs, the tells of unfinished words, and dates or periods as
+// the API writes them (isoDate).
 var internals = func() []*regexp.Regexp {
 	var prefixes []string
 	for _, typ := range domain.EventTypes() {
@@ -74,8 +75,13 @@ var internals = func() []*regexp.Regexp {
 		regexp.MustCompile(`\b(?:` + strings.Join(prefixes, "|") + `)\.[a-z_]+\b`),
 		regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`),
 		regexp.MustCompile(`(?i)\bfocus\s*:?\s*focus\b|time\(s\)|\b[a-z]+_[a-z_]+\b`),
+		isoDate,
 	}
 }()
+
+// isoDate is a date or a period as the API writes it (2026-11-27,
+// 2026-11, 2026-W47): pages say them in words (27 Nov 2026, Nov 2026).
+var isoDate = regexp.MustCompile(`\b\d{4}-(?:\d\d-\d\d|\d\d|W\d\d)\b`)
 
 // checkPages opens each page (path → what to wait for) at the current
 // viewport and checks that it fits the width, shows no internals, and
@@ -112,9 +118,9 @@ func (b *browserEnv) checkPages(t *testing.T, width int, minFont float64, pages 
 
 // TestBrowserPhoneAndWords walks every page of the demo, as each role
 // sees it, at 390 px and at 1280 px: no page is wider than the screen, no
-// page shows an event type, a UUID, "Focus: focus" or "time(s)", chart
-// text is readable and never clipped (a month without numbers included),
-// the heat-map opens on its latest month and its team totals lie in one
+// page shows an event type, a UUID, "Focus: focus", "time(s)" or an ISO
+// date, chart text is readable and never clipped (a month without
+// numbers included), the heat-map opens on its latest month and its team totals lie in one
 // row under the months.
 func TestBrowserPhoneAndWords(t *testing.T) {
 	b := newBrowserEnv(t)
