@@ -74,6 +74,14 @@ func TestCommitmentLifecycle(t *testing.T) {
 	case !strings.Contains(first.History[1].Summary, "40% done"):
 		t.Errorf("summary = %q", first.History[1].Summary)
 	}
+	// A page writes the dates its own way; the line is otherwise the same.
+	pageWords := Words{Date: func(d domain.Date) string { return d.Time().Format("2 Jan 2006") }, Period: domain.Period.String}
+	if got, want := s.SummaryIn(first.History[0], pageWords), `Commitment made: "book 15 first meetings by Friday", due 27 Nov 2026`; got != want {
+		t.Errorf("SummaryIn = %q, want %q", got, want)
+	}
+	if got, want := s.SummaryIn(first.History[2], pageWords), `Commitment renegotiated: "book 15 first meetings by Friday", now due 4 Dec 2026`; got != want {
+		t.Errorf("SummaryIn = %q, want %q", got, want)
+	}
 	if _, ok := s.Commitment(lead, c[0]); ok {
 		t.Error("Commitment found under another person")
 	}

@@ -13,10 +13,33 @@ import (
 // summaryText is how much of a free text a summary quotes.
 const summaryText = 80
 
+// Words writes the dates and periods a summary names. The API's
+// summaries write them as their ISO text (the JSON is for integrations); a
+// page passes its own words to SummaryIn.
+type Words struct {
+	Date   func(domain.Date) string
+	Period func(domain.Period) string
+}
+
+// isoWords writes dates and periods as the API does: 2026-11-27, 2026-11.
+var isoWords = Words{Date: domain.Date.String, Period: domain.Period.String}
+
+// SummaryIn is the one human line of st, as its Summary says it, with its
+// dates and periods written by w.
+func (s *Set) SummaryIn(st Step, w Words) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.summaryOf(st.Data, w)
+}
+
 // summary returns the one human line of a stored step. It is built at read
 // time from the stored data, so it follows erasure; it never holds an email.
-func (s *Set) summary(st *step) string {
-	switch d := st.data.(type) {
+func (s *Set) summary(st *step) string { return s.summaryOf(st.data, isoWords) }
+
+// summaryOf is the summary of a step's data, stored (metrics packed) or
+// as a Step exposes it, with its dates and periods written by w.
+func (s *Set) summaryOf(data domain.Data, w Words) string {
+	switch d := data.(type) {
 	case *domain.PersonRegistered:
 		return "Registered " + d.Name + paren(d.Title)
 	case *domain.PersonUpdated:
@@ -27,25 +50,23 @@ func (s *Set) summary(st *step) string {
 		}
 		return "Now reports to " + s.name(*d.ManagerID)
 	case *domain.PersonDeparted:
-		return "Departed on " + d.On.String() + ": " + quote(d.Reason)
+		return "Departed on " + w.Date(d.On) + ": " + quote(d.Reason)
 	case *domain.PersonErased:
 		return "Personal data erased"
 	case *domain.StandardSet:
-		return fmt.Sprintf("Standard set for %s from %s: %s", appliesTo(d.AppliesTo), d.EffectiveFrom, plural(len(d.Targets), "target"))
+		return fmt.Sprintf("Standard set for %s from %s: %s", appliesTo(d.AppliesTo), w.Date(d.EffectiveFrom), plural(len(d.Targets), "target"))
 	case *domain.CadenceSet:
 		return fmt.Sprintf("Meeting cadence set: every %d days", d.EveryDays)
 	case *metricsData:
-		verb := "Submitted"
-		if d.corr != nil {
-			verb = "Corrected"
-		}
-		return fmt.Sprintf("%s numbers for %s (%s): %s", verb, d.period.unpack(), d.shape.source, plural(len(d.vals), "metric"))
+		return numbers(d.corr != nil, w.Period(d.period.unpack()), d.shape.source, len(d.vals))
+	case *domain.MetricsSubmitted:
+		return numbers(d.CorrectionReason != nil, w.Period(d.Period), d.Source, len(d.Values))
 	case *domain.MeetingHeld:
 		return meeting(d)
 	case *domain.MeetingSkipped:
-		return "Meeting of " + d.ScheduledFor.String() + " skipped: " + clip(d.Reason)
+		return "Meeting of " + w.Date(d.ScheduledFor) + " skipped: " + clip(d.Reason)
 	case *domain.CommitmentMade:
-		return "Commitment made: " + quote(d.Text) + ", due " + d.DueOn.String()
+		return "Commitment made: " + quote(d.Text) + ", due " + w.Date(d.DueOn)
 	case *domain.CommitmentFollowedUp:
 		line := "Followed up on " + s.quoteCommitment(d.CommitmentID)
 		if d.Progress != nil {
@@ -53,7 +74,7 @@ func (s *Set) summary(st *step) string {
 		}
 		return line + ": " + clip(d.Note)
 	case *domain.CommitmentRenegotiated:
-		return "Commitment renegotiated: " + s.quoteCommitment(d.CommitmentID) + ", now due " + d.NewDueOn.String()
+		return "Commitment renegotiated: " + s.quoteCommitment(d.CommitmentID) + ", now due " + w.Date(d.NewDueOn)
 	case *domain.CommitmentKept:
 		return "Commitment kept: " + s.quoteCommitment(d.CommitmentID)
 	case *domain.CommitmentMissed:
@@ -65,15 +86,24 @@ func (s *Set) summary(st *step) string {
 	case *domain.PIPAcknowledged:
 		return "PIP acknowledged"
 	case *domain.PIPCheckedIn:
-		return "Check-in on " + d.On.String() + ": " + statusCounts(d.Goals)
+		return "Check-in on " + w.Date(d.On) + ": " + statusCounts(d.Goals)
 	case *domain.PIPRevised:
 		return "PIP goals revised: " + plural(len(d.Goals), "goal") + "; awaiting acknowledgement"
 	case *domain.PIPExtended:
-		return "PIP extended to " + d.NewEndsOn.String()
+		return "PIP extended to " + w.Date(d.NewEndsOn)
 	case *domain.PIPClosed:
 		return "PIP closed: " + strings.ReplaceAll(d.Outcome, "_", " ")
 	}
-	return st.data.EventType()
+	return data.EventType()
+}
+
+// numbers is the summary of a submission of n metrics for period.
+func numbers(correction bool, period, source string, n int) string {
+	verb := "Submitted"
+	if correction {
+		verb = "Corrected"
+	}
+	return fmt.Sprintf("%s numbers for %s (%s): %s", verb, period, source, plural(n, "metric"))
 }
 
 func paren(s *string) string {

@@ -63,7 +63,7 @@ func (u *ui) cadence(c echo.Context) error {
 	switch {
 	case len(d.Errors) > 0:
 	case from.After(to):
-		d.Errors["from"] = "must be on or before " + to.String() + "."
+		d.Errors["from"] = "must be on or before " + day(to.Time()) + "."
 	case from.DaysUntil(to) >= maxCadenceDays:
 		d.Errors["from"] = "the range may span at most two years."
 	}

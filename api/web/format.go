@@ -125,6 +125,18 @@ func band(v *float64) string {
 	return "low"
 }
 
+// pageWords write the dates and periods of a journal step's summary as the
+// pages do; the API's summaries keep them as ISO text.
+var pageWords = projections.Words{Date: date, Period: periodName}
+
+// periodName says a period for people: Nov 2026, week 47 of 2026.
+func periodName(p domain.Period) string {
+	if p.IsWeek() {
+		return "week " + strconv.Itoa(p.Week) + " of " + strconv.Itoa(p.Year)
+	}
+	return monthName(p)
+}
+
 func monthName(p domain.Period) string {
 	return p.Start().Time().Format("Jan 2006")
 }

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
@@ -53,8 +54,14 @@ type form struct {
 	Values  url.Values
 	Errors  map[string]string // form field → message in words
 	Notice  string            // above the form: why it is shown again
-	Changes []projections.Step
+	Changes []change          // what was recorded since the form's version
 	labels  map[string]string // form field → its label, for messages
+}
+
+// change is a step recorded meanwhile, as a form's notice lists it.
+type change struct {
+	At   time.Time
+	Line string // the step's summary, with its dates in words
 }
 
 // newForm is a fresh form rendered from a journal at version.
@@ -208,7 +215,10 @@ func (u *ui) stale(f *form, p projections.Person) {
 		after = next
 	}
 	if int(f.Version) < len(all) {
-		f.Changes = all[f.Version:]
+		f.Changes = nil
+		for _, st := range all[f.Version:] {
+			f.Changes = append(f.Changes, change{At: st.OccurredAt, Line: u.Views.SummaryIn(st, pageWords)})
+		}
 	}
 	f.Version = cur.Version
 	f.Notice = "Someone recorded something in " + p.Name + "'s journal while this form was open, so nothing was recorded. " +

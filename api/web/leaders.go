@@ -21,8 +21,8 @@ type leadersData struct {
 	Owner   projections.Person
 	Months  []domain.Period
 	Leaders []leaderTeam
-	From    string
-	To      string
+	From    domain.Date
+	To      domain.Date
 }
 
 // leaderTeam is one leader's team rolled up.
@@ -58,7 +58,7 @@ func (u *ui) leaders(c echo.Context) error {
 	to := domain.DateOf(u.Now().UTC())
 	from := to.AddDays(1 - leadersCadenceDays)
 	cad := u.Views.Cadence(owner.ID, from, to)
-	d := leadersData{Owner: owner, From: from.String(), To: to.String()}
+	d := leadersData{Owner: owner, From: from, To: to}
 	end := lastMonth(u.Now())
 	for k := leaderMonths - 1; k >= 0; k-- {
 		d.Months = append(d.Months, addMonths(end, -k))

@@ -65,6 +65,7 @@ func (d repData) formKeys() []string {
 
 type timelineEntry struct {
 	projections.Step
+	Line    string // the summary, with its dates in words
 	Who     string
 	Details []string // the notes the summary line leaves out
 }
@@ -72,7 +73,7 @@ type timelineEntry struct {
 // entry is a step as the timeline shows it. Whoever may open the page may
 // read the journal (u.see, the API's rule), so notes are shown in full.
 func (u *ui) entry(st projections.Step) timelineEntry {
-	return timelineEntry{Step: st, Who: u.actorName(st.Actor), Details: stepDetails(st.Data)}
+	return timelineEntry{Step: st, Line: u.Views.SummaryIn(st, pageWords), Who: u.actorName(st.Actor), Details: stepDetails(st.Data)}
 }
 
 // stepDetails are the free texts of a step that its one-line summary

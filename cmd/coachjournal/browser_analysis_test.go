@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -67,6 +69,20 @@ func TestBrowserAnalysis(t *testing.T) {
 	b.noSideways("analysis")
 	contains(t, "narrow chart", b.svgText("svg.trend.narrow"), want)
 	b.screenshot("analysis-phone", true)
+	b.screenshotOf("analysis-phone-table", "#trend div.scroll")
+}
+
+// screenshotOf saves a picture of the element sel alone (scrolled into
+// view), for a person to look at; it is not copied to the docs.
+func (b *browserEnv) screenshotOf(name, sel string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.Screenshot(sel))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", sel, err)
+	}
+	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
 }
 
 // attrValue reads an element's value attribute.

@@ -22,16 +22,30 @@ type pageFacts struct {
 	Clipped     string  `json:"clipped"`   // a chart text that leaves its drawing, "" when none does
 	LatestShown *bool   `json:"latestShown"`
 	TotalsInRow *bool   `json:"totalsInRow"`
-	Overflow    string  `json:"overflow"` // the elements reaching past the screen (outside a scroller)
+	Overflow    string  `json:"overflow"`    // the elements reaching past the screen (outside a scroller)
+	BrokenWords string  `json:"brokenWords"` // the table headings' words drawn on two lines, "" when none is
 }
 
 // pageFactsJS opens every <details>, then measures the page: its width,
 // its visible text, the visible charts' text (size on screen, inside the
-// drawing) and, on a board, whether the latest month's column is on screen
+// drawing), the words of table headings that a line break cuts in two
+// (a word whose text spans more than one line box) and, on a board, whether the latest month's column is on screen
 // and the team totals lie in one row under the months.
 const pageFactsJS = `(() => {
   document.querySelectorAll('details').forEach(d => d.open = true);
-  const f = {scrollWidth: document.documentElement.scrollWidth, text: document.body.innerText, minFontPx: 0, clipped: "", overflow: ""};
+  const f = {scrollWidth: document.documentElement.scrollWidth, text: document.body.innerText, minFontPx: 0, clipped: "", overflow: "", brokenWords: ""};
+  for (const th of document.querySelectorAll('th')) {
+    const texts = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let n; (n = texts.nextNode());) {
+      for (const m of n.data.matchAll(/[^\s\-\u2013\u2014\/]+/g)) {
+        const r = document.createRange();
+        r.setStart(n, m.index);
+        r.setEnd(n, m.index + m[0].length);
+        const lines = new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top)));
+        if (lines.size > 1) f.brokenWords += JSON.stringify(m[0]) + " in the heading " + JSON.stringify(th.textContent.trim().slice(0, 40)) + "; ";
+      }
+    }
+  }
   for (const el of document.body.querySelectorAll('*')) {
     if (el.closest('.scroll') || el.getBoundingClientRect().right <= window.innerWidth + 0.5) continue;
     if ([...el.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5)) continue;
@@ -61,7 +75,8 @@ const pageFactsJS = `(() => {
 })()`
 
 // internals are what no page may show: raw event types (from the event
-// catalog), UUIDs, and the tells of unfinished words.
+// catalog), UUIDs, the tells of unfinished words, and dates or periods as
+// the API writes them (isoDate).
 var internals = func() []*regexp.Regexp {
 	var prefixes []string
 	for _, typ := range domain.EventTypes() {
@@ -74,12 +89,18 @@ var internals = func() []*regexp.Regexp {
 		regexp.MustCompile(`\b(?:` + strings.Join(prefixes, "|") + `)\.[a-z_]+\b`),
 		regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`),
 		regexp.MustCompile(`(?i)\bfocus\s*:?\s*focus\b|time\(s\)|\b[a-z]+_[a-z_]+\b`),
+		isoDate,
 	}
 }()
 
+// isoDate is a date or a period as the API writes it (2026-11-27,
+// 2026-11, 2026-W47): pages say them in words (27 Nov 2026, Nov 2026).
+var isoDate = regexp.MustCompile(`\b\d{4}-(?:\d\d-\d\d|\d\d|W\d\d)\b`)
+
 // checkPages opens each page (path → what to wait for) at the current
-// viewport and checks that it fits the width, shows no internals, and
-// that its charts' text is readable (at least minFont px) and not clipped.
+// viewport and checks that it fits the width, shows no internals, that
+// its charts' text is readable (at least minFont px) and not clipped, and
+// that no table heading breaks inside a word.
 func (b *browserEnv) checkPages(t *testing.T, width int, minFont float64, pages [][2]string) map[string]pageFacts {
 	t.Helper()
 	out := map[string]pageFacts{}
@@ -105,6 +126,9 @@ func (b *browserEnv) checkPages(t *testing.T, width int, minFont float64, pages 
 		if f.Clipped != "" {
 			t.Errorf("%s: chart text %q is clipped", path, f.Clipped)
 		}
+		if f.BrokenWords != "" {
+			t.Errorf("%s at %d px: a table heading breaks inside a word: %s", path, width, f.BrokenWords)
+		}
 		out[path] = f
 	}
 	return out
@@ -112,9 +136,10 @@ func (b *browserEnv) checkPages(t *testing.T, width int, minFont float64, pages 
 
 // TestBrowserPhoneAndWords walks every page of the demo, as each role
 // sees it, at 390 px and at 1280 px: no page is wider than the screen, no
-// page shows an event type, a UUID, "Focus: focus" or "time(s)", chart
-// text is readable and never clipped (a month without numbers included),
-// the heat-map opens on its latest month and its team totals lie in one
+// page shows an event type, a UUID, "Focus: focus", "time(s)" or an ISO
+// date, no table heading breaks inside a word ("Mon th"), chart text is
+// readable and never clipped (a month without numbers included), the
+// heat-map opens on its latest month and its team totals lie in one
 // row under the months.
 func TestBrowserPhoneAndWords(t *testing.T) {
 	b := newBrowserEnv(t)
