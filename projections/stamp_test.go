@@ -66,7 +66,7 @@ func TestStampCurrentMeansUnchanged(t *testing.T) {
 						return []any{page, next}, st
 					},
 					"newest": func() (any, Stamp) {
-						page, more, st := s.TimelineNewest(id, q.TypePrefix, math.MaxUint64, q.Limit)
+						page, more, st := s.TimelineNewest(id, q.TypePrefix, math.MaxUint64, q.Limit, isoWords)
 						return []any{page, more}, st
 					},
 					// what a page reads beside those: a person and who is in their team,

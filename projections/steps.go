@@ -92,7 +92,10 @@ func (st *step) occurredAt() time.Time { return time.Unix(st.occ, int64(st.occNs
 func (st *step) recordedAt() time.Time { return time.Unix(st.rec, int64(st.recNs)).UTC() }
 
 // stepAt builds the public Step of stored step i.
-func (s *Set) stepAt(i uint32) Step {
+func (s *Set) stepAt(i uint32) Step { return s.stepIn(i, isoWords) }
+
+// stepIn is stepAt with its summary's dates and periods written by w.
+func (s *Set) stepIn(i uint32, w Words) Step {
 	st := s.steps.at(i)
 	return Step{
 		Sequence:   st.seq,
@@ -102,7 +105,7 @@ func (s *Set) stepAt(i uint32) Step {
 		OccurredAt: st.occurredAt(),
 		RecordedAt: st.recordedAt(),
 		Hash:       s.hashOf(i, st),
-		Summary:    s.summary(st),
+		Summary:    s.summaryOf(st.data, w),
 		Data:       exposed(st.data),
 	}
 }

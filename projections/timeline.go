@@ -67,8 +67,9 @@ func (s *Set) matches(st *step, q *TimelineQuery) bool {
 // prefix typePrefix with a Sequence below before, newest first, and
 // whether older ones remain, with the Stamp of the answer (as
 // StampedTimeline's). It builds only the entries it returns: a page
-// showing the latest entries need not build the whole timeline.
-func (s *Set) TimelineNewest(personID uuid.UUID, typePrefix string, before uint64, limit int) ([]Step, bool, Stamp) {
+// showing the latest entries need not build the whole timeline. Their
+// summaries write dates and periods with w.
+func (s *Set) TimelineNewest(personID uuid.UUID, typePrefix string, before uint64, limit int, w Words) ([]Step, bool, Stamp) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	st := Stamp{seq: s.seq, journals: []uuid.UUID{personID}}
@@ -87,7 +88,7 @@ func (s *Set) TimelineNewest(personID uuid.UUID, typePrefix string, before uint6
 		if len(out) == limit {
 			return out, true, st
 		}
-		out = append(out, s.stepAt(i))
+		out = append(out, s.stepIn(i, w))
 		s.summaryDeps(&st, out[len(out)-1].Data)
 	}
 	return out, false, st

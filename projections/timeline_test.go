@@ -204,7 +204,7 @@ func TestTimelineNewest(t *testing.T) {
 		}
 		more := len(want) > c.limit
 		want = want[:min(len(want), c.limit)]
-		got, gotMore, _ := s.TimelineNewest(ana, c.prefix, c.before, c.limit)
+		got, gotMore, _ := s.TimelineNewest(ana, c.prefix, c.before, c.limit, isoWords)
 		if len(got) != len(want) || gotMore != more {
 			t.Fatalf("%+v: %d entries, more %v; want %d, %v", c, len(got), gotMore, len(want), more)
 		}
@@ -214,7 +214,7 @@ func TestTimelineNewest(t *testing.T) {
 			}
 		}
 	}
-	if got, more, _ := s.TimelineNewest(uuid.New(), "", math.MaxUint64, 5); len(got) != 0 || more {
+	if got, more, _ := s.TimelineNewest(uuid.New(), "", math.MaxUint64, 5, isoWords); len(got) != 0 || more {
 		t.Errorf("an unknown person: %d entries, more %v", len(got), more)
 	}
 	// Journal folds the first n events as domain.Journal.Evolve does from

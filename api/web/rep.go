@@ -73,7 +73,13 @@ type timelineEntry struct {
 // entry is a step as the timeline shows it. Whoever may open the page may
 // read the journal (u.see, the API's rule), so notes are shown in full.
 func (u *ui) entry(st projections.Step) timelineEntry {
-	return timelineEntry{Step: st, Line: u.Views.SummaryIn(st, pageWords), Who: u.actorName(st.Actor), Details: stepDetails(st.Data)}
+	return u.entryWith(st, u.Views.SummaryIn(st, pageWords))
+}
+
+// entryWith is entry for a step whose summary line in the page's words is
+// built already.
+func (u *ui) entryWith(st projections.Step, line string) timelineEntry {
+	return timelineEntry{Step: st, Line: line, Who: u.actorName(st.Actor), Details: stepDetails(st.Data)}
 }
 
 // stepDetails are the free texts of a step that its one-line summary
@@ -239,11 +245,11 @@ func (u *ui) timeline(c echo.Context, p projections.Person, d *repData) error {
 		}
 		before, d.Newer = n, true
 	}
-	steps, older, stamp := u.Views.TimelineNewest(p.ID, d.Type, before, timelinePage)
+	steps, older, stamp := u.Views.TimelineNewest(p.ID, d.Type, before, timelinePage, pageWords)
 	deps := depsOf(c)
 	deps.read(stamp)
 	for _, st := range steps {
-		d.Timeline = append(d.Timeline, u.entry(st))
+		d.Timeline = append(d.Timeline, u.entryWith(st, st.Summary))
 		deps.actor(st.Actor.ID)
 	}
 	if older && len(d.Timeline) > 0 {
