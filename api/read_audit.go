@@ -67,15 +67,16 @@ func (s *Server) auditedPIP(c echo.Context, pip projections.PIP) error {
 		return err
 	}
 	v := auditedPIPView{pipView: s.pipAudit(pip)}
-	if reads, ok := s.readsFor(p.Actor(), pip); ok {
+	if reads, ok := s.readsFor(p.Actor(), pip, readsShown); ok {
 		v.Reads = &reads
 	}
 	return c.JSON(http.StatusOK, v)
 }
 
-// readsFor lists the reads of pip as viewer may see them, and whether
-// viewer may see them at all (HR, admin, the person on the PIP).
-func (s *Server) readsFor(viewer domain.Actor, pip projections.PIP) ([]readView, bool) {
+// readsFor lists the newest reads of pip, at most limit, as viewer may see
+// them, and whether viewer may see them at all (HR, admin, the person on
+// the PIP).
+func (s *Server) readsFor(viewer domain.Actor, pip projections.PIP, limit int) ([]readView, bool) {
 	self := viewer.Role == domain.RoleMember && viewer.ID == pip.PersonID.String()
 	full := viewer.Role == domain.RoleHR || viewer.Role == domain.RoleAdmin
 	ra, ok := s.journals.(ReadAudit)
@@ -83,7 +84,7 @@ func (s *Server) readsFor(viewer domain.Actor, pip projections.PIP) ([]readView,
 		return nil, false
 	}
 	out := []readView{}
-	for _, r := range ra.ReadsOf(pip.ID, readsShown) {
+	for _, r := range ra.ReadsOf(pip.ID, limit) {
 		v := readView{At: r.At, Role: r.Reader.Role, Via: r.Via, You: r.Reader == viewer}
 		if id, isPerson := r.Reader.PersonID(); isPerson {
 			if person, found := s.views.Person(id); found {

@@ -114,3 +114,36 @@ func TestReadAudit(t *testing.T) {
 		t.Errorf("after restart: %d reads, want 7", len(*hrView.Reads))
 	}
 }
+
+// TestReadAuditPaged: the PIP page lists the newest 20 reads and links to
+// the older ones; ?reads=all lists every read the audit keeps, without the
+// link. The API's list is not cut.
+func TestReadAuditPaged(t *testing.T) {
+	o := newOrg(t)
+	pip := openPIP(t, o)
+	page := "/ui/people/" + o.ben + "/pips/" + pip
+	for range 24 {
+		o.Must(http.StatusOK, http.MethodGet, "/v1/people/"+o.ben+"/pips/"+pip, o.hr, nil)
+	}
+	rows := func(body string) int {
+		_, reads, found := strings.Cut(body, `id="reads-title"`)
+		if !found {
+			t.Fatal("no reads section")
+		}
+		reads, _, _ = strings.Cut(reads, "</table>")
+		return strings.Count(reads, "<tr>") - 1 // less the heading row
+	}
+	code, body := uiGet(t, o.URL, page, o.hr) // the 25th read
+	if code != http.StatusOK || rows(body) != 20 || !strings.Contains(body, `href="?reads=all#reads-title"`) {
+		t.Errorf("the page: %d, %d reads listed (want 20) and a link to the older ones: %v", code, rows(body), strings.Contains(body, "?reads=all"))
+	}
+	code, body = uiGet(t, o.URL, page+"?reads=all", o.hr) // the 26th
+	if code != http.StatusOK || rows(body) != 26 || strings.Contains(body, `id="older-reads"`) {
+		t.Errorf("?reads=all: %d, %d reads listed, want 26 and no link", code, rows(body))
+	}
+	var hrView pipReads
+	o.Must(http.StatusOK, http.MethodGet, "/v1/people/"+o.ben+"/pips/"+pip, o.hr, nil).Decode(t, &hrView)
+	if len(*hrView.Reads) != 27 {
+		t.Errorf("the API lists %d reads, want 27", len(*hrView.Reads))
+	}
+}

@@ -61,12 +61,15 @@ func (s *Server) webExport(c echo.Context, v web.Viewer, r export.Request) *http
 }
 
 // webReadPIP is the read audit of the UI's PIP page (web.ReadPIPFunc).
-func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, pip projections.PIP, requestID string) ([]web.ReadRow, bool, error) {
+func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, pip projections.PIP, requestID string, limit int) ([]web.ReadRow, bool, error) {
 	caller := domain.Actor{ID: v.Sub, Role: v.Role}
 	if err := s.recordRead(ctx, caller, pip, requestID, "ui"); err != nil {
 		return nil, false, err
 	}
-	reads, ok := s.readsFor(caller, pip)
+	if limit <= 0 || limit > readsShown {
+		limit = readsShown
+	}
+	reads, ok := s.readsFor(caller, pip, limit)
 	rows := make([]web.ReadRow, 0, len(reads))
 	for _, r := range reads {
 		rows = append(rows, web.ReadRow{At: r.At, Role: string(r.Role), Via: r.Via, Sub: r.Sub, Name: r.Name, You: r.You, RequestID: r.RequestID})

@@ -86,7 +86,7 @@ func (u *ui) pip(c echo.Context) error {
 // showPIP renders the PIP page, with posted (the form named which) shown
 // again as sent; every rendering is a read, recorded first.
 func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, posted *form, which string, status int) error {
-	reads, err := u.recordRead(c.Request().Context(), viewer(c), x, c.Response().Header().Get(echo.HeaderXRequestID))
+	reads, err := u.recordRead(c.Request().Context(), viewer(c), x, c.Response().Header().Get(echo.HeaderXRequestID), c.QueryParam("reads") == "all")
 	if err != nil {
 		u.Logger.Warn("PIP page refused: its read could not be recorded", "err", err)
 		return u.fail(c, domain.KindUnavailable, "This PIP cannot be shown right now: its read could not be recorded. Try again shortly.")

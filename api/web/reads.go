@@ -21,24 +21,42 @@ type ReadRow struct {
 }
 
 // ReadPIP records that the viewer reads pip (the read audit) and returns
-// the reads the viewer may see, with whether they may see them at all.
-// A PIP page is rendered only when the read was recorded.
-type ReadPIPFunc func(ctx context.Context, v Viewer, pip projections.PIP, requestID string) (rows []ReadRow, visible bool, err error)
+// the newest reads the viewer may see, at most limit (0: as many as the
+// read audit lists), with whether they may see them at all. A PIP page is
+// rendered only when the read was recorded.
+type ReadPIPFunc func(ctx context.Context, v Viewer, pip projections.PIP, requestID string, limit int) (rows []ReadRow, visible bool, err error)
+
+// readsOnPage is how many reads the PIP page lists before "Show older
+// reads": a PIP read every day would otherwise list a hundred rows of the
+// same names above the print. ?reads=all lists as many as the read audit
+// keeps.
+const readsOnPage = 20
 
 // pipReads is the reads section of the PIP page.
 type pipReads struct {
 	Visible bool
 	Rows    []ReadRow
+	More    bool // older reads than Rows exist: the page links to them
+	All     bool // the page lists as many as the read audit keeps
 }
 
 // recordRead records the page's read; without a read audit it refuses,
 // so that no PIP page is ever served unrecorded.
-func (u *ui) recordRead(ctx context.Context, v Viewer, pip projections.PIP, requestID string) (pipReads, error) {
+// The newest readsOnPage reads are listed unless all is set.
+func (u *ui) recordRead(ctx context.Context, v Viewer, pip projections.PIP, requestID string, all bool) (pipReads, error) {
 	if u.ReadPIP == nil {
 		return pipReads{}, errNoReadAudit
 	}
-	rows, visible, err := u.ReadPIP(ctx, v, pip, requestID)
-	return pipReads{Visible: visible, Rows: rows}, err
+	limit := readsOnPage + 1 // one more tells whether there are older ones
+	if all {
+		limit = 0
+	}
+	rows, visible, err := u.ReadPIP(ctx, v, pip, requestID, limit)
+	r := pipReads{Visible: visible, Rows: rows, All: all}
+	if !all && len(rows) > readsOnPage {
+		r.Rows, r.More = rows[:readsOnPage], true
+	}
+	return r, err
 }
 
 var errNoReadAudit = errors.New("the read audit is not available")
