@@ -360,7 +360,7 @@ func (s *Store) Verify(ctx context.Context, personID *uuid.UUID) (domain.ChainRe
 	if personID != nil {
 		err = s.scan(ctx, JournalSubjects(*personID), 0, func(m *jetstream.RawStreamMsg) { c.Add(m.Sequence, m.Subject, m.Data) })
 	} else {
-		err = s.readAll(ctx, c.Add)
+		err = s.readAll(ctx, AllJournals, c.Add)
 	}
 	if err != nil {
 		return domain.ChainReport{}, s.unavailable("verify", err)
