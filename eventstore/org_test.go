@@ -109,7 +109,7 @@ func TestOrgRules(t *testing.T) {
 // person event stored (a registration with many other events after it),
 // skipping an undecodable one with one warning; then, at each later write,
 // only what was stored since (another Store's changes, and not the
-// undecodable event again).
+// undecodable event again). A fold leaves no consumer on the server.
 func TestOrgFold(t *testing.T) {
 	dir := t.TempDir()
 	logs := &syncBuffer{}
@@ -139,6 +139,7 @@ func TestOrgFold(t *testing.T) {
 		}
 	}
 	warnings := func() int { return logs.count("org: skipping an undecodable event") }
+	consumers := journalConsumers(t, s)
 
 	// Written by the peer: s has not folded the org yet.
 	top := reg(peer, nil)
@@ -182,5 +183,8 @@ func TestOrgFold(t *testing.T) {
 	}
 	if !org.Departed(lead) {
 		t.Error("Org: lead has not departed")
+	}
+	if n := journalConsumers(t, s); n != consumers {
+		t.Errorf("%d consumers on the stream after the folds, want %d: a fold's is deleted once read", n, consumers)
 	}
 }

@@ -139,9 +139,10 @@ func (s *Store) WarmChains(ctx context.Context) (domain.ChainReport, error) {
 // projections read it. (A direct batch get filtered with a wildcard makes
 // the server count what is left of the filter for each message it sends:
 // many times slower on every journal, and slower too on the org's person
-// events; measured in docs/performance.md.) If the consumer is
-// served by a replica that has not stored the leader's last message yet,
-// it waits for it (bounded by ctx).
+// events; measured in docs/performance.md.) If the consumer is served by
+// a replica that has not stored the leader's last message yet, it waits
+// for it (bounded by ctx). The consumer is deleted once read: the org is
+// folded this way at every start.
 func (s *Store) readAll(ctx context.Context, filter string, fn func(seq uint64, subject string, data []byte)) error {
 	last, err := s.leaderHead(ctx, filter) // the last message now
 	if err != nil || last == 0 {
@@ -151,6 +152,7 @@ func (s *Store) readAll(ctx context.Context, filter string, fn func(seq uint64, 
 	if err != nil {
 		return err
 	}
+	defer s.dropConsumer(cons)
 	it, err := cons.Messages(jetstream.PullMaxMessages(readBatch))
 	if err != nil {
 		return err
