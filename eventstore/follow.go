@@ -312,11 +312,11 @@ func (f *follower) restart() bool {
 	}
 }
 
-// dropConsumer deletes a follower's consumer on the server once it is done
-// with it. A stopped ordered consumer is otherwise left on the server
-// until its inactivity threshold (5 minutes), so a client that opened and
-// closed live tails in a loop would pile up consumers while holding only a
-// few streams at a time.
+// dropConsumer deletes a follower's consumer (or readAll's) on the server
+// once it is done with it. A stopped ordered consumer is otherwise left on
+// the server until its inactivity threshold (5 minutes), so a client that
+// opened and closed live tails in a loop would pile up consumers while
+// holding only a few streams at a time.
 func (s *Store) dropConsumer(cons jetstream.Consumer) {
 	if !s.Connected() {
 		return // the server forgets it by itself; do not hold up a shutdown
@@ -329,7 +329,7 @@ func (s *Store) dropConsumer(cons jetstream.Consumer) {
 	}
 	name := info.Name
 	if err := s.stream.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
-		s.log.Debug("follow: deleting the consumer", "consumer", name, "err", err)
+		s.log.Debug("deleting a consumer", "consumer", name, "err", err)
 	}
 }
 
@@ -360,7 +360,7 @@ func (s *Store) Verify(ctx context.Context, personID *uuid.UUID) (domain.ChainRe
 	if personID != nil {
 		err = s.scan(ctx, JournalSubjects(*personID), 0, func(m *jetstream.RawStreamMsg) { c.Add(m.Sequence, m.Subject, m.Data) })
 	} else {
-		err = s.readAll(ctx, c.Add)
+		err = s.readAll(ctx, AllJournals, c.Add)
 	}
 	if err != nil {
 		return domain.ChainReport{}, s.unavailable("verify", err)

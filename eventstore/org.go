@@ -68,21 +68,31 @@ type orgState struct {
 }
 
 // catchUpOrg folds the person events stored after the last one folded.
-// Called with s.org.mu held.
+// From zero (a start, or after an error) it reads every person event up to
+// the last one the stream's leader has, through an ordered consumer
+// (readAll): the filter is a wildcard over every journal, which a direct
+// batch get pays for on each message it sends. After that it reads what
+// is new with direct batch gets, which cost no consumer and no request to
+// the leader for the few events a write finds. An event that does not
+// decode still advances lastSeq but not the org. Called with s.org.mu held.
 func (s *Store) catchUpOrg(ctx context.Context) error {
 	o := &s.org
-	if o.org == nil {
-		o.org, o.lastSeq = domain.NewOrg(), 0
-	}
-	err := s.scan(ctx, personSubjects, o.lastSeq, func(m *jetstream.RawStreamMsg) {
-		o.lastSeq = m.Sequence
-		e, err := decodeStored(m.Subject, m.Data)
+	fold := func(seq uint64, subject string, data []byte) {
+		o.lastSeq = seq
+		e, err := decodeStored(subject, data)
 		if err != nil {
-			s.log.Warn("org: skipping an undecodable event", "seq", m.Sequence, "subject", m.Subject, "err", err)
+			s.log.Warn("org: skipping an undecodable event", "seq", seq, "subject", subject, "err", err)
 			return
 		}
 		o.org.Evolve(e)
-	})
+	}
+	var err error
+	if o.org == nil {
+		o.org, o.lastSeq = domain.NewOrg(), 0
+		err = s.readAll(ctx, personSubjects, fold)
+	} else {
+		err = s.scan(ctx, personSubjects, o.lastSeq, func(m *jetstream.RawStreamMsg) { fold(m.Sequence, m.Subject, m.Data) })
+	}
 	if err != nil {
 		o.org = nil // reload from scratch next time
 	}
@@ -116,8 +126,8 @@ func (s *Store) catchUpOrgWithLeader(ctx context.Context) error {
 // tests and tools; writes use the cached one). Errors: KindUnavailable.
 func (s *Store) Org(ctx context.Context) (*domain.Org, error) {
 	o := domain.NewOrg()
-	err := s.scan(ctx, personSubjects, 0, func(m *jetstream.RawStreamMsg) {
-		if e, err := decodeStored(m.Subject, m.Data); err == nil {
+	err := s.readAll(ctx, personSubjects, func(_ uint64, subject string, data []byte) {
+		if e, err := decodeStored(subject, data); err == nil {
 			o.Evolve(e)
 		}
 	})

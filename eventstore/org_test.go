@@ -1,6 +1,7 @@
 package eventstore_test
 
 import (
+	"log/slog"
 	"testing"
 
 	"github.com/coachjournal/coachjournal/domain"
@@ -100,5 +101,90 @@ func TestOrgRules(t *testing.T) {
 	}
 	if rep, err := s.Verify(ctx, nil); err != nil || !rep.OK() {
 		t.Errorf("Verify = %+v, %v: the markers are no journal's", rep, err)
+	}
+}
+
+// The org a Store decides on is folded from the person events among all
+// the others: from zero at its first structural write, up to the last
+// person event stored (a registration with many other events after it),
+// skipping an undecodable one with one warning; then, at each later write,
+// only what was stored since (another Store's changes, and not the
+// undecodable event again). A fold leaves no consumer on the server.
+func TestOrgFold(t *testing.T) {
+	dir := t.TempDir()
+	logs := &syncBuffer{}
+	s := mustOpen(t, eventstore.Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	peer := mustOpenPeer(t, s, dir)
+	ctx := ctxT(t)
+	reg := func(st *eventstore.Store, mgr *uuid.UUID) uuid.UUID {
+		t.Helper()
+		id := uuid.New()
+		cmd := domain.RegisterPerson{Name: "P", Email: "p@example.com"}
+		if mgr != nil {
+			cmd.ManagerID = ptr(mgr.String())
+		}
+		if _, err := st.Execute(ctx, domain.Write{PersonID: id, Command: cmd, Meta: meta()}); err != nil {
+			t.Fatalf("register under %v: %v", mgr, err)
+		}
+		return id
+	}
+	others := func(id uuid.UUID, n int) { // n events that are not the org's
+		t.Helper()
+		ws := make([]domain.Write, n)
+		for i := range ws {
+			ws[i] = domain.Write{PersonID: id, Command: domain.MakeCommitment{Text: "call back", DueOn: "2099-01-01"}, Meta: meta()}
+		}
+		if _, _, err := peer.ImportBatch(ctx, ws); err != nil {
+			t.Fatal(err)
+		}
+	}
+	warnings := func() int { return logs.count("org: skipping an undecodable event") }
+	consumers := journalConsumers(t, s)
+
+	// Written by the peer: s has not folded the org yet.
+	top := reg(peer, nil)
+	others(top, 300)
+	if _, err := s.JetStream().Publish(ctx, eventstore.Subject(uuid.New(), domain.TypePersonRegistered), []byte("not an event")); err != nil {
+		t.Fatal(err)
+	}
+	others(top, 300)
+	lead := reg(peer, &top)
+	others(lead, 300)
+
+	// s folds from zero: lead, its last person event, must be in it.
+	rep := reg(s, &lead)
+	if n := warnings(); n != 1 {
+		t.Errorf("the first fold logged %d warnings for the undecodable event, want 1", n)
+	}
+	// The peer adds to the org; s folds only that at its next write.
+	newLead := reg(peer, &top)
+	others(newLead, 10)
+	mustExec(t, peer, rep, domain.ChangeManager{ManagerID: ptr(newLead.String())})
+	newRep := reg(s, &newLead)
+	if n := warnings(); n != 1 {
+		t.Errorf("after the second catch-up: %d warnings, want 1 (the undecodable event read once)", n)
+	}
+	// s's cached org has rep under newLead: lead has no reports and may depart.
+	if _, err := s.Execute(ctx, domain.Write{PersonID: lead, Command: domain.DepartPerson{On: "2026-01-31", Reason: "left"}, Meta: meta()}); err != nil {
+		t.Errorf("lead departs once rep moved: %v", err)
+	}
+
+	org, err := s.Org(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(org.People()); got != 5 {
+		t.Errorf("Org holds %d people, want 5", got)
+	}
+	for who, want := range map[uuid.UUID]uuid.UUID{lead: top, rep: newLead, newLead: top, newRep: newLead} {
+		if m, _ := org.Manager(who); m != want {
+			t.Errorf("Org: %v's manager is %v, want %v", who, m, want)
+		}
+	}
+	if !org.Departed(lead) {
+		t.Error("Org: lead has not departed")
+	}
+	if n := journalConsumers(t, s); n != consumers {
+		t.Errorf("%d consumers on the stream after the folds, want %d: a fold's is deleted once read", n, consumers)
 	}
 }

@@ -112,7 +112,7 @@ func (s *Store) WarmChains(ctx context.Context) (domain.ChainReport, error) {
 		}
 		c.mu.Unlock()
 	}
-	if err := s.readAll(ctx, feed); err != nil {
+	if err := s.readAll(ctx, AllJournals, feed); err != nil {
 		if ctx.Err() != nil {
 			return report, ctx.Err()
 		}
@@ -133,21 +133,26 @@ func (s *Store) WarmChains(ctx context.Context) (domain.ChainReport, error) {
 	return report, nil
 }
 
-// readAll passes every journal message stored when it starts to fn, in
+// readAll passes every message on subjects filter stored when it starts
+// (up to the filter's last message on the stream's leader) to fn, in
 // stream order, through an ordered consumer: the stream read as the
-// projections read it. (A direct batch get filtered on every journal makes
-// the server count what is left of the filter for each message it sends,
-// over every subject of the stream: many times slower, measured in
-// docs/performance.md.)
-func (s *Store) readAll(ctx context.Context, fn func(seq uint64, subject string, data []byte)) error {
-	last, err := s.leaderHead(ctx, AllJournals) // the last journal message now
+// projections read it. (A direct batch get filtered with a wildcard makes
+// the server count what is left of the filter for each message it sends:
+// many times slower on every journal, and slower too on the org's person
+// events; measured in docs/performance.md.) If the consumer is served by
+// a replica that has not stored the leader's last message yet, it waits
+// for it (bounded by ctx). The consumer is deleted once read: the org is
+// folded this way at every start.
+func (s *Store) readAll(ctx context.Context, filter string, fn func(seq uint64, subject string, data []byte)) error {
+	last, err := s.leaderHead(ctx, filter) // the last message now
 	if err != nil || last == 0 {
 		return err
 	}
-	cons, err := s.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{AllJournals}})
+	cons, err := s.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}})
 	if err != nil {
 		return err
 	}
+	defer s.dropConsumer(cons)
 	it, err := cons.Messages(jetstream.PullMaxMessages(readBatch))
 	if err != nil {
 		return err
