@@ -67,6 +67,19 @@ type orgState struct {
 	lastSeq uint64 // the last sequence of personSubjects folded into org
 }
 
+// WarmOrg folds the org from the stream now, so that the first structural
+// write after a start (a registration, a manager change, a departure)
+// does not wait for it; serve runs it in the background once it has
+// caught up. It returns the number of people in the org.
+func (s *Store) WarmOrg(ctx context.Context) (int, error) {
+	s.org.mu.Lock()
+	defer s.org.mu.Unlock()
+	if err := s.catchUpOrg(ctx); err != nil {
+		return 0, s.unavailable("load org", err)
+	}
+	return len(s.org.org.People()), nil
+}
+
 // catchUpOrg folds the person events stored after the last one folded.
 // From zero (a start, or after an error) it reads every person event up to
 // the last one the stream's leader has, through an ordered consumer

@@ -188,3 +188,29 @@ func TestOrgFold(t *testing.T) {
 		t.Errorf("%d consumers on the stream after the folds, want %d: a fold's is deleted once read", n, consumers)
 	}
 }
+
+// TestWarmOrg: the fold serve runs at start counts the people a peer
+// registered, and a structural write after it decides on that org (a
+// cycle through people only the peer wrote is refused).
+func TestWarmOrg(t *testing.T) {
+	dir := t.TempDir()
+	s := mustOpen(t, eventstore.Config{DataDir: dir})
+	peer := mustOpenPeer(t, s, dir)
+	ctx := ctxT(t)
+	top, lead := uuid.New(), uuid.New()
+	for _, w := range []domain.Write{
+		{PersonID: top, Command: domain.RegisterPerson{Name: "Top", Email: "top@example.com"}, Meta: meta()},
+		{PersonID: lead, Command: domain.RegisterPerson{Name: "Lead", Email: "lead@example.com", ManagerID: ptr(top.String())}, Meta: meta()},
+	} {
+		if _, err := peer.Execute(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.WarmOrg(ctx); err != nil || n != 2 {
+		t.Fatalf("WarmOrg = %d, %v; want the 2 people the peer registered", n, err)
+	}
+	_, err := s.Execute(ctx, domain.Write{PersonID: top, Command: domain.ChangeManager{ManagerID: ptr(lead.String())}, Meta: meta()})
+	if domain.KindOf(err) != domain.KindConflict {
+		t.Errorf("top under lead (a cycle) after the warm fold: %v, want a conflict", err)
+	}
+}

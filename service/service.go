@@ -84,17 +84,24 @@ func Start(ctx context.Context, cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// warmChains verifies every journal's hash chain once, in the background
-// (eventstore.Store.WarmChains), so that the first view of a PIP page
-// after a start does not read its journal from the stream; it logs what
-// it found, a broken chain as an error. It returns a func that ends the
-// pass and waits for it.
+// warmChains folds the org (eventstore.Store.WarmOrg), so that the first
+// structural write after a start does not wait for it, then verifies
+// every journal's hash chain once (eventstore.Store.WarmChains), so that
+// the first view of a PIP page does not read its journal from the
+// stream, in the background; it logs what it found, a broken chain as an
+// error. It returns a func that ends the pass and waits for it.
 func warmChains(store *eventstore.Store, log *slog.Logger) func() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		t0 := time.Now()
+		if n, err := store.WarmOrg(ctx); err == nil {
+			log.Info("org folded at start", "people", n, "took", time.Since(t0).Round(time.Millisecond))
+		} else if ctx.Err() == nil {
+			log.Warn("org fold at start failed: the first structural write folds it", "err", err)
+		}
+		t0 = time.Now()
 		r, err := store.WarmChains(ctx)
 		switch {
 		case ctx.Err() != nil:
