@@ -1,11 +1,9 @@
 package web
 
 import (
-	"fmt"
 	"html"
 	"html/template"
 	"strconv"
-	"strings"
 )
 
 // Every chart is drawn twice, for a wide and a narrow column, and the
@@ -27,21 +25,40 @@ type bar struct {
 	Ratio  *float64 // actual / target
 }
 
+// svg writes a drawing: text, and numbers as fmt's %.0f and %.1f write
+// them, without fmt's reflection (a chart is written on every page view).
+type svg struct{ b []byte }
+
+func (w *svg) s(parts ...string) *svg {
+	for _, p := range parts {
+		w.b = append(w.b, p...)
+	}
+	return w
+}
+
+// f writes v with prec decimals, as fmt's %.<prec>f.
+func (w *svg) f(v float64, prec int) *svg {
+	w.b = strconv.AppendFloat(w.b, v, 'f', prec, 64)
+	return w
+}
+
+func (w *svg) html() template.HTML { return template.HTML(w.b) }
+
 // funnelBars draws the three funnel factors as horizontal bars against a
 // 100% line (the standard), scaled to 150%; every bar is labelled with its
 // percentage ("no data" without one), so colour and length are never the
 // only signal.
 func funnelBars(bars []bar, weakest int) template.HTML {
-	var b strings.Builder
+	w := &svg{b: make([]byte, 0, 4096)}
 	for _, cw := range chartWidths {
-		funnelSVG(&b, cw.class, cw.w, bars, weakest)
+		funnelSVG(w, cw.class, cw.w, bars, weakest)
 	}
-	return template.HTML(b.String())
+	return w.html()
 }
 
 // funnelSVG draws the funnel w units wide: labels left of the bars when
 // wide, above them when narrow; the value right-aligned at the edge.
-func funnelSVG(b *strings.Builder, class string, w float64, bars []bar, weakest int) {
+func funnelSVG(b *svg, class string, w float64, bars []bar, weakest int) {
 	const scale, valueW = 1.5, 62.0
 	narrow := class == "narrow"
 	rowH, left, barY := 46.0, 150.0, 6.0
@@ -51,8 +68,8 @@ func funnelSVG(b *strings.Builder, class string, w float64, bars []bar, weakest 
 	plot := w - left - valueW
 	h := rowH*float64(len(bars)) + 28
 	id := "funnel-title-" + class
-	fmt.Fprintf(b, `<svg class="chart funnel %s" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s">`, class, w, h, id)
-	fmt.Fprintf(b, `<title id="%s">Funnel factors against the standard (100%%)</title>`, id)
+	b.s(`<svg class="chart funnel `, class, `" viewBox="0 0 `).f(w, 0).s(" ").f(h, 0).s(`" role="img" aria-labelledby="`, id, `">`)
+	b.s(`<title id="`, id, `">Funnel factors against the standard (100%)</title>`)
 	for i, f := range bars {
 		y := 8 + rowH*float64(i)
 		cls := "bar"
@@ -60,31 +77,31 @@ func funnelSVG(b *strings.Builder, class string, w float64, bars []bar, weakest 
 			cls += " weakest"
 		}
 		if narrow {
-			fmt.Fprintf(b, `<text class="label" x="0" y="%.0f">%s <tspan class="detail">%s</tspan></text>`, y+14, esc(f.Label), esc(f.Detail))
+			b.s(`<text class="label" x="0" y="`).f(y+14, 0).s(`">`, esc(f.Label), ` <tspan class="detail">`, esc(f.Detail), `</tspan></text>`)
 		} else {
-			fmt.Fprintf(b, `<text class="label" x="0" y="%.0f">%s</text>`, y+16, esc(f.Label))
-			fmt.Fprintf(b, `<text class="detail" x="0" y="%.0f">%s</text>`, y+33, esc(f.Detail))
+			b.s(`<text class="label" x="0" y="`).f(y+16, 0).s(`">`, esc(f.Label), `</text>`)
+			b.s(`<text class="detail" x="0" y="`).f(y+33, 0).s(`">`, esc(f.Detail), `</text>`)
 		}
-		fmt.Fprintf(b, `<rect class="track" x="%.0f" y="%.0f" width="%.0f" height="22" rx="3"/>`, left, y+barY, plot)
+		b.s(`<rect class="track" x="`).f(left, 0).s(`" y="`).f(y+barY, 0).s(`" width="`).f(plot, 0).s(`" height="22" rx="3"/>`)
 		val := "no data"
 		if f.Ratio != nil {
 			r := min(max(*f.Ratio, 0), scale)
-			fmt.Fprintf(b, `<rect class="%s" x="%.0f" y="%.0f" width="%.1f" height="22" rx="3"/>`, cls, left, y+barY, plot*r/scale)
+			b.s(`<rect class="`, cls, `" x="`).f(left, 0).s(`" y="`).f(y+barY, 0).s(`" width="`).f(plot*r/scale, 1).s(`" height="22" rx="3"/>`)
 			val = pct(f.Ratio)
 		}
-		fmt.Fprintf(b, `<text class="value" x="%.0f" y="%.0f" text-anchor="end">%s</text>`, w-2, y+barY+16, val)
+		b.s(`<text class="value" x="`).f(w-2, 0).s(`" y="`).f(y+barY+16, 0).s(`" text-anchor="end">`, val, `</text>`)
 	}
 	x := left + plot/scale
 	if narrow { // across the bars only, not the labels above them
 		for i := range bars {
 			y := 8 + rowH*float64(i) + barY
-			fmt.Fprintf(b, `<line class="goal" x1="%.1f" y1="%.0f" x2="%.1f" y2="%.0f"/>`, x, y-3, x, y+25)
+			b.s(`<line class="goal" x1="`).f(x, 1).s(`" y1="`).f(y-3, 0).s(`" x2="`).f(x, 1).s(`" y2="`).f(y+25, 0).s(`"/>`)
 		}
 	} else {
-		fmt.Fprintf(b, `<line class="goal" x1="%.1f" y1="4" x2="%.1f" y2="%.0f"/>`, x, x, h-18)
+		b.s(`<line class="goal" x1="`).f(x, 1).s(`" y1="4" x2="`).f(x, 1).s(`" y2="`).f(h-18, 0).s(`"/>`)
 	}
-	fmt.Fprintf(b, `<text class="goal-label" x="%.1f" y="%.0f" text-anchor="middle">standard 100%%</text>`, x, h-6)
-	b.WriteString(`</svg>`)
+	b.s(`<text class="goal-label" x="`).f(x, 1).s(`" y="`).f(h-6, 0).s(`" text-anchor="middle">standard 100%</text>`)
+	b.s(`</svg>`)
 }
 
 // point is one month of the trend line.
@@ -101,14 +118,14 @@ func trendLine(points []point) template.HTML {
 
 // lineChart draws ratios by month against a 100% reference line, titled.
 func lineChart(title string, points []point) template.HTML {
-	var b strings.Builder
+	w := &svg{b: make([]byte, 0, 4096)}
 	for _, cw := range chartWidths {
-		trendSVG(&b, cw.class, cw.w, title, points)
+		trendSVG(w, cw.class, cw.w, title, points)
 	}
-	return template.HTML(b.String())
+	return w.html()
 }
 
-func trendSVG(b *strings.Builder, class string, w float64, title string, points []point) {
+func trendSVG(b *svg, class string, w float64, title string, points []point) {
 	const h, padL, padR, top, bottom = 220.0, 44.0, 20.0, 22.0, 36.0
 	maxV := 1.2
 	for _, p := range points {
@@ -125,49 +142,54 @@ func trendSVG(b *strings.Builder, class string, w float64, title string, points 
 	}
 	yOf := func(v float64) float64 { return top + plotH*(1-max(v, 0)/maxV) }
 	id := "trend-title-" + class + "-" + strconv.Itoa(chartID(title))
-	fmt.Fprintf(b, `<svg class="chart trend %s" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s">`, class, w, h, id)
-	fmt.Fprintf(b, `<title id="%s">%s</title>`, id, esc(title))
+	b.s(`<svg class="chart trend `, class, `" viewBox="0 0 `).f(w, 0).s(" ").f(h, 0).s(`" role="img" aria-labelledby="`, id, `">`)
+	b.s(`<title id="`, id, `">`, esc(title), `</title>`)
 	for _, g := range []float64{0, 0.5, 1} {
 		cls := "grid"
 		if g == 1 {
 			cls = "goal"
 		}
-		fmt.Fprintf(b, `<line class="%s" x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f"/>`, cls, padL, yOf(g), w-padR, yOf(g))
-		fmt.Fprintf(b, `<text class="axis" x="%.0f" y="%.1f" text-anchor="end">%.0f%%</text>`, padL-6, yOf(g)+4, g*100)
+		b.s(`<line class="`, cls, `" x1="`).f(padL, 0).s(`" y1="`).f(yOf(g), 1).s(`" x2="`).f(w-padR, 0).s(`" y2="`).f(yOf(g), 1).s(`"/>`)
+		b.s(`<text class="axis" x="`).f(padL-6, 0).s(`" y="`).f(yOf(g)+4, 1).s(`" text-anchor="end">`).f(g*100, 0).s(`%</text>`)
 	}
-	var path []string
+	var line svg // the polyline's points, "x,y x,y"
+	n := 0
 	for i, p := range points {
-		fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%.0f" text-anchor="%s">%s</text>`, xOf(i), h-12, anchor(i, len(points)), esc(p.Label))
+		b.s(`<text class="axis" x="`).f(xOf(i), 1).s(`" y="`).f(h-12, 0).s(`" text-anchor="`, anchor(i, len(points)), `">`, esc(p.Label), `</text>`)
 		if p.Value == nil {
 			continue
 		}
-		path = append(path, fmt.Sprintf("%.1f,%.1f", xOf(i), yOf(*p.Value)))
+		if n > 0 {
+			line.s(" ")
+		}
+		line.f(xOf(i), 1).s(",").f(yOf(*p.Value), 1)
+		n++
 	}
-	if len(path) > 1 {
-		fmt.Fprintf(b, `<polyline class="line" points="%s"/>`, strings.Join(path, " "))
+	if n > 1 {
+		b.s(`<polyline class="line" points="`, string(line.b), `"/>`)
 	}
 	for i, p := range points {
 		if p.Value == nil {
 			continue
 		}
 		x, y := xOf(i), yOf(*p.Value)
-		fmt.Fprintf(b, `<circle class="dot %s" cx="%.1f" cy="%.1f" r="4"/>`, band(p.Value), x, y)
-		fmt.Fprintf(b, `<text class="point" x="%.1f" y="%.1f" text-anchor="%s">%s</text>`, x, y-9, anchor(i, len(points)), pct(p.Value))
+		b.s(`<circle class="dot `, band(p.Value), `" cx="`).f(x, 1).s(`" cy="`).f(y, 1).s(`" r="4"/>`)
+		b.s(`<text class="point" x="`).f(x, 1).s(`" y="`).f(y-9, 1).s(`" text-anchor="`, anchor(i, len(points)), `">`, pct(p.Value), `</text>`)
 	}
-	b.WriteString(`</svg>`)
+	b.s(`</svg>`)
 }
 
 // barChart draws amounts by month as columns from zero, each labelled
 // with its value (format) above it, "no data" where there is none.
 func barChart(title string, points []point, format func(*float64) string) template.HTML {
-	var b strings.Builder
+	w := &svg{b: make([]byte, 0, 4096)}
 	for _, cw := range chartWidths {
-		barSVG(&b, cw.class, cw.w, title, points, format)
+		barSVG(w, cw.class, cw.w, title, points, format)
 	}
-	return template.HTML(b.String())
+	return w.html()
 }
 
-func barSVG(b *strings.Builder, class string, w float64, title string, points []point, format func(*float64) string) {
+func barSVG(b *svg, class string, w float64, title string, points []point, format func(*float64) string) {
 	const h, pad, top, bottom = 200.0, 4.0, 24.0, 30.0
 	maxV := 0.0
 	for _, p := range points {
@@ -182,21 +204,21 @@ func barSVG(b *strings.Builder, class string, w float64, title string, points []
 	barW := slot * 0.6
 	plotH := h - top - bottom
 	id := "bars-title-" + class + "-" + strconv.Itoa(chartID(title))
-	fmt.Fprintf(b, `<svg class="chart bars %s" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="%s">`, class, w, h, id)
-	fmt.Fprintf(b, `<title id="%s">%s</title>`, id, esc(title))
-	fmt.Fprintf(b, `<line class="grid" x1="0" y1="%.0f" x2="%.0f" y2="%.0f"/>`, h-bottom, w, h-bottom)
+	b.s(`<svg class="chart bars `, class, `" viewBox="0 0 `).f(w, 0).s(" ").f(h, 0).s(`" role="img" aria-labelledby="`, id, `">`)
+	b.s(`<title id="`, id, `">`, esc(title), `</title>`)
+	b.s(`<line class="grid" x1="0" y1="`).f(h-bottom, 0).s(`" x2="`).f(w, 0).s(`" y2="`).f(h-bottom, 0).s(`"/>`)
 	for i, p := range points {
 		x := pad + slot*float64(i) + slot/2
-		fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%.0f" text-anchor="middle">%s</text>`, x, h-10, esc(p.Label))
+		b.s(`<text class="axis" x="`).f(x, 1).s(`" y="`).f(h-10, 0).s(`" text-anchor="middle">`, esc(p.Label), `</text>`)
 		if p.Value == nil {
-			fmt.Fprintf(b, `<text class="detail" x="%.1f" y="%.0f" text-anchor="middle">no data</text>`, x, h-bottom-6)
+			b.s(`<text class="detail" x="`).f(x, 1).s(`" y="`).f(h-bottom-6, 0).s(`" text-anchor="middle">no data</text>`)
 			continue
 		}
 		bh := plotH * max(*p.Value, 0) / maxV
-		fmt.Fprintf(b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" rx="2"/>`, x-barW/2, h-bottom-bh, barW, bh)
-		fmt.Fprintf(b, `<text class="point" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, h-bottom-bh-6, esc(format(p.Value)))
+		b.s(`<rect class="bar" x="`).f(x-barW/2, 1).s(`" y="`).f(h-bottom-bh, 1).s(`" width="`).f(barW, 1).s(`" height="`).f(bh, 1).s(`" rx="2"/>`)
+		b.s(`<text class="point" x="`).f(x, 1).s(`" y="`).f(h-bottom-bh-6, 1).s(`" text-anchor="middle">`, esc(format(p.Value)), `</text>`)
 	}
-	b.WriteString(`</svg>`)
+	b.s(`</svg>`)
 }
 
 // chartID tells apart the titles of several charts on one page.
