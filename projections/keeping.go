@@ -120,9 +120,10 @@ func (s *Set) CommitmentKeeping(personID uuid.UUID, asOf time.Time, today domain
 	return s.commitmentKeeping(personID, asOf, today, true)
 }
 
-// commitmentKeeping builds the keeping of personID; without history, every
-// commitment's History is left empty (its steps are not built).
-func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date, history bool) Keeping {
+// commitmentKeeping builds the keeping of personID; not full, it is
+// brief: every commitment's History is left empty (its steps are not
+// built) and so is ByMonth.
+func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date, full bool) Keeping {
 	asOf = asOf.UTC()
 	if d := domain.DateOf(asOf); !asOf.IsZero() && d.Before(today) {
 		today = d
@@ -133,9 +134,10 @@ func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain
 		out.Totals.rates()
 		return out
 	}
-	var lives []life
+	out.Commitments = make([]CommitmentLife, 0, len(p.commitments))
+	lives := make([]life, 0, len(p.commitments))
 	for _, c := range p.commitments {
-		cl, l, ok := s.commitmentLife(c, asOf, today, history)
+		cl, l, ok := s.commitmentLife(c, asOf, today, full)
 		if !ok {
 			continue
 		}
@@ -144,7 +146,9 @@ func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain
 		out.Totals.count(&l, today)
 	}
 	out.Totals.rates()
-	out.ByMonth = byMonth(lives, today)
+	if full {
+		out.ByMonth = byMonth(lives, today)
+	}
 	return out
 }
 

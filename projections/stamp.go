@@ -193,8 +193,9 @@ func (s *Set) StampedCommitmentKeeping(personID uuid.UUID, asOf time.Time, today
 }
 
 // StampedKeepingBrief is StampedCommitmentKeeping without each commitment's
-// steps (every History is empty): the figures and the commitments as a
-// page lists them, for a fraction of the cost.
+// steps (every History is empty) and without the months (ByMonth is
+// empty): the totals and the commitments as the rep page lists them, for
+// a fraction of the cost.
 func (s *Set) StampedKeepingBrief(personID uuid.UUID, today domain.Date) (Keeping, Stamp) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

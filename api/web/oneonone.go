@@ -170,7 +170,7 @@ func (u *ui) workspace(c echo.Context, p projections.Person, f *form) oneOnOneDa
 func (u *ui) lastMeeting(deps *pageDeps, id uuid.UUID) (*lastMeeting, *domain.MeetingSkipped) {
 	var skipped *domain.MeetingSkipped
 	for before := uint64(math.MaxUint64); ; {
-		page, more, st := u.Views.TimelineNewest(id, "meeting.", before, 8, pageWords)
+		page, more, st := u.Views.TimelineNewest(id, "meeting.", before, 2, pageWords) // mostly the newest is the one
 		deps.read(st)
 		for _, st := range page {
 			switch m := st.Data.(type) {
