@@ -49,7 +49,7 @@ func partsOf(j *Journal) map[Part]any {
 		PartPeriods:     periods,
 		PartMeetings:    meetings,
 		PartCommitments: commits,
-		PartPIPs:        struct {
+		PartPIPs: struct {
 			pips   map[uuid.UUID]pip
 			active uuid.UUID
 		}{pips, j.activePIP},
