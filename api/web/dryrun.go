@@ -11,7 +11,7 @@ import (
 // before it appends the first: a refusal then records nothing at all.
 // The real writes still decide against the stored journal.
 func (u *ui) journalAt(person uuid.UUID, version uint64) *domain.Journal {
-	return u.Views.Journal(person, version)
+	return u.Views.Journal(person, version, domain.PartsAll)
 }
 
 // part is one event a form submission records: its key suffix, its
