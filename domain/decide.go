@@ -66,3 +66,49 @@ func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 
 // today returns the server's calendar day.
 func (m Meta) today() Date { return DateOf(m.Now.UTC()) }
+
+// Reads returns the parts of a journal that deciding cmd reads, always
+// including PartPerson (Decide's own rules read it). The contract: a
+// journal folded (Evolve, in order) from only the events whose PartOf is
+// in Reads(cmd), and then from an event carrying the last event's Version
+// and Hash with nil Data, decides cmd exactly as the whole journal does:
+// the same error, or the same event (its new ids aside). A caller that
+// decides several commands in turn on one such journal, folding each
+// accepted event into it, folds for the union of their Reads.
+//
+// It must agree with each command's decide method: a rule that starts
+// reading another part of the journal adds it here.
+func Reads(cmd Command) Part {
+	switch c := cmd.(type) {
+	case RegisterPerson, UpdatePerson, ChangeManager, DepartPerson, ErasePerson,
+		SetStandard, SetCadence, HoldMeeting, SkipMeeting:
+		return PartPerson
+	case SubmitMetrics:
+		return PartPerson | PartPeriods
+	case MakeCommitment:
+		return PartPerson | PartMeetings
+	case FollowUpCommitment, RenegotiateCommitment, ResolveCommitment:
+		return PartPerson | PartCommitments
+	case OpenPIP, AcknowledgePIP, CheckInPIP, RevisePIP, ExtendPIP, ClosePIP:
+		return PartPerson | PartPIPs
+	case WithID:
+		return Reads(c.Command) | creates(c.Command)
+	}
+	return PartsAll
+}
+
+// creates is the part holding what cmd creates with an id WithID may give
+// (WithID reads it to refuse an id already taken), or 0.
+func creates(cmd Command) Part {
+	switch c := cmd.(type) {
+	case HoldMeeting:
+		return PartMeetings
+	case MakeCommitment:
+		return PartCommitments
+	case OpenPIP:
+		return PartPIPs
+	case WithID:
+		return creates(c.Command)
+	}
+	return 0
+}

@@ -64,7 +64,8 @@ func (j *Journal) isPerson(a Actor) bool {
 	return ok && id == j.personID
 }
 
-// Evolve applies one event of this journal to the state.
+// Evolve applies one event of this journal to the state. Each event type
+// changes at most one Part of it (PartOf, below, names which).
 func (j *Journal) Evolve(e Event) {
 	j.version = e.Version
 	j.lastHash = e.Hash
@@ -115,6 +116,48 @@ func (j *Journal) Evolve(e Event) {
 			j.activePIP = uuid.Nil
 		}
 	}
+}
+
+// Part names parts of a journal's state, as bits: what a decision reads
+// (Reads) and what an event folds into (PartOf). The parts are independent:
+// the events of one part change only that part, whatever the others hold.
+type Part uint8
+
+// The parts of a Journal. Every journal holds its person's id, and its
+// version and last hash come from whichever event was folded last.
+const (
+	// PartPerson is the person's own state: registered, departed, erased.
+	PartPerson Part = 1 << iota
+	// PartPeriods is which periods have numbers (metrics.submitted).
+	PartPeriods
+	// PartMeetings is the meetings held.
+	PartMeetings
+	// PartCommitments is the commitments, open or resolved, and their due dates.
+	PartCommitments
+	// PartPIPs is the PIPs, their goals, dates and acknowledgement, and the active one.
+	PartPIPs
+
+	// PartsAll is the whole journal.
+	PartsAll = PartPerson | PartPeriods | PartMeetings | PartCommitments | PartPIPs
+)
+
+// PartOf returns the part of a journal that an event with data d folds
+// into in Evolve, or 0 when it changes none (it still moves the version
+// and the last hash). It must agree with Evolve, just above.
+func PartOf(d Data) Part {
+	switch d.(type) {
+	case *PersonRegistered, *PersonDeparted, *PersonErased:
+		return PartPerson
+	case *MetricsSubmitted:
+		return PartPeriods
+	case *MeetingHeld:
+		return PartMeetings
+	case *CommitmentMade, *CommitmentRenegotiated, *CommitmentKept, *CommitmentMissed, *CommitmentWithdrawn:
+		return PartCommitments
+	case *PIPOpened, *PIPAcknowledged, *PIPRevised, *PIPExtended, *PIPClosed:
+		return PartPIPs
+	}
+	return 0
 }
 
 func (j *Journal) closeCommitment(id uuid.UUID) {

@@ -95,12 +95,15 @@ func (s *Set) TimelineNewest(personID uuid.UUID, typePrefix string, before uint6
 }
 
 // Journal returns one person's domain journal after the first n events of
-// their journal: the state domain.Decide rules on, for a dry run of a
-// command (a form offered only when it would be accepted). Metrics
-// submissions are folded in without their values, which the journal does
-// not hold (it keeps which periods have numbers): expanding every week's
-// values into a map was most of a dry run's cost.
-func (s *Set) Journal(personID uuid.UUID, n uint64) *domain.Journal {
+// their journal, folded from only the events of parts (domain.PartOf): the
+// state domain.Decide rules on, for a dry run of a command (a form offered
+// only when it would be accepted). For commands of domain.Reads in parts it
+// decides as the whole journal does; domain.PartsAll folds every event. Its
+// version is that of the n-th event all the same. Metrics submissions are
+// folded in without their values, which the journal does not hold (it keeps
+// which periods have numbers): expanding every week's values into a map was
+// most of a dry run's cost.
+func (s *Set) Journal(personID uuid.UUID, n uint64, parts domain.Part) *domain.Journal {
 	j := domain.NewJournal(personID)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -108,14 +111,23 @@ func (s *Set) Journal(personID uuid.UUID, n uint64) *domain.Journal {
 	if p == nil {
 		return j
 	}
+	steps := p.steps[:min(uint64(len(p.steps)), n)]
 	var ms domain.MetricsSubmitted // Evolve keeps none of an event's data: one will do
-	for k, i := range p.steps[:min(uint64(len(p.steps)), n)] {
+	for k, i := range steps {
 		d := s.steps.at(i).data
 		if m, ok := d.(*metricsData); ok {
+			if parts&domain.PartPeriods == 0 {
+				continue
+			}
 			ms = domain.MetricsSubmitted{Period: m.period.unpack(), Source: m.shape.source, CorrectionReason: m.corr}
 			d = &ms
+		} else if domain.PartOf(d)&parts == 0 {
+			continue
 		}
 		j.Evolve(domain.Event{Version: uint64(k) + 1, Data: d})
+	}
+	if len(steps) > 0 {
+		j.Evolve(domain.Event{Version: uint64(len(steps))}) // the version, whatever was left out
 	}
 	return j
 }

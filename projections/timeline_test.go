@@ -225,7 +225,7 @@ func TestTimelineNewest(t *testing.T) {
 		for k, st := range all[:min(n, len(all))] {
 			want.Evolve(domain.Event{Version: uint64(k) + 1, Data: st.Data})
 		}
-		if got := s.Journal(ana, uint64(n)); !reflect.DeepEqual(got, want) {
+		if got := s.Journal(ana, uint64(n), domain.PartsAll); !reflect.DeepEqual(got, want) {
 			t.Errorf("Journal(%d) = %+v, want %+v", n, got, want)
 		}
 	}

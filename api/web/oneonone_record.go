@@ -48,7 +48,7 @@ func (u *ui) recordOneOnOne(c echo.Context) error {
 	}
 	v := viewer(c)
 	m := domain.Meta{Actor: domain.Actor{ID: v.Sub, Role: v.Role}, Now: u.Now()}
-	if errs := dryRun(u.journalAt(p.ID, f.Version), m, parts); len(errs) > 0 {
+	if errs := dryRun(u.journalAt(p.ID, f.Version, commands(parts)...), m, parts); len(errs) > 0 {
 		for i, err := range errs {
 			if kind, handled := u.refused(f, p, err, parts[i].rename); !handled {
 				return u.fail(c, kind, errNotFound)

@@ -152,7 +152,9 @@ func (u *ui) pipFormsFor(c echo.Context, p projections.Person, x projections.PIP
 	if x.State != projections.PIPActive {
 		return fs
 	}
-	j := u.journalAt(p.ID, p.Version)
+	checkIn, revise, extend := domain.CheckInPIP{PIPID: x.ID}, domain.RevisePIP{PIPID: x.ID}, domain.ExtendPIP{PIPID: x.ID}
+	closing, ack := domain.ClosePIP{PIPID: x.ID}, domain.AcknowledgePIP{PIPID: x.ID}
+	j := u.journalAt(p.ID, p.Version, checkIn, revise, extend, closing, ack)
 	offer := func(name string, cmd domain.Command, values url.Values) *form {
 		if name == which {
 			return posted
@@ -164,7 +166,7 @@ func (u *ui) pipFormsFor(c echo.Context, p projections.Person, x projections.PIP
 		labelsFor(f, name, x)
 		return f
 	}
-	fs.CheckIn = offer("check-in", domain.CheckInPIP{PIPID: x.ID}, url.Values{"on": {today.String()}})
+	fs.CheckIn = offer("check-in", checkIn, url.Values{"on": {today.String()}})
 	rev := url.Values{"rows": {strconv.Itoa(len(x.Goals) + 1)}}
 	for i, g := range x.Goals {
 		r := "g" + strconv.Itoa(i+1) + "_"
@@ -177,14 +179,14 @@ func (u *ui) pipFormsFor(c echo.Context, p projections.Person, x projections.PIP
 			rev.Set(r+"target", strconv.FormatFloat(*g.Target, 'f', -1, 64))
 		}
 	}
-	fs.Revise = offer("revise", domain.RevisePIP{PIPID: x.ID}, rev)
+	fs.Revise = offer("revise", revise, rev)
 	if fs.Revise != nil {
 		fs.Rows = formRows(fs.Revise, len(x.Goals))
 		labelsFor(fs.Revise, "revise", x)
 	}
-	fs.Extend = offer("extend", domain.ExtendPIP{PIPID: x.ID}, url.Values{"new_ends_on": {x.EndsOn.AddDays(14).String()}})
-	fs.Close = offer("close", domain.ClosePIP{PIPID: x.ID}, nil)
-	fs.Ack = offer("acknowledgement", domain.AcknowledgePIP{PIPID: x.ID}, nil)
+	fs.Extend = offer("extend", extend, url.Values{"new_ends_on": {x.EndsOn.AddDays(14).String()}})
+	fs.Close = offer("close", closing, nil)
+	fs.Ack = offer("acknowledgement", ack, nil)
 	return fs
 }
 

@@ -84,7 +84,8 @@ func (u *ui) newPIP(c echo.Context) error {
 	f := newForm(p.Version, url.Values{"starts_on": {today.String()}, "ends_on": {today.AddDays(defaultPIPDays).String()},
 		"check_in_every_days": {"7"}, "rows": {"3"}})
 	d := u.openPage(p, f)
-	if err := u.allowed(c, u.journalAt(p.ID, p.Version), p, u.sampleOpenPIP()); err != nil {
+	open := u.sampleOpenPIP()
+	if err := u.allowed(c, u.journalAt(p.ID, p.Version, open), p, open); err != nil {
 		if domain.KindOf(err) != domain.KindConflict {
 			return u.notAllowed(c, p, err)
 		}

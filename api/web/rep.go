@@ -176,8 +176,9 @@ func (u *ui) rep(c echo.Context) error {
 // whoever may open one, and to the person the acknowledgement of each of
 // their PIPs that awaits it.
 func (u *ui) pipOffers(c echo.Context, p projections.Person, d *repData) {
-	j := u.journalAt(p.ID, p.Version)
-	d.CanOpenPIP = u.allowed(c, j, p, u.sampleOpenPIP()) == nil
+	open := u.sampleOpenPIP()
+	j := u.journalAt(p.ID, p.Version, open, domain.AcknowledgePIP{}) // what any PIP's acknowledgement reads
+	d.CanOpenPIP = u.allowed(c, j, p, open) == nil
 	for _, x := range d.PIPs {
 		if x.AwaitingAcknowledgement && u.allowed(c, j, p, domain.AcknowledgePIP{PIPID: x.ID}) == nil {
 			d.Acks = append(d.Acks, ackView{PIP: x, Form: newForm(p.Version, nil), CSRF: csrfToken(c), Version: len(x.GoalVersions)})
