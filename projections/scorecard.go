@@ -119,6 +119,16 @@ func (s *Set) rollUp(personID uuid.UUID, month domain.Period, asOf time.Time) (m
 	return sums, refs
 }
 
+// weekKey orders the ISO weeks that roll into one month as their starts
+// do (they share their ISO year: each has its Thursday in the month); 0
+// for a month.
+func weekKey(p domain.Period) int {
+	if !p.IsWeek() {
+		return 0
+	}
+	return p.Year*100 + p.Week
+}
+
 // counted returns, appended to buf, the steps of steps (a month's
 // metrics.submitted steps in stream order) that period's numbers are made
 // of as known at asOf, by period start: the latest submission of each
@@ -128,7 +138,7 @@ func (s *Set) rollUp(personID uuid.UUID, month domain.Period, asOf time.Time) (m
 func (s *Set) counted(steps []uint32, period domain.Period, asOf time.Time, buf []uint32) []uint32 {
 	type sub struct {
 		period domain.Period
-		start  domain.Date
+		order  int // weekKey: the weeks of a month sort by it as by their start
 		step   uint32
 	}
 	var subBuf [8]sub
@@ -142,11 +152,13 @@ func (s *Set) counted(steps []uint32, period domain.Period, asOf time.Time, buf 
 			if k := slices.IndexFunc(latest, func(x sub) bool { return x.period == p }); k >= 0 {
 				latest[k].step = i // stream order: the later replaces the earlier
 			} else {
-				latest = append(latest, sub{period: p, start: p.Start(), step: i})
+				latest = append(latest, sub{period: p, order: weekKey(p), step: i})
 			}
 		}
 	}
-	slices.SortFunc(latest, func(a, b sub) int { return a.start.Time().Compare(b.start.Time()) })
+	// Only the weeks' order matters: a month's own submission is counted
+	// alone, and so is a week asked for.
+	slices.SortFunc(latest, func(a, b sub) int { return a.order - b.order })
 	if k := slices.IndexFunc(latest, func(x sub) bool { return x.period == period }); k >= 0 {
 		latest = latest[k : k+1]
 	} else if period.IsWeek() {

@@ -19,22 +19,52 @@ type scoreJournal struct {
 }
 
 // monthSteps are the metrics.submitted steps that roll into one month, in
-// stream order, and the month's funnel as known now: the team board's
-// heat-map reads it instead of rolling up six months of every rep on each
-// view. The fold keeps it (Set.addMetrics), so it is part of the read
-// model, rebuilt with it, never filled in by a read.
+// stream order, and the month's funnel sums as known now: the team
+// board's heat-map and the rep page's trend read them instead of rolling
+// up six months of every rep on each view. The fold keeps them
+// (Set.addMetrics), so they are part of the read model, rebuilt with it,
+// never filled in by a read.
 type monthSteps struct {
 	month domain.Period
 	steps []uint32
-	now   funnelSums
+	now   funnelSums // unrounded, summed in the order rollUp sums (monthNow rounds)
+	last  int        // weekKey of the latest week summed; -1 once the month's own submission is
 }
 
-// funnelSums are a month's summed funnel metrics, each rounded as the
-// scorecard rounds its sums; has is false for a month without a counted
-// submission.
+// funnelSums are a month's summed funnel metrics; has is false for a
+// month without a counted submission.
 type funnelSums struct {
 	opp, won, rev float64
 	has           bool
+}
+
+// add sums the funnel metrics of stored metrics data d.
+func (f *funnelSums) add(d domain.Data) {
+	var keys []string
+	var vals []float64
+	switch m := d.(type) {
+	case *metricsData:
+		keys, vals = m.keys(), m.vals
+	default:
+		sb, _ := submissionAt(d)
+		keys, vals = sb.keys, sb.vals
+	}
+	for k, key := range keys {
+		switch key {
+		case metricOpportunites:
+			f.opp += vals[k]
+		case metricWon:
+			f.won += vals[k]
+		case metricRevenue:
+			f.rev += vals[k]
+		}
+	}
+	f.has = true
+}
+
+// rounded is f with each sum rounded as the scorecard rounds its sums.
+func (f funnelSums) rounded() funnelSums {
+	return funnelSums{opp: clean(f.opp), won: clean(f.won), rev: clean(f.rev), has: f.has}
 }
 
 // month returns the steps that roll into month m.
@@ -84,40 +114,46 @@ func (j *scoreJournal) addMetrics(i uint32, period domain.Period) int {
 }
 
 // addMetrics indexes stored step i, a metrics.submitted of p's journal,
-// and sums its month's funnel again.
+// and updates its month's sums as rollUp would count them: the month's
+// own submission alone, else the latest submission of each week, summed
+// by week. The month's next week, the common case, is one more in the sum,
+// in the order rollUp sums; a correction or a late week sums the month's
+// counted weeks again.
 func (s *Set) addMetrics(p *person, i uint32, period domain.Period) {
-	if k := p.score.addMetrics(i, period); k >= 0 {
-		ms := &p.score.months[k]
-		var buf [8]uint32
-		ms.now = s.sumFunnel(s.counted(ms.steps, ms.month, time.Time{}, buf[:0]))
+	k := p.score.addMetrics(i, period)
+	if k < 0 {
+		return
 	}
-}
-
-// sumFunnel sums the funnel metrics of the counted steps, in their order
-// and rounded as rollUp sums them, so the two agree to the bit.
-func (s *Set) sumFunnel(counted []uint32) funnelSums {
-	var f funnelSums
-	for _, i := range counted {
-		sb, _ := submissionAt(s.steps.at(i).data)
-		for k, key := range sb.keys {
-			switch key {
-			case metricOpportunites:
-				f.opp += sb.vals[k]
-			case metricWon:
-				f.won += sb.vals[k]
-			case metricRevenue:
-				f.rev += sb.vals[k]
-			}
+	ms := &p.score.months[k]
+	switch key := weekKey(period); {
+	case !period.IsWeek(): // the month's own submission: counted alone, the later replacing the earlier
+		ms.now, ms.last = funnelSums{}, -1
+		ms.now.add(s.steps.at(i).data)
+		return
+	case ms.last < 0: // the month's own submission stands: a week changes nothing counted
+		return
+	case key > ms.last:
+		ms.now.add(s.steps.at(i).data)
+		ms.last = key
+		return
+	}
+	var buf [8]uint32
+	ms.now, ms.last = funnelSums{}, 0
+	for _, c := range s.counted(ms.steps, ms.month, time.Time{}, buf[:0]) {
+		d := s.steps.at(c).data
+		ms.now.add(d)
+		if per := periodOf(d); per.IsWeek() {
+			ms.last = max(ms.last, weekKey(per))
+		} else {
+			ms.last = -1
 		}
 	}
-	f.opp, f.won, f.rev, f.has = clean(f.opp), clean(f.won), clean(f.rev), len(counted) > 0
-	return f
 }
 
 // monthNow returns the funnel of month m as known now.
 func (j *scoreJournal) monthNow(m domain.Period) funnelSums {
 	if k, ok := slices.BinarySearchFunc(j.months, m, cmpMonth); ok {
-		return j.months[k].now
+		return j.months[k].now.rounded()
 	}
 	return funnelSums{}
 }
