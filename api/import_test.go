@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coachjournal/coachjournal/eventstore"
+
 	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
@@ -140,5 +142,14 @@ func TestImportRefusals(t *testing.T) {
 	}
 	if seq := e.LastSeq(); seq != 0 {
 		t.Fatalf("a refused import stored %d events", seq)
+	}
+}
+
+// TestImportBatchSizeIsTheStores: the API cuts an import where the store
+// cuts its atomic batches; api does not import the store, so this test
+// holds the two constants together.
+func TestImportBatchSizeIsTheStores(t *testing.T) {
+	if api.ImportBatchSize != eventstore.MaxImportBatch {
+		t.Errorf("api.ImportBatchSize = %d, eventstore.MaxImportBatch = %d", api.ImportBatchSize, eventstore.MaxImportBatch)
 	}
 }

@@ -332,7 +332,7 @@ func storedTail(ctx context.Context, env *benchEnv, n int) ([]*nats.Msg, error) 
 				}
 				return nil, err
 			}
-			out = append(out, &nats.Msg{Subject: "benchraw.import." + strings.TrimPrefix(m.Subject, "journal."), Data: m.Data, Header: nats.Header{}})
+			out = append(out, &nats.Msg{Subject: "benchraw.import." + strings.TrimPrefix(m.Subject, strings.TrimSuffix(eventstore.AllJournals, ">")), Data: m.Data, Header: nats.Header{}})
 			next = m.Sequence + 1
 			got++
 		}
