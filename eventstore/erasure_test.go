@@ -135,3 +135,37 @@ func filesHolding(t *testing.T, dir, needle string) []string {
 	}
 	return out
 }
+
+// TestErasureForgetsNudgePrefs: an erasure removes the person's nudge
+// preferences with their history; another person's stay.
+func TestErasureForgetsNudgePrefs(t *testing.T) {
+	s := mustOpen(t, eventstore.Config{DataDir: t.TempDir()})
+	ctx := ctxT(t)
+	id, other := uuid.New(), uuid.New()
+	for _, p := range []uuid.UUID{id, other} {
+		mustExec(t, s, p, domain.RegisterPerson{Name: "Ana Lima", Email: "ana@example.com"})
+		for _, prefs := range []string{`{"digest_only":true}`, `{"time_zone":"Europe/Berlin"}`} {
+			if err := s.SetNudgePrefs(ctx, p.String(), []byte(prefs)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mustExec(t, s, id, domain.ErasePerson{Reason: "request"})
+	if got, err := s.NudgePrefs(ctx, id.String()); err != nil || got != nil {
+		t.Errorf("the erased person's preferences: %s, %v; want none", got, err)
+	}
+	kv, err := s.JetStream().KeyValue(ctx, eventstore.NudgePrefsBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := kv.History(ctx, id.String()); err == nil {
+		for _, e := range h {
+			if len(e.Value()) != 0 {
+				t.Errorf("a value of the erased person's preferences is still stored: %s", e.Value())
+			}
+		}
+	}
+	if got, err := s.NudgePrefs(ctx, other.String()); err != nil || string(got) != `{"time_zone":"Europe/Berlin"}` {
+		t.Errorf("another person's preferences: %s, %v", got, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -92,11 +93,11 @@ func (s *Store) decide(je *journalEntry, w domain.Write) (domain.Event, error) {
 }
 
 // refused returns a decision's error; a repeated erasure first makes sure
-// the key is shredded (repairing a crash between append and shredding).
+// the erasure is finished (repairing a crash between append and shredding).
 func (s *Store) refused(ctx context.Context, je *journalEntry, w domain.Write, err error) error {
 	if _, erasing := w.Command.(domain.ErasePerson); erasing && je.j.Erased() && domain.KindOf(err) == domain.KindConflict {
-		if kerr := s.keys.erase(ctx, w.PersonID); kerr != nil {
-			return s.unavailable("erase key", kerr)
+		if kerr := s.finishErasure(ctx, w.PersonID); kerr != nil {
+			return kerr
 		}
 	}
 	return err
@@ -149,10 +150,20 @@ func (s *Store) appended(ctx context.Context, je *journalEntry, e domain.Event, 
 	je.lastSeq = ack.Sequence
 	je.keys.record(msgID, ack.Sequence, time.Now(), s.cfg.DuplicateWindow)
 	if _, erased := e.Data.(*domain.PersonErased); erased {
-		if err := s.keys.erase(ctx, e.PersonID); err != nil {
-			// The event is stored; repeating the erasure repairs the key.
-			return domain.Written{}, s.unavailable("erase key", err)
+		if err := s.finishErasure(ctx, e.PersonID); err != nil {
+			return domain.Written{}, err // the event is stored; repeating the erasure repairs the rest
 		}
 	}
 	return domain.Written{Event: e}, nil
+}
+
+// finishErasure does what an erasure does beyond its event: it shreds the
+// person's data key (their text becomes unreadable everywhere) and forgets
+// their nudge preferences. Both are idempotent, so a repeated erasure
+// repairs one that crashed half-way. Errors: KindUnavailable.
+func (s *Store) finishErasure(ctx context.Context, id uuid.UUID) error {
+	if err := s.keys.erase(ctx, id); err != nil {
+		return s.unavailable("erase key", err)
+	}
+	return s.forgetNudgePrefs(ctx, id.String())
 }

@@ -44,6 +44,20 @@ func (s *Store) NudgePrefs(ctx context.Context, key string) ([]byte, error) {
 	return e.Value(), nil
 }
 
+// forgetNudgePrefs removes key's preferences with their history (an
+// erasure: nothing of the person's settings outlives them). Errors:
+// KindUnavailable.
+func (s *Store) forgetNudgePrefs(ctx context.Context, key string) error {
+	kv, err := s.prefsBucket(ctx)
+	if err != nil {
+		return s.unavailable("nudge preferences", err)
+	}
+	if err := kv.Purge(ctx, key); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return s.unavailable("forget nudge preferences", err)
+	}
+	return nil
+}
+
 // SetNudgePrefs stores key's preferences. Errors: KindUnavailable.
 func (s *Store) SetNudgePrefs(ctx context.Context, key string, prefs []byte) error {
 	kv, err := s.prefsBucket(ctx)

@@ -29,8 +29,8 @@ func (s *Store) replay(ctx context.Context, w domain.Write, seq uint64) (domain.
 		return domain.Written{}, domain.Errorf(domain.KindInternal, "the event stored for this idempotency key cannot be read")
 	}
 	if _, erased := e.Data.(*domain.PersonErased); erased {
-		if err := s.keys.erase(ctx, e.PersonID); err != nil {
-			return domain.Written{}, s.unavailable("erase key", err)
+		if err := s.finishErasure(ctx, e.PersonID); err != nil {
+			return domain.Written{}, err
 		}
 	}
 	d := decrypter{keys: s.keys}
