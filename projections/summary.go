@@ -103,7 +103,7 @@ func numbers(correction bool, period, source string, n int) string {
 	if correction {
 		verb = "Corrected"
 	}
-	return fmt.Sprintf("%s numbers for %s (%s): %s", verb, period, source, plural(n, "metric"))
+	return verb + " numbers for " + period + " (" + source + "): " + plural(n, "metric")
 }
 
 func paren(s *string) string {
@@ -144,7 +144,7 @@ func meeting(d *domain.MeetingHeld) string {
 	}
 	line := kind + " meeting held"
 	if d.DurationMinutes != nil {
-		line += fmt.Sprintf(" (%d min)", *d.DurationMinutes)
+		line += " (" + strconv.Itoa(*d.DurationMinutes) + " min)"
 	}
 	if d.Diagnosis != nil {
 		line += " — diagnosis: " + strings.ReplaceAll(d.Diagnosis.Primary, "_", " ")
@@ -186,8 +186,26 @@ func plural(n int, noun string) string {
 
 func quote(s string) string { return `"` + clip(s) + `"` }
 
+// oneLine reports whether s is ASCII with single spaces between words and
+// none at either end: what clip's folding of white space would leave as
+// it is.
+func oneLine(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= utf8.RuneSelf, b == '\t', b == '\n', b == '\v', b == '\f', b == '\r':
+			return false
+		case b == ' ' && (i == 0 || i == len(s)-1 || s[i-1] == ' '):
+			return false
+		}
+	}
+	return true
+}
+
 // clip shortens s to summaryText characters, on one line.
 func clip(s string) string {
+	if oneLine(s) && len(s) <= summaryText {
+		return s // most texts: nothing to fold or cut
+	}
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) <= summaryText {
 		return s
