@@ -79,7 +79,7 @@ func (s *Set) TimelineNewest(personID uuid.UUID, typePrefix string, before uint6
 	}
 	q := TimelineQuery{TypePrefix: typePrefix}
 	end := sort.Search(len(p.steps), func(k int) bool { return s.steps.at(p.steps[k]).seq >= before })
-	var out []Step
+	out := make([]Step, 0, max(0, min(limit, end)))
 	for k := end - 1; k >= 0; k-- {
 		i := p.steps[k]
 		if !s.matches(s.steps.at(i), &q) {

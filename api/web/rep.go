@@ -249,6 +249,7 @@ func (u *ui) timeline(c echo.Context, p projections.Person, d *repData) error {
 	steps, older, stamp := u.Views.TimelineNewest(p.ID, d.Type, before, timelinePage, pageWords)
 	deps := depsOf(c)
 	deps.read(stamp)
+	d.Timeline = make([]timelineEntry, 0, len(steps))
 	for _, st := range steps {
 		d.Timeline = append(d.Timeline, u.entryWith(st, st.Summary))
 		deps.actor(st.Actor.ID)
