@@ -58,7 +58,9 @@ type CommitmentLife struct {
 type life struct {
 	made     domain.Date // occurred day of commitment.made
 	due      domain.Date // original due date
-	renegs   []dueChange
+	renegs   []dueChange // the renegotiations, for the months (a brief life has none)
+	nRenegs  int         // how many renegotiations
+	now      domain.Date // the due date in force after every renegotiation
 	status   string
 	resolved domain.Date // occurred day of the resolution, while status != open
 	onTime   bool
@@ -70,12 +72,7 @@ type dueChange struct {
 }
 
 // current returns the due date in force after every renegotiation.
-func (l *life) current() domain.Date {
-	if n := len(l.renegs); n > 0 {
-		return l.renegs[n-1].due
-	}
-	return l.due
-}
+func (l *life) current() domain.Date { return l.now }
 
 // dueOn returns the due date in force at the end of day.
 func (l *life) dueOn(day domain.Date) domain.Date {
@@ -161,17 +158,31 @@ func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, h
 		return CommitmentLife{}, life{}, false
 	}
 	d := made.data.(*domain.CommitmentMade)
-	l := life{made: domain.DateOf(made.occurredAt()), due: d.DueOn, status: statusOpen}
+	l := life{made: domain.DateOf(made.occurredAt()), due: d.DueOn, now: d.DueOn, status: statusOpen}
 	cl := CommitmentLife{ID: c.id, Text: d.Text, OriginalDueOn: d.DueOn, MadeAt: made.occurredAt(), History: []Step{}}
-	for _, i := range c.history {
-		st := s.steps.at(i)
-		if !known(st, asOf) {
-			continue
+	if !history && asOf.IsZero() {
+		// Brief and as known now: the fold keeps the commitment's state,
+		// so only its resolution is read, not every follow-up.
+		l.nRenegs, l.now, l.status = c.renegotiated, c.due, c.status
+		cl.Renegotiated = c.renegotiated
+		if c.resolved > 0 {
+			res := s.steps.at(c.resolved - 1)
+			at := res.occurredAt()
+			l.resolved = domain.DateOf(at)
+			l.onTime = !l.resolved.After(l.now) // no renegotiation follows a resolution
+			cl.ResolvedAt = &at
 		}
-		if history {
-			cl.History = append(cl.History, s.stepAt(i))
+	} else {
+		for _, i := range c.history {
+			st := s.steps.at(i)
+			if !known(st, asOf) {
+				continue
+			}
+			if history {
+				cl.History = append(cl.History, s.stepAt(i))
+			}
+			l.step(st, &cl)
 		}
-		l.step(st, &cl)
 	}
 	cl.Status, cl.DueOn = l.status, l.current()
 	cl.Overdue = l.status == statusOpen && cl.DueOn.Before(today)
@@ -190,6 +201,8 @@ func (l *life) step(st *step, cl *CommitmentLife) {
 	switch d := st.data.(type) {
 	case *domain.CommitmentRenegotiated:
 		l.renegs = append(l.renegs, dueChange{on: day, due: d.NewDueOn})
+		l.nRenegs++
+		l.now = d.NewDueOn
 		cl.Renegotiated++
 		return
 	case *domain.CommitmentKept:
@@ -208,7 +221,7 @@ func (l *life) step(st *step, cl *CommitmentLife) {
 // count adds one commitment's current state.
 func (k *KeepingCounts) count(l *life, today domain.Date) {
 	k.Made++
-	if len(l.renegs) > 0 {
+	if l.nRenegs > 0 {
 		k.Renegotiated++
 	}
 	k.resolution(l)

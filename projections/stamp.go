@@ -195,7 +195,8 @@ func (s *Set) StampedCommitmentKeeping(personID uuid.UUID, asOf time.Time, today
 // StampedKeepingBrief is StampedCommitmentKeeping without each commitment's
 // steps (every History is empty) and without the months (ByMonth is
 // empty): the totals and the commitments as the rep page lists them, for
-// a fraction of the cost.
+// a fraction of the cost: each commitment's state is the one the fold
+// keeps, so only its making and its resolution are read.
 func (s *Set) StampedKeepingBrief(personID uuid.UUID, today domain.Date) (Keeping, Stamp) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
