@@ -2,6 +2,7 @@ package projections
 
 import (
 	"testing"
+	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
@@ -65,6 +66,16 @@ func TestKeepingAsOfEqualsPrefix(t *testing.T) {
 		for _, p := range w.people {
 			if a, b := mustJSON(t, full.Cadence(p, from, to)), mustJSON(t, inc.Cadence(p, from, to)); a != b {
 				t.Fatalf("cadence of %s: rebuild\n%s\nincremental\n%s", p, a, b)
+			}
+			// The brief keeping reads the state the fold keeps: it must be
+			// the full walk without histories and months.
+			whole := full.CommitmentKeeping(p, time.Time{}, today)
+			for i := range whole.Commitments {
+				whole.Commitments[i].History = []Step{}
+			}
+			whole.ByMonth = []MonthKeeping{}
+			if brief, _ := inc.StampedKeepingBrief(p, today); mustJSON(t, brief) != mustJSON(t, whole) {
+				t.Fatalf("brief keeping of %s:\n%s\nthe full one without histories:\n%s", p, mustJSON(t, brief), mustJSON(t, whole))
 			}
 		}
 	})
