@@ -92,38 +92,46 @@ func funnelBase(std *ResolvedStandard) Funnel {
 	return f
 }
 
+// funnelNums holds the numbers and words one funnel points to, so that
+// they take one allocation, not one each (a board has 48 funnels).
+type funnelNums struct {
+	rev, opp, win, deal, att float64
+	ratio, share             [3]float64
+	gap, focus               string
+}
+
 // withSums is base (a funnelBase, whose targets it shares: neither is
 // written to after) with the month's sums a.
 func withSums(f Funnel, a funnelSums) Funnel {
 	if !a.has {
 		return f
 	}
-	opp, won, rev := a.opp, a.won, a.rev
-	f.Revenue = &rev
+	n := &funnelNums{opp: a.opp, rev: a.rev}
+	won := a.won
+	f.Revenue = &n.rev
 	fs := [3]*Factor{&f.Factors.Opportunities, &f.Factors.WinRate, &f.Factors.DealSize}
-	fs[0].Actual = &opp
-	if opp > 0 {
-		w := clean(won / opp)
-		fs[1].Actual = &w
+	fs[0].Actual = &n.opp
+	if n.opp > 0 {
+		n.win = clean(won / n.opp)
+		fs[1].Actual = &n.win
 	}
 	if won > 0 {
-		d := clean(rev / won)
-		fs[2].Actual = &d
+		n.deal = clean(n.rev / won)
+		fs[2].Actual = &n.deal
 	}
-	for _, x := range fs {
+	for k, x := range fs {
 		if x.Actual != nil && x.Target != nil {
-			r := clean(*x.Actual / *x.Target)
-			x.Ratio = &r
+			n.ratio[k] = clean(*x.Actual / *x.Target)
+			x.Ratio = &n.ratio[k]
 		}
 	}
-	shares(fs)
+	shares(fs, &n.share)
 	if f.ModelTarget != nil {
-		a := clean(rev / *f.ModelTarget)
-		f.Attainment = &a
-		f.PrimaryGap = primaryGap(a, opp, won, fs, f.Complete)
-		if f.PrimaryGap != nil {
-			r := focus[*f.PrimaryGap]
-			f.RecommendedFocus = &r
+		n.att = clean(n.rev / *f.ModelTarget)
+		f.Attainment = &n.att
+		if g, ok := primaryGap(n.att, n.opp, won, fs, f.Complete); ok {
+			n.gap, n.focus = g, focus[g]
+			f.PrimaryGap, f.RecommendedFocus = &n.gap, &n.focus
 		}
 	}
 	return f
@@ -177,7 +185,7 @@ func funnelTargets(std *ResolvedStandard) (t [3]*float64, from [3]string, rev *f
 
 // shares sets each factor's part of the log shortfall. A zero ratio is an
 // infinite shortfall: the zero factors share it all.
-func shares(fs [3]*Factor) {
+func shares(fs [3]*Factor, slots *[3]float64) {
 	var total float64
 	zeros := 0
 	for _, x := range fs {
@@ -191,7 +199,7 @@ func shares(fs [3]*Factor) {
 			total += math.Log(r)
 		}
 	}
-	for _, x := range fs {
+	for k, x := range fs {
 		if x.Ratio == nil {
 			continue
 		}
@@ -202,33 +210,29 @@ func shares(fs [3]*Factor) {
 		case zeros == 0 && r < 1:
 			sh = clean(math.Log(r) / total)
 		}
-		x.Share = &sh
+		slots[k] = sh
+		x.Share = &slots[k]
 	}
 }
 
 // primaryGap names the factor with the most negative log ratio (the first
-// in funnel order on a tie), or nil at ≥ 100%.
-func primaryGap(attainment, opp, won float64, fs [3]*Factor, complete bool) *string {
-	var g string
+// in funnel order on a tie); ok is false at ≥ 100% or without one.
+func primaryGap(attainment, opp, won float64, fs [3]*Factor, complete bool) (g string, ok bool) {
 	switch {
 	case attainment >= 1:
-		return nil
+		return "", false
 	case opp == 0:
-		g = gaps[0]
+		return gaps[0], true
 	case won == 0:
-		g = gaps[1]
+		return gaps[1], true
 	case !complete:
-		return nil
-	default:
-		best := math.Inf(1)
-		for k, x := range fs {
-			if x.Ratio != nil && math.Log(*x.Ratio) < best {
-				best, g = math.Log(*x.Ratio), gaps[k]
-			}
-		}
-		if g == "" {
-			return nil
+		return "", false
+	}
+	best := math.Inf(1)
+	for k, x := range fs {
+		if x.Ratio != nil && math.Log(*x.Ratio) < best {
+			best, g = math.Log(*x.Ratio), gaps[k]
 		}
 	}
-	return &g
+	return g, g != ""
 }
