@@ -28,3 +28,8 @@ func (t text) Render(_ context.Context, w io.Writer) error {
 	_, err := textEscaper.WriteString(w, string(t))
 	return err
 }
+
+// space is the one space that templ drops around an @ call where { }
+// keeps it: between two calls, after an element, or before an if at the
+// end of a line. @space on a line of its own puts it back.
+const space = text(" ")
