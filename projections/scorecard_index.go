@@ -28,7 +28,19 @@ type monthSteps struct {
 	month domain.Period
 	steps []uint32
 	now   funnelSums // unrounded, summed in the order rollUp sums (monthNow rounds)
-	last  int        // weekKey of the latest week summed; -1 once the month's own submission is
+	own   bool       // the month's own submission is counted, alone
+	spill bool       // more weeks than weeks holds (not an ISO month): sum by counted
+	n     uint8      // weeks in use
+	weeks [5]weekStep
+}
+
+// weekStep is the latest submission of one ISO week of a month: a month
+// holds four or five (the weeks whose Thursday it holds), kept by week,
+// so that a correction sums the month's weeks again without looking for
+// them among every step.
+type weekStep struct {
+	key  int32 // weekKey
+	step uint32
 }
 
 // funnelSums are a month's summed funnel metrics; has is false for a
@@ -116,36 +128,46 @@ func (j *scoreJournal) addMetrics(i uint32, period domain.Period) int {
 // addMetrics indexes stored step i, a metrics.submitted of p's journal,
 // and updates its month's sums as rollUp would count them: the month's
 // own submission alone, else the latest submission of each week, summed
-// by week. The month's next week, the common case, is one more in the sum,
-// in the order rollUp sums; a correction or a late week sums the month's
-// counted weeks again.
+// by week. The month's next week, the common case, is one more in the
+// sum, in the order rollUp sums; a correction or a late week sums the
+// month's weeks again (at most five).
 func (s *Set) addMetrics(p *person, i uint32, period domain.Period) {
 	k := p.score.addMetrics(i, period)
 	if k < 0 {
 		return
 	}
 	ms := &p.score.months[k]
-	switch key := weekKey(period); {
-	case !period.IsWeek(): // the month's own submission: counted alone, the later replacing the earlier
-		ms.now, ms.last = funnelSums{}, -1
-		ms.now.add(s.steps.at(i).data)
-		return
-	case ms.last < 0: // the month's own submission stands: a week changes nothing counted
-		return
-	case key > ms.last:
-		ms.now.add(s.steps.at(i).data)
-		ms.last = key
+	d := s.steps.at(i).data
+	if !period.IsWeek() { // the month's own submission: counted alone, the later replacing the earlier
+		ms.own, ms.now = true, funnelSums{}
+		ms.now.add(d)
 		return
 	}
-	var buf [8]uint32
-	ms.now, ms.last = funnelSums{}, 0
-	for _, c := range s.counted(ms.steps, ms.month, time.Time{}, buf[:0]) {
-		d := s.steps.at(c).data
+	key := int32(weekKey(period))
+	j, found := slices.BinarySearchFunc(ms.weeks[:ms.n], key, func(w weekStep, k int32) int { return cmp.Compare(w.key, k) })
+	switch {
+	case found:
+		ms.weeks[j].step = i // a correction restates the week whole
+	case int(ms.n) < len(ms.weeks):
+		copy(ms.weeks[j+1:ms.n+1], ms.weeks[j:ms.n])
+		ms.weeks[j], ms.n = weekStep{key: key, step: i}, ms.n+1
+	default:
+		ms.spill = true
+	}
+	switch {
+	case ms.own: // the month's own submission stands: a week changes nothing counted
+	case ms.spill:
+		var buf [8]uint32
+		ms.now = funnelSums{}
+		for _, c := range s.counted(ms.steps, ms.month, time.Time{}, buf[:0]) {
+			ms.now.add(s.steps.at(c).data)
+		}
+	case !found && j == int(ms.n)-1: // the next week: one more in the sum
 		ms.now.add(d)
-		if per := periodOf(d); per.IsWeek() {
-			ms.last = max(ms.last, weekKey(per))
-		} else {
-			ms.last = -1
+	default:
+		ms.now = funnelSums{}
+		for _, w := range ms.weeks[:ms.n] {
+			ms.now.add(s.steps.at(w.step).data)
 		}
 	}
 }
