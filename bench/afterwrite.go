@@ -106,15 +106,15 @@ func (b *benchRun) afterWrites(ctx context.Context, env *benchEnv, g *benchGen) 
 		wl := loadResult{lat: writes}
 		cachedRow := benchRow{Scenario: "afterwrite.c64.cached." + k.name, Value: cachedRes.rate(), Unit: "req/s", Baseline: base.rate(), Base: "static GET",
 			P50: cachedRes.pct(0.5), P99: cachedRes.pct(0.99),
-			Note: "the same reads of random reps, no writes: what the read cache may answer"}
+			Note: "the same reads of random reps, no writes: what the read cache may answer; " + cachedRes.gcNote()}
 		if cachedRes.errs > 0 {
 			cachedRow.Note += fmt.Sprintf("; %d requests failed (first: %v)", cachedRes.errs, cachedRes.firstE)
 		}
 		b.add(cachedRow)
 		freshRow := benchRow{Scenario: "afterwrite.c64.fresh." + k.name, Value: freshRes.rate(), Unit: "req/s", Baseline: base.rate(), Base: "static GET",
 			P50: freshRes.pct(0.5), P99: freshRes.pct(0.99), Target: "ratio ≥ 0.3", Met: metIf(freshRes.rate()/base.rate() >= 0.3),
-			Note: fmt.Sprintf("every rep written once (untimed; %d writes by %d clients, p50 %.2f ms, p99 %.2f ms), then each read once with its write's sequence as X-Min-Sequence, so every read misses the caches; static GET p99 %.1f ms",
-				len(writes), c, wl.pct(0.5), wl.pct(0.99), base.pct(0.99))}
+			Note: fmt.Sprintf("every rep written once (untimed; %d writes by %d clients, p50 %.2f ms, p99 %.2f ms), then each read once with its write's sequence as X-Min-Sequence, so every read misses the caches; static GET p99 %.1f ms; read: %s; static GET: %s",
+				len(writes), c, wl.pct(0.5), wl.pct(0.99), base.pct(0.99), freshRes.gcNote(), base.gcNote())}
 		failedNote(&freshRow, freshRes)
 		b.add(freshRow)
 	}

@@ -31,7 +31,7 @@ type benchOpts struct {
 	dur, warm   time.Duration // of one load run
 	only        map[string]bool
 	cpuProfile  string
-	memProfile  string // heap profile taken while the memory scenario's set is held
+	memProfile  string // heap profile taken while the memory scenario's set is held, or at the end of a run without it
 	postgres    string // DSN of the PostgreSQL baseline; empty: none
 	pgBin       string // PostgreSQL server binaries for the cluster scenario's primary and standbys; empty: none
 }
@@ -71,7 +71,7 @@ type Options struct {
 	Duration   time.Duration // of one load run
 	Scenarios  []string
 	CPUProfile string // of the whole run
-	MemProfile string // taken while the memory scenario holds its set
+	MemProfile string // taken while the memory scenario holds its set, or at the end of a run without it
 	Postgres   string // DSN of the PostgreSQL baseline; empty: none
 	// PGBin is a directory of PostgreSQL server binaries (initdb, pg_ctl,
 	// pg_basebackup): the cluster scenario starts a primary and two
@@ -100,9 +100,17 @@ func Run(ctx context.Context, opts Options, stdout, progress io.Writer) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+		profiling.Store(true)
+		defer profiling.Store(false)
 	}
 	b := &benchRun{opts: o, progress: progress}
 	err := b.run(ctx)
+	if err == nil && o.memProfile != "" && !o.only["memory"] {
+		// Without the memory scenario, the heap profile is the run's own:
+		// its alloc_space is what every request allocated, by call stack
+		// (go tool pprof -sample_index=alloc_space -focus 'ui..board$').
+		err = writeHeapProfile(o.memProfile)
+	}
 	b.print(stdout)
 	return err
 }

@@ -10,6 +10,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/coachjournal/coachjournal/api"
@@ -62,7 +65,7 @@ func startBenchEnvOn(ctx context.Context, natsURL string, replicas int) (*benchE
 		env.close()
 		return nil, err
 	}
-	env.noop, err = serveLoopback(noopEcho(), &env.stop)
+	env.noop, err = serveLoopback("noop", noopEcho(), &env.stop)
 	if err != nil {
 		env.close()
 		return nil, err
@@ -102,13 +105,13 @@ func (env *benchEnv) start(ctx context.Context, natsURL string, replicas int) er
 	if err != nil {
 		return err
 	}
-	if env.api, err = serveLoopback(env.svc.Handler, &env.stopAPI); err != nil {
+	if env.api, err = serveLoopback("api", env.svc.Handler, &env.stopAPI); err != nil {
 		return err
 	}
 	// The same service with its read cache off, as serve
 	// --read-cache-mib 0 runs it: the pages' cold rows.
 	cold := api.New(env.store, env.views, tokens, api.Config{Logger: log, PseudonymKey: key, ReadCacheBytes: -1})
-	env.apiCold, err = serveLoopback(cold, &env.stopAPI)
+	env.apiCold, err = serveLoopback("cold", cold, &env.stopAPI)
 	return err
 }
 
@@ -128,10 +131,18 @@ func (env *benchEnv) close() {
 }
 
 // serveLoopback serves h on 127.0.0.1 and appends its shutdown to stops.
-func serveLoopback(h http.Handler, stops *[]func()) (string, error) {
+// While a CPU profile is taken (--cpuprofile), each request's samples carry
+// the labels server=name and route=the path's first two segments, so that
+// one server's pages can be told apart in the whole run's profile:
+//
+//	go tool pprof -tagfocus server=cold -tagfocus route=/ui/teams coachjournal cpu.prof
+func serveLoopback(name string, h http.Handler, stops *[]func()) (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
+	}
+	if profiling.Load() {
+		h = labelled(name, h)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 120 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
@@ -176,4 +187,22 @@ func (env *benchEnv) waitViews(ctx context.Context) error {
 		return fmt.Errorf("projections did not reach %d: %w", last, err)
 	}
 	return nil
+}
+
+// profiling is set while the run takes a CPU profile.
+var profiling atomic.Bool
+
+// labelled serves h with the profile labels serveLoopback describes.
+func labelled(name string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		route := r.URL.Path
+		if i := strings.IndexByte(route[1:], '/'); i >= 0 {
+			if j := strings.IndexByte(route[i+2:], '/'); j >= 0 {
+				route = route[:i+2+j]
+			}
+		}
+		pprof.Do(r.Context(), pprof.Labels("server", name, "route", route), func(ctx context.Context) {
+			h.ServeHTTP(w, r.WithContext(ctx))
+		})
+	})
 }

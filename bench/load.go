@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime/metrics"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -19,9 +20,43 @@ type loadResult struct {
 	firstE error
 	dur    time.Duration
 	lat    []time.Duration // sorted
+	// What the whole process (servers, client, NATS) spent while the run
+	// was measured: bytes allocated on the heap, and CPU of the collector.
+	// Per operation, they say what a request costs beyond its own code.
+	allocs uint64
+	gcCPU  float64 // seconds
 }
 
 func (r loadResult) rate() float64 { return float64(r.ops) / r.dur.Seconds() }
+
+// perOp is the heap allocated (KiB) and the collector's CPU (µs) per
+// operation of the run, both of the whole process.
+func (r loadResult) perOp() (kib, gcMicros float64) {
+	if r.ops == 0 {
+		return 0, 0
+	}
+	return float64(r.allocs) / 1024 / float64(r.ops), r.gcCPU * 1e6 / float64(r.ops)
+}
+
+// gcNote says perOp in words, for a row's note.
+func (r loadResult) gcNote() string {
+	kib, gc := r.perOp()
+	return fmt.Sprintf("%.1f KiB allocated and %.0f µs of GC CPU per request (whole process)", kib, gc)
+}
+
+// gcSample reads the process's heap allocation total and the collector's
+// CPU so far (runtime/metrics).
+func gcSample() (allocs uint64, gcCPU float64) {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}, {Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		allocs = s[0].Value.Uint64()
+	}
+	if s[1].Value.Kind() == metrics.KindFloat64 {
+		gcCPU = s[1].Value.Float64()
+	}
+	return allocs, gcCPU
+}
 
 // pct returns the p-th percentile latency in milliseconds.
 func (r loadResult) pct(p float64) float64 {
@@ -75,14 +110,18 @@ func runLoadTimed(ctx context.Context, c int, warm, d time.Duration, op func(wor
 		})
 	}
 	sleepCtx(ctx, warm)
+	a0, gc0 := gcSample()
 	measuring.Store(true)
 	t0 := time.Now()
 	sleepCtx(ctx, d)
 	measuring.Store(false)
 	dur := time.Since(t0)
+	a1, gc1 := gcSample()
 	close(stop)
 	wg.Wait()
-	return merged(dur, lats, errs, firsts)
+	r := merged(dur, lats, errs, firsts)
+	r.allocs, r.gcCPU = a1-a0, gc1-gc0
+	return r
 }
 
 // merged is one load's result from its workers' latencies, failures and
@@ -108,6 +147,7 @@ func eachOnce(ctx context.Context, c, n int, d time.Duration, op func(i int) err
 	lats := make([][]time.Duration, c)
 	errs := make([]int, c)
 	firsts := make([]error, c)
+	a0, gc0 := gcSample()
 	t0 := time.Now()
 	var wg sync.WaitGroup
 	for w := range c {
@@ -130,7 +170,10 @@ func eachOnce(ctx context.Context, c, n int, d time.Duration, op func(i int) err
 		})
 	}
 	wg.Wait()
-	return merged(time.Since(t0), lats, errs, firsts)
+	r := merged(time.Since(t0), lats, errs, firsts)
+	a1, gc1 := gcSample()
+	r.allocs, r.gcCPU = a1-a0, gc1-gc0
+	return r
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {

@@ -122,7 +122,8 @@ func (b *benchRun) pages(ctx context.Context, env *benchEnv, g *benchGen) error 
 func pageRow(scenario string, c int, pg, static loadResult) benchRow {
 	row := benchRow{Scenario: scenario, Value: pg.rate(), Unit: "req/s", Baseline: static.rate(),
 		Base: "static GET", P50: pg.pct(0.5), P99: pg.pct(0.99),
-		Note: fmt.Sprintf("static GET alongside: p99 %.1f ms; page p99 %.1f × the static GET's", static.pct(0.99), pg.pct(0.99)/static.pct(0.99))}
+		Note: fmt.Sprintf("static GET alongside: p99 %.1f ms; page p99 %.1f × the static GET's; page: %s; static GET: %s",
+			static.pct(0.99), pg.pct(0.99)/static.pct(0.99), pg.gcNote(), static.gcNote())}
 	if pg.ops == 0 {
 		row.Note = fmt.Sprintf("static GET alongside: p99 %.1f ms; no page both started and finished inside the %.1f s window", static.pct(0.99), pg.dur.Seconds())
 	}
