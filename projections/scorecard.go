@@ -262,10 +262,65 @@ func clean(v float64) float64 {
 	case v == math.Trunc(v) && math.Abs(v) < 1e12:
 		return v // a whole number of at most 12 digits: already itself
 	}
+	if r, ok := round12(v); ok {
+		return r
+	}
+	return round12Decimal(v)
+}
+
+// round12Decimal is clean by way of the decimal text: v formatted with 12
+// significant digits, then parsed. It is the definition round12 keeps to.
+func round12Decimal(v float64) float64 {
 	var buf [32]byte
 	r, err := strconv.ParseFloat(string(strconv.AppendFloat(buf[:0], v, 'g', 12, 64)), 64)
 	if err != nil {
 		return v
 	}
 	return r
+}
+
+// exact10 are the powers of ten a float64 holds exactly.
+var exact10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// round12 is clean in arithmetic, about 10 times faster than the decimal
+// text (a board rounds some 400 numbers): v is scaled by an exact power of
+// ten to a whole number n of 12 digits, rounded, and scaled back. The scaled
+// product is off from the exact one by at most half a unit in its last
+// place (under 2^-13 below 2^40), so where its fraction is not within 1e-3
+// of one half, n is the 12-digit decimal AppendFloat writes; n and the power
+// are exact, so the one rounding of n / 10^k (or n × 10^k) is the nearest
+// float64 to that decimal, which is what ParseFloat returns. Anything else
+// (a fraction near one half, a magnitude off the exact powers, an estimate
+// of the exponent one off) answers ok false, and the decimal text decides.
+// TestRound12AsDecimal holds the two to the same bits.
+func round12(v float64) (r float64, ok bool) {
+	a := math.Abs(v)
+	if !(a >= 1e-11 && a < 1e33) {
+		return 0, false
+	}
+	k := 11 - int(math.Floor(math.Log10(a))) // a × 10^k has 12 digits before the point
+	var m float64
+	switch {
+	case k >= 0 && k < len(exact10):
+		m = a * exact10[k]
+	case k < 0 && -k < len(exact10):
+		m = a / exact10[-k]
+	default:
+		return 0, false
+	}
+	n := math.Floor(m)
+	frac := m - n
+	if math.Abs(frac-0.5) < 1e-3 || n < 1e11 || n >= 1e12 {
+		return 0, false
+	}
+	if frac > 0.5 {
+		n++
+	}
+	if k >= 0 {
+		r = n / exact10[k]
+	} else {
+		r = n * exact10[-k]
+	}
+	return math.Copysign(r, v), true
 }

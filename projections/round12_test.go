@@ -1,0 +1,83 @@
+package projections
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestRound12AsDecimal holds clean's arithmetic path to its definition,
+// the 12-digit decimal text, bit for bit: the ratios and sums a scorecard
+// computes, numbers of every magnitude, and numbers built to sit on or
+// near a rounding boundary of the 12th digit, where the arithmetic must
+// step aside.
+func TestRound12AsDecimal(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 12))
+	fast := 0
+	check := func(v float64) {
+		t.Helper()
+		want := round12Decimal(v)
+		got, ok := round12(v)
+		if !ok {
+			return
+		}
+		fast++
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("round12(%v) = %v (%#x), the decimal text %v (%#x)", v, got, math.Float64bits(got), want, math.Float64bits(want))
+		}
+		if c := clean(v); math.Float64bits(c) != math.Float64bits(want) {
+			t.Fatalf("clean(%v) = %v, the decimal text %v", v, c, want)
+		}
+	}
+	for range 300_000 {
+		// The scorecard's ratios: wins / opportunities, revenue / wins,
+		// actual / target, attainment.
+		a, b := float64(r.IntN(100_000)), float64(1+r.IntN(100_000))
+		check(a / b)
+		check(b / 3)
+		check(float64(r.IntN(10_000_000)) / 7 / 13)
+		check(a * 0.1)
+		check(r.Float64())
+		check(-r.Float64() * 1000)
+		// Any magnitude, any bits.
+		check(math.Float64frombits(r.Uint64()))
+		check(r.NormFloat64() * math.Pow(10, float64(r.IntN(70)-35)))
+		// On and next to a boundary: n + 1/2 at the 12th digit, then a
+		// float step either side.
+		n := float64(100_000_000_000 + r.Int64N(900_000_000_000))
+		half := (n + 0.5) / math.Pow(10, float64(r.IntN(30)-8))
+		check(half)
+		check(math.Nextafter(half, math.Inf(1)))
+		check(math.Nextafter(half, math.Inf(-1)))
+		check(n / math.Pow(10, float64(r.IntN(30)-8)))
+	}
+	for _, v := range []float64{0.75, 0.3 / 0.4, 0.1 + 0.2, 2.0 / 3, 1e-11, 9.999999999995e-12, 1e33, 0.99999999999951, 0.9999999999995, 123456789012.5, 5e-324, math.MaxFloat64} {
+		check(v)
+	}
+	if fast < 2_000_000 {
+		t.Fatalf("the arithmetic path answered only %d of the values: it should answer nearly all", fast)
+	}
+}
+
+// BenchmarkClean measures clean on the ratios a board computes.
+//
+//	go test ./projections -run '^$' -bench Clean -benchmem
+func BenchmarkClean(b *testing.B) {
+	vs := make([]float64, 1024)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range vs {
+		vs[i] = float64(r.IntN(40)) / float64(1+r.IntN(60))
+	}
+	for _, f := range []struct {
+		name string
+		fn   func(float64) float64
+	}{{"clean", clean}, {"decimal", round12Decimal}} {
+		b.Run(f.name, func(b *testing.B) {
+			var sink float64
+			for i := 0; b.Loop(); i++ {
+				sink += f.fn(vs[i%len(vs)])
+			}
+			_ = sink
+		})
+	}
+}
