@@ -43,6 +43,26 @@ type BoardRow struct {
 	Scorecard Scorecard `json:"scorecard"`
 }
 
+// BoardBrief is a month of a manager's team as the team board's heat-map
+// shows it (StampedBoardBriefs): Board without what the heat-map does not
+// show. Each row is a report's attainment and primary gap, not their
+// scorecard; the totals have no metrics; no row carries the market note.
+type BoardBrief struct {
+	Period       domain.Period
+	MarketSignal bool
+	Totals       BoardTotals // Metrics nil
+	Rows         []BriefRow
+}
+
+// BriefRow is one direct report's cell of a month: their funnel's
+// attainment and primary gap (nil where the funnel has none).
+type BriefRow struct {
+	PersonID   uuid.UUID
+	Name       string
+	Attainment *float64
+	PrimaryGap *string
+}
+
 // The market signal: at least marketMinReps reps with data, and at least
 // three quarters of them below marketBelow of their revenue goal.
 const (
@@ -65,23 +85,23 @@ func (s *Set) Board(managerID uuid.UUID, month domain.Period, asOf time.Time) Bo
 
 // StampedBoardBriefs returns managerID's brief board for each of months,
 // as known now, under one read lock and one Stamp (StampedBoard's): what
-// the team board's heat-map shows. A brief board is Board without what
-// the heat-map does not show: each row's scorecard holds its funnel alone
-// (no standard, metric rows or submissions) and the totals have no
-// metrics. Its funnels come from the month sums the fold keeps, so six
-// months of a team cost a lookup per rep and month, not a roll-up.
-func (s *Set) StampedBoardBriefs(managerID uuid.UUID, months []domain.Period) ([]Board, Stamp) {
+// the team board's heat-map shows, with the rows, totals and market signal
+// the full Board has. Its funnels come from the month sums the fold keeps,
+// so six months of a team cost a lookup per rep and month, not a roll-up.
+func (s *Set) StampedBoardBriefs(managerID uuid.UUID, months []domain.Period) ([]BoardBrief, Stamp) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	reports := s.reportsOf(managerID)
 	st := Stamp{seq: s.seq, journals: s.chain(managerID, time.Time{}), team: &managerID}
-	for _, p := range s.reportsOf(managerID) {
+	for _, p := range reports {
 		st.journals = append(st.journals, p.ID)
 	}
 	// A direct report's standard is their own "self" one, else the
 	// "reports" one of the nearest manager up from this manager: one
 	// resolution per month for the team, not per rep.
 	chain := append([]uuid.UUID{managerID}, s.managersOf(managerID, time.Time{})...)
-	out := make([]Board, len(months))
+	out := make([]BoardBrief, len(months))
+	rows := make([]BriefRow, 0, len(months)*len(reports)) // one allocation for every month's rows
 	for k, m := range months {
 		m = m.Month()
 		team := funnelBase(nil)
@@ -92,24 +112,35 @@ func (s *Set) StampedBoardBriefs(managerID uuid.UUID, months []domain.Period) ([
 				break
 			}
 		}
-		out[k] = s.board(managerID, m, time.Time{}, func(id uuid.UUID, month domain.Period, _ time.Time) Scorecard {
-			card := Scorecard{PersonID: id, Period: month}
-			var sums funnelSums
-			if j := s.scoreOf(id); j != nil {
-				sums = j.monthNow(month)
+		b := BoardBrief{Period: m}
+		var sums teamSums
+		first := len(rows)
+		for _, p := range reports {
+			if p.ID == managerID || (p.DepartedOn != nil && p.DepartedOn.Before(m.Start())) {
+				continue
 			}
-			switch i, own := s.inForce(id, "self", month.Start(), time.Time{}); {
+			var ms funnelSums
+			if j := s.scoreOf(p.ID); j != nil {
+				ms = j.monthNow(m)
+			}
+			var f Funnel
+			switch i, own := s.inForce(p.ID, "self", m.Start(), time.Time{}); {
 			case own:
 				std := s.standardAt(i)
-				card.Funnel = funnelOf(&std, sums)
-			case slices.Contains(chain, id): // a cycle: the team's walk is not theirs
-				std, ok := s.standard(id, month.Start(), time.Time{})
-				card.Funnel = funnelOf(cond(ok, &std), sums)
+				f = funnelOf(&std, ms)
+			case slices.Contains(chain, p.ID): // a cycle: the team's walk is not theirs
+				std, ok := s.standard(p.ID, m.Start(), time.Time{})
+				f = funnelOf(cond(ok, &std), ms)
 			default:
-				card.Funnel = withSums(team, sums)
+				f = withSums(team, ms)
 			}
-			return card
-		})
+			sums.add(f)
+			rows = append(rows, BriefRow{PersonID: p.ID, Name: p.Name, Attainment: f.Attainment, PrimaryGap: f.PrimaryGap})
+		}
+		b.Rows = rows[first:len(rows):len(rows)]
+		b.Totals.Reps = len(b.Rows)
+		b.MarketSignal = sums.fill(&b.Totals)
+		out[k] = b
 	}
 	return out, st
 }
@@ -151,12 +182,13 @@ func cond[T any](ok bool, p *T) *T {
 // board is the board with each row's scorecard from card.
 func (s *Set) board(managerID uuid.UUID, month domain.Period, asOf time.Time, card func(uuid.UUID, domain.Period, time.Time) Scorecard) Board {
 	month = month.Month()
-	b := Board{ManagerID: managerID, Period: month, Rows: []BoardRow{}, Totals: BoardTotals{Metrics: map[string]float64{}}}
+	reports := s.reportsOf(managerID)
+	b := Board{ManagerID: managerID, Period: month, Rows: make([]BoardRow, 0, len(reports)), Totals: BoardTotals{Metrics: map[string]float64{}}}
 	if !asOf.IsZero() {
 		t := asOf.UTC()
 		b.AsOf = &t
 	}
-	for _, p := range s.reportsOf(managerID) {
+	for _, p := range reports {
 		if p.ID == managerID || (p.DepartedOn != nil && p.DepartedOn.Before(month.Start())) {
 			continue
 		}
@@ -180,31 +212,47 @@ func (s *Set) board(managerID uuid.UUID, month domain.Period, asOf time.Time, ca
 func (b *Board) total() {
 	t := &b.Totals
 	t.Reps = len(b.Rows)
-	var rev, model float64
+	var sums teamSums
 	for _, r := range b.Rows {
 		for _, m := range r.Scorecard.Metrics {
 			if m.Actual != nil && !m.Derived {
 				t.Metrics[m.Metric] = clean(t.Metrics[m.Metric] + *m.Actual)
 			}
 		}
-		f := r.Scorecard.Funnel
-		if f.Attainment == nil {
-			continue
-		}
-		t.RepsWithData++
-		rev += *f.Revenue
-		model += *f.ModelTarget
-		if *f.Attainment < marketBelow {
-			t.RepsBelow90++
-		}
+		sums.add(r.Scorecard.Funnel)
 	}
 	for k, v := range derivedActuals(t.Metrics) {
 		t.Metrics[k] = *v
 	}
-	if t.RepsWithData > 0 {
-		rev, model = clean(rev), clean(model)
-		a := clean(rev / model)
-		t.Revenue, t.ModelTarget, t.Attainment = &rev, &model, &a
+	b.MarketSignal = sums.fill(t)
+}
+
+// teamSums adds up a team's funnels: the revenue and model target of the
+// reps whose funnel has an attainment, and how many of them are below 90%.
+type teamSums struct {
+	rev, model      float64
+	withData, below int
+}
+
+func (t *teamSums) add(f Funnel) {
+	if f.Attainment == nil {
+		return
 	}
-	b.MarketSignal = t.RepsWithData >= marketMinReps && 4*t.RepsBelow90 >= 3*t.RepsWithData
+	t.withData++
+	t.rev += *f.Revenue
+	t.model += *f.ModelTarget
+	if *f.Attainment < marketBelow {
+		t.below++
+	}
+}
+
+// fill writes the sums into tot and returns the market signal.
+func (t teamSums) fill(tot *BoardTotals) (market bool) {
+	tot.RepsWithData, tot.RepsBelow90 = t.withData, t.below
+	if t.withData > 0 {
+		rev, model := clean(t.rev), clean(t.model)
+		a := clean(rev / model)
+		tot.Revenue, tot.ModelTarget, tot.Attainment = &rev, &model, &a
+	}
+	return t.withData >= marketMinReps && 4*t.below >= 3*t.withData
 }

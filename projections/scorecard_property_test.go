@@ -95,11 +95,13 @@ func TestScorecardAsOfEqualsRebuild(t *testing.T) {
 	})
 }
 
-// brief strips b to what a brief board holds.
-func brief(b Board) Board {
-	b.Totals.Metrics = map[string]float64{}
-	for k, r := range b.Rows {
-		b.Rows[k].Scorecard = Scorecard{PersonID: r.PersonID, Period: b.Period, Funnel: r.Scorecard.Funnel}
+// brief is what a brief board of b holds.
+func brief(b Board) BoardBrief {
+	out := BoardBrief{Period: b.Period, MarketSignal: b.MarketSignal, Totals: b.Totals, Rows: []BriefRow{}}
+	out.Totals.Metrics = nil
+	for _, r := range b.Rows {
+		f := r.Scorecard.Funnel
+		out.Rows = append(out.Rows, BriefRow{PersonID: r.PersonID, Name: r.Name, Attainment: f.Attainment, PrimaryGap: f.PrimaryGap})
 	}
-	return b
+	return out
 }

@@ -110,6 +110,25 @@ func (s *Set) stepIn(i uint32, w Words) Step {
 	}
 }
 
+// pageStep is stepIn as a page shows it: no Hash, and no Data for a
+// metrics submission (TimelineNewest).
+func (s *Set) pageStep(i uint32, w Words) Step {
+	st := s.steps.at(i)
+	out := Step{
+		Sequence:   st.seq,
+		EventID:    st.id,
+		Type:       s.types[st.typ],
+		Actor:      s.actors[st.actor],
+		OccurredAt: st.occurredAt(),
+		RecordedAt: st.recordedAt(),
+		Summary:    s.summaryOf(st.data, w),
+	}
+	if _, metrics := st.data.(*metricsData); !metrics {
+		out.Data = st.data
+	}
+	return out
+}
+
 func (s *Set) hashOf(i uint32, st *step) string {
 	if st.hashOK {
 		return hex.EncodeToString(st.hash[:])

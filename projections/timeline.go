@@ -68,7 +68,9 @@ func (s *Set) matches(st *step, q *TimelineQuery) bool {
 // whether older ones remain, with the Stamp of the answer (as
 // StampedTimeline's). It builds only the entries it returns: a page
 // showing the latest entries need not build the whole timeline. Their
-// summaries write dates and periods with w.
+// summaries write dates and periods with w. The entries are a page's:
+// without Hash, and a metrics submission's Data is nil (its summary says
+// what it holds; its values are not expanded into a map to be dropped).
 func (s *Set) TimelineNewest(personID uuid.UUID, typePrefix string, before uint64, limit int, w Words) ([]Step, bool, Stamp) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -88,7 +90,7 @@ func (s *Set) TimelineNewest(personID uuid.UUID, typePrefix string, before uint6
 		if len(out) == limit {
 			return out, true, st
 		}
-		out = append(out, s.stepIn(i, w))
+		out = append(out, s.pageStep(i, w))
 		s.summaryDeps(&st, out[len(out)-1].Data)
 	}
 	return out, false, st

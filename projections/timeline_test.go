@@ -212,6 +212,16 @@ func TestTimelineNewest(t *testing.T) {
 			if got[k].Sequence != want[k].Sequence || got[k].Summary != want[k].Summary {
 				t.Errorf("%+v: entry %d = %d %q, want %d %q", c, k, got[k].Sequence, got[k].Summary, want[k].Sequence, want[k].Summary)
 			}
+			// A page's entry: the same step, without the hash, and without
+			// a metrics submission's values.
+			w := want[k]
+			w.Hash = ""
+			if strings.HasPrefix(w.Type, "metrics.") {
+				w.Data = nil
+			}
+			if !reflect.DeepEqual(got[k], w) {
+				t.Errorf("%+v: entry %d = %+v, want %+v", c, k, got[k], w)
+			}
 		}
 	}
 	if got, more, _ := s.TimelineNewest(uuid.New(), "", math.MaxUint64, 5, isoWords); len(got) != 0 || more {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -60,8 +59,8 @@ type analysisData struct {
 	Teams        []team
 	Scope        string // "the whole org" or the team's label
 	Trend        projections.Trends
-	Attainment   template.HTML // the charts
-	Totals       template.HTML
+	Attainment   drawing // the charts
+	Totals       drawing
 	Rows         []teamRow // the teams directly below the scope
 	Download     *form
 	CanClear     bool

@@ -202,7 +202,7 @@ func analysisView(d analysisData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templ.Raw(string(d.Attainment)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = d.Attainment.Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -210,7 +210,7 @@ func analysisView(d analysisData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templ.Raw(string(d.Totals)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = d.Totals.Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

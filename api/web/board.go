@@ -24,7 +24,7 @@ type boardData struct {
 	Rows    []boardRow
 	Totals  []boardCell // per month
 	Markets []string    // banner lines, one per month with the market signal
-	Current projections.Board
+	Current projections.BoardBrief
 }
 
 type boardMonth struct {
@@ -92,8 +92,7 @@ func (u *ui) board(c echo.Context) error {
 					d.Rows[i].Cells[j].Period, d.Rows[i].Cells[j].Month = months[j], keys[j]
 				}
 			}
-			f := r.Scorecard.Funnel
-			d.Rows[i].Cells[k] = boardCell{Period: m, Month: keys[k], Attainment: f.Attainment, Gap: f.PrimaryGap, Market: b.MarketSignal}
+			d.Rows[i].Cells[k] = boardCell{Period: m, Month: keys[k], Attainment: r.Attainment, Gap: r.PrimaryGap, Market: b.MarketSignal}
 		}
 	}
 	d.Current = boards[len(boards)-1]

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"html"
-	"html/template"
+	"io"
 	"strconv"
+	"sync"
 )
 
 // Every chart is drawn twice, for a wide and a narrow column, and the
@@ -42,18 +44,34 @@ func (w *svg) f(v float64, prec int) *svg {
 	return w
 }
 
-func (w *svg) html() template.HTML { return template.HTML(w.b) }
+// drawing is a chart as a templ component: drawn into a kept buffer and
+// written to the page, so a page view allocates nothing for its charts.
+type drawing func(*svg)
+
+func (d drawing) Render(_ context.Context, w io.Writer) error {
+	if d == nil { // no chart
+		return nil
+	}
+	b := drawings.Get().(*svg)
+	b.b = b.b[:0]
+	d(b)
+	_, err := w.Write(b.b)
+	drawings.Put(b)
+	return err
+}
+
+var drawings = sync.Pool{New: func() any { return &svg{b: make([]byte, 0, 8<<10)} }}
 
 // funnelBars draws the three funnel factors as horizontal bars against a
 // 100% line (the standard), scaled to 150%; every bar is labelled with its
 // percentage ("no data" without one), so colour and length are never the
 // only signal.
-func funnelBars(bars []bar, weakest int) template.HTML {
-	w := &svg{b: make([]byte, 0, 4096)}
-	for _, cw := range chartWidths {
-		funnelSVG(w, cw.class, cw.w, bars, weakest)
+func funnelBars(bars []bar, weakest int) drawing {
+	return func(w *svg) {
+		for _, cw := range chartWidths {
+			funnelSVG(w, cw.class, cw.w, bars, weakest)
+		}
 	}
-	return w.html()
 }
 
 // funnelSVG draws the funnel w units wide: labels left of the bars when
@@ -112,17 +130,17 @@ type point struct {
 
 // trendLine draws revenue attainment by month with a 100% reference line;
 // each point carries its value as text.
-func trendLine(points []point) template.HTML {
+func trendLine(points []point) drawing {
 	return lineChart("Revenue attainment by month", points)
 }
 
 // lineChart draws ratios by month against a 100% reference line, titled.
-func lineChart(title string, points []point) template.HTML {
-	w := &svg{b: make([]byte, 0, 4096)}
-	for _, cw := range chartWidths {
-		trendSVG(w, cw.class, cw.w, title, points)
+func lineChart(title string, points []point) drawing {
+	return func(w *svg) {
+		for _, cw := range chartWidths {
+			trendSVG(w, cw.class, cw.w, title, points)
+		}
 	}
-	return w.html()
 }
 
 func trendSVG(b *svg, class string, w float64, title string, points []point) {
@@ -181,12 +199,12 @@ func trendSVG(b *svg, class string, w float64, title string, points []point) {
 
 // barChart draws amounts by month as columns from zero, each labelled
 // with its value (format) above it, "no data" where there is none.
-func barChart(title string, points []point, format func(*float64) string) template.HTML {
-	w := &svg{b: make([]byte, 0, 4096)}
-	for _, cw := range chartWidths {
-		barSVG(w, cw.class, cw.w, title, points, format)
+func barChart(title string, points []point, format func(*float64) string) drawing {
+	return func(w *svg) {
+		for _, cw := range chartWidths {
+			barSVG(w, cw.class, cw.w, title, points, format)
+		}
 	}
-	return w.html()
 }
 
 func barSVG(b *svg, class string, w float64, title string, points []point, format func(*float64) string) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -57,7 +56,7 @@ type oneOnOneData struct {
 	Manager     string
 	Period      domain.Period
 	Card        projections.Scorecard
-	Funnel      template.HTML
+	Funnel      drawing
 	Suggested   string
 	SuggestNote string
 	Open        []openCommitment

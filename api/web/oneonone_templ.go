@@ -203,7 +203,7 @@ func oneOnOneView(p page, d oneOnOneData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templ.Raw(string(d.Funnel)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = d.Funnel.Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

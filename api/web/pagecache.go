@@ -216,7 +216,8 @@ func (u *ui) cacheable(h echo.HandlerFunc) echo.HandlerFunc {
 		seq := u.Views.Sequence() // before any read: see StampSince
 		c.Set(depsKey, d)
 		u.viewerDeps(d, v)
-		buf := &bytes.Buffer{}
+		buf := getPageBuffer() // cut copies what it keeps
+		defer putPageBuffer(buf)
 		c.Set(captureKey, buf)
 		err := h(c)
 		c.Set(depsKey, nil)
@@ -309,14 +310,31 @@ func cut(body []byte, csrfHole, minuteHole string, keys []string) *cachedPage {
 	}
 }
 
-var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// pageBuffers are the buffers pages are rendered into, kept between
+// requests. A new one starts at pageBufferSize, above most pages, so that a
+// page is not copied through a chain of doubling buffers; one grown past
+// a megabyte (an export-sized page) is not kept.
+var pageBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, pageBufferSize)) }}
+
+const pageBufferSize = 32 << 10
+
+func getPageBuffer() *bytes.Buffer {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	return buf
+}
+
+func putPageBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= 1<<20 {
+		pageBuffers.Put(buf)
+	}
+}
 
 // writeCached writes a kept page with this request's CSRF token and fresh
 // form keys in its holes.
 func (u *ui) writeCached(c echo.Context, e *cachedPage, token string) error {
-	buf := pageBuffers.Get().(*bytes.Buffer)
-	defer pageBuffers.Put(buf)
-	buf.Reset()
+	buf := getPageBuffer()
+	defer putPageBuffer(buf)
 	var keys map[int]string
 	for k, part := range e.parts {
 		buf.Write(part)

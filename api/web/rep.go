@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -32,8 +31,8 @@ type repData struct {
 	Period      domain.Period
 	Prev, Next  string
 	Card        projections.Scorecard
-	Funnel      template.HTML
-	Trend       template.HTML
+	Funnel      drawing
+	Trend       drawing
 	Keeping     projections.KeepingCounts
 	Commitments []projections.CommitmentLife // open first, then the latest resolved
 	PIPs        []projections.PIP
@@ -187,7 +186,7 @@ func (u *ui) pipOffers(c echo.Context, p projections.Person, d *repData) {
 }
 
 // funnelChart draws the three factors, marking the primary gap.
-func funnelChart(f projections.Funnel) template.HTML {
+func funnelChart(f projections.Funnel) drawing {
 	fs := f.Factors
 	bars := []bar{
 		{"Opportunities", detail(fs.Opportunities, num), fs.Opportunities.Ratio},
@@ -209,15 +208,13 @@ func detail(f projections.Factor, format func(*float64) string) string {
 // recentCommitments lists the open ones (overdue first), then the latest
 // resolved, up to n in all.
 func recentCommitments(all []projections.CommitmentLife, n int) []projections.CommitmentLife {
-	var open, done []projections.CommitmentLife
+	out := make([]projections.CommitmentLife, 0, n)
 	for _, c := range all {
 		if c.Status == "open" {
-			open = append(open, c)
-		} else {
-			done = append(done, c)
+			out = append(out, c)
 		}
 	}
-	slices.SortStableFunc(open, func(a, b projections.CommitmentLife) int {
+	slices.SortStableFunc(out, func(a, b projections.CommitmentLife) int {
 		if a.Overdue != b.Overdue {
 			if a.Overdue {
 				return -1
@@ -226,8 +223,11 @@ func recentCommitments(all []projections.CommitmentLife, n int) []projections.Co
 		}
 		return a.DueOn.Time().Compare(b.DueOn.Time())
 	})
-	slices.Reverse(done)
-	out := append(open, done...)
+	for i := len(all) - 1; i >= 0 && len(out) < n; i-- { // then the latest resolved
+		if all[i].Status != "open" {
+			out = append(out, all[i])
+		}
+	}
 	return out[:min(n, len(out))]
 }
 

@@ -406,7 +406,7 @@ func repView(p page, d repData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templ.Raw(string(d.Funnel)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = d.Funnel.Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -456,7 +456,7 @@ func repView(p page, d repData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templ.Raw(string(d.Trend)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = d.Trend.Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

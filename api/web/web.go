@@ -160,9 +160,8 @@ func (u *ui) render(c echo.Context, status int, name, title string, data any) er
 	// Rendered whole first, then sent with its length in one write: a
 	// page written straight to the response went out in 4 KiB chunks, a
 	// write each, and a failed render would have sent half a page.
-	buf := pageBuffers.Get().(*bytes.Buffer)
-	defer pageBuffers.Put(buf)
-	buf.Reset()
+	buf := getPageBuffer()
+	defer putPageBuffer(buf)
 	if err := body.Render(c.Request().Context(), buf); err != nil {
 		u.Logger.Error("render page", "page", name, "err", err)
 		if name == "error" {
