@@ -13,13 +13,13 @@ import (
 // step aside.
 func TestRound12AsDecimal(t *testing.T) {
 	r := rand.New(rand.NewPCG(12, 12))
-	fast := 0
-	check := func(v float64) {
+	fast, ratios, ratiosFast := 0, 0, 0
+	check := func(v float64) bool {
 		t.Helper()
 		want := round12Decimal(v)
 		got, ok := round12(v)
 		if !ok {
-			return
+			return false
 		}
 		fast++
 		if math.Float64bits(got) != math.Float64bits(want) {
@@ -28,17 +28,25 @@ func TestRound12AsDecimal(t *testing.T) {
 		if c := clean(v); math.Float64bits(c) != math.Float64bits(want) {
 			t.Fatalf("clean(%v) = %v, the decimal text %v", v, c, want)
 		}
+		return true
 	}
-	for range 300_000 {
+	ratio := func(v float64) {
+		t.Helper()
+		ratios++
+		if check(v) {
+			ratiosFast++
+		}
+	}
+	for range 100_000 {
 		// The scorecard's ratios: wins / opportunities, revenue / wins,
 		// actual / target, attainment.
 		a, b := float64(r.IntN(100_000)), float64(1+r.IntN(100_000))
-		check(a / b)
-		check(b / 3)
-		check(float64(r.IntN(10_000_000)) / 7 / 13)
-		check(a * 0.1)
-		check(r.Float64())
-		check(-r.Float64() * 1000)
+		ratio(a / b)
+		ratio(b / 3)
+		ratio(float64(r.IntN(10_000_000)) / 7 / 13)
+		ratio(a * 0.1)
+		ratio(r.Float64())
+		ratio(-r.Float64() * 1000)
 		// Any magnitude, any bits.
 		check(math.Float64frombits(r.Uint64()))
 		check(r.NormFloat64() * math.Pow(10, float64(r.IntN(70)-35)))
@@ -54,9 +62,19 @@ func TestRound12AsDecimal(t *testing.T) {
 	for _, v := range []float64{0.75, 0.3 / 0.4, 0.1 + 0.2, 2.0 / 3, 1e-11, 9.999999999995e-12, 1e33, 0.99999999999951, 0.9999999999995, 123456789012.5, 5e-324, math.MaxFloat64} {
 		check(v)
 	}
-	if fast < 2_000_000 {
-		t.Fatalf("the arithmetic path answered only %d of the values: it should answer nearly all", fast)
+	// At and around every power of ten in reach (log10 of them is where an
+	// estimate of the exponent goes wrong).
+	for e := -12; e <= 34; e++ {
+		p := math.Pow(10, float64(e))
+		for _, v := range []float64{p, math.Nextafter(p, 0), math.Nextafter(p, math.Inf(1)), p * 1.5, p * 1.0000000000005, p * 0.99999999999951, p * 9.9999999999994} {
+			check(v)
+			check(-v)
+		}
 	}
+	if ratiosFast < ratios*999/1000 {
+		t.Fatalf("the arithmetic path answered %d of %d ratios: it should answer nearly all", ratiosFast, ratios)
+	}
+	t.Logf("the arithmetic path answered %d of %d ratios, %d values in all", ratiosFast, ratios, fast)
 }
 
 // BenchmarkClean measures clean on the ratios a board computes.

@@ -299,14 +299,17 @@ func round12(v float64) (r float64, ok bool) {
 	if !(a >= 1e-11 && a < 1e33) {
 		return 0, false
 	}
-	k := 11 - int(math.Floor(math.Log10(a))) // a × 10^k has 12 digits before the point
-	var m float64
-	switch {
-	case k >= 0 && k < len(exact10):
-		m = a * exact10[k]
-	case k < 0 && -k < len(exact10):
-		m = a / exact10[-k]
-	default:
+	// a × 10^k has 12 digits before the point. a is in [2^(e-1), 2^e), so
+	// floor(log10 a) is floor((e-1)·log10 2) or one more: k is tried with
+	// the first and, when a × 10^k reaches 12 digits and more, the second.
+	_, e := math.Frexp(a)
+	k := 11 - int(math.Floor(float64(e-1)*log10of2))
+	m, ok := scale10(a, k)
+	if ok && m >= 1e12 {
+		k--
+		m, ok = scale10(a, k)
+	}
+	if !ok {
 		return 0, false
 	}
 	n := math.Floor(m)
@@ -323,4 +326,17 @@ func round12(v float64) (r float64, ok bool) {
 		r = n * exact10[-k]
 	}
 	return math.Copysign(r, v), true
+}
+
+const log10of2 = 0.30102999566398119521373889472449302676818988146210854131
+
+// scale10 is a × 10^k, for the k whose power of ten is exact.
+func scale10(a float64, k int) (float64, bool) {
+	switch {
+	case k >= 0 && k < len(exact10):
+		return a * exact10[k], true
+	case k < 0 && -k < len(exact10):
+		return a / exact10[-k], true
+	}
+	return 0, false
 }
