@@ -171,12 +171,18 @@ func visitAll(ctx context.Context, base string, paths []string, token string) lo
 
 // page GETs a web page signed in with token's session cookie and drains
 // it; minSeq, when not 0, is sent as X-Min-Sequence.
+// benchCSRF is the bench browser's CSRF cookie.
+const benchCSRF = "0123456789abcdefABCDEF0123456789"
+
 func page(cl *http.Client, url, token string, minSeq uint64) error {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
 	req.AddCookie(&http.Cookie{Name: web.CookieName, Value: token})
+	// The CSRF cookie a browser got with its first page and sends with
+	// every later one (without it, every page would mint a new token).
+	req.AddCookie(&http.Cookie{Name: web.CSRFCookieName, Value: benchCSRF})
 	if minSeq != 0 {
 		req.Header.Set("X-Min-Sequence", strconv.FormatUint(minSeq, 10))
 	}

@@ -8,6 +8,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
+// CSRFCookieName is the cookie holding the CSRF token the forms repeat.
+const CSRFCookieName = "coachjournal_csrf"
+
 // csrfField is the hidden form field carrying the CSRF token.
 const csrfField = "_csrf"
 
@@ -23,7 +26,7 @@ func csrf() echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:" + csrfField,
 		ContextKey:     csrfKey,
-		CookieName:     "coachjournal_csrf",
+		CookieName:     CSRFCookieName,
 		CookiePath:     "/ui",
 		CookieHTTPOnly: true,
 		CookieSameSite: http.SameSiteStrictMode,
