@@ -102,6 +102,7 @@ func (s *Set) StampedBoardBriefs(managerID uuid.UUID, months []domain.Period) ([
 	chain := append([]uuid.UUID{managerID}, s.managersOf(managerID, time.Time{})...)
 	out := make([]BoardBrief, len(months))
 	rows := make([]BriefRow, 0, len(months)*len(reports)) // one allocation for every month's rows
+	nums := make([]briefNum, 0, cap(rows))                 // and one for the numbers they point to
 	for k, m := range months {
 		m = m.Month()
 		team := funnelBase(nil)
@@ -123,19 +124,26 @@ func (s *Set) StampedBoardBriefs(managerID uuid.UUID, months []domain.Period) ([
 			if j := s.scoreOf(p.ID); j != nil {
 				ms = j.monthNow(m)
 			}
-			var f Funnel
+			base := team
 			switch i, own := s.inForce(p.ID, "self", m.Start(), time.Time{}); {
 			case own:
 				std := s.standardAt(i)
-				f = funnelOf(&std, ms)
+				base = funnelBase(&std)
 			case slices.Contains(chain, p.ID): // a cycle: the team's walk is not theirs
 				std, ok := s.standard(p.ID, m.Start(), time.Time{})
-				f = funnelOf(cond(ok, &std), ms)
-			default:
-				f = withSums(team, ms)
+				base = funnelBase(cond(ok, &std))
 			}
-			sums.add(f)
-			rows = append(rows, BriefRow{PersonID: p.ID, Name: p.Name, Attainment: f.Attainment, PrimaryGap: f.PrimaryGap})
+			row := BriefRow{PersonID: p.ID, Name: p.Name}
+			if att, gap, hasAtt, hasGap := briefNumbers(base, ms); hasAtt {
+				nums = append(nums, briefNum{att: att, gap: gap})
+				n := &nums[len(nums)-1]
+				row.Attainment = &n.att
+				if hasGap {
+					row.PrimaryGap = &n.gap
+				}
+				sums.add(att, ms.rev, *base.ModelTarget)
+			}
+			rows = append(rows, row)
 		}
 		b.Rows = rows[first:len(rows):len(rows)]
 		b.Totals.Reps = len(b.Rows)
@@ -219,7 +227,9 @@ func (b *Board) total() {
 				t.Metrics[m.Metric] = clean(t.Metrics[m.Metric] + *m.Actual)
 			}
 		}
-		sums.add(r.Scorecard.Funnel)
+		if f := r.Scorecard.Funnel; f.Attainment != nil {
+			sums.add(*f.Attainment, *f.Revenue, *f.ModelTarget)
+		}
 	}
 	for k, v := range derivedActuals(t.Metrics) {
 		t.Metrics[k] = *v
@@ -234,16 +244,20 @@ type teamSums struct {
 	withData, below int
 }
 
-func (t *teamSums) add(f Funnel) {
-	if f.Attainment == nil {
-		return
-	}
+// add counts a rep whose funnel has an attainment.
+func (t *teamSums) add(attainment, revenue, modelTarget float64) {
 	t.withData++
-	t.rev += *f.Revenue
-	t.model += *f.ModelTarget
-	if *f.Attainment < marketBelow {
+	t.rev += revenue
+	t.model += modelTarget
+	if attainment < marketBelow {
 		t.below++
 	}
+}
+
+// briefNum is what a brief row points to.
+type briefNum struct {
+	att float64
+	gap string
 }
 
 // fill writes the sums into tot and returns the market signal.

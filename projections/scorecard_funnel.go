@@ -119,17 +119,18 @@ func withSums(f Funnel, a funnelSums) Funnel {
 		n.deal = clean(n.rev / won)
 		fs[2].Actual = &n.deal
 	}
+	var has [3]bool
 	for k, x := range fs {
 		if x.Actual != nil && x.Target != nil {
 			n.ratio[k] = clean(*x.Actual / *x.Target)
-			x.Ratio = &n.ratio[k]
+			x.Ratio, has[k] = &n.ratio[k], true
 		}
 	}
 	shares(fs, &n.share)
 	if f.ModelTarget != nil {
 		n.att = clean(n.rev / *f.ModelTarget)
 		f.Attainment = &n.att
-		if g, ok := primaryGap(n.att, n.opp, won, fs, f.Complete); ok {
+		if g, ok := primaryGap(n.att, n.opp, won, n.ratio, has, f.Complete); ok {
 			n.gap, n.focus = g, focus[g]
 			f.PrimaryGap, f.RecommendedFocus = &n.gap, &n.focus
 		}
@@ -216,8 +217,9 @@ func shares(fs [3]*Factor, slots *[3]float64) {
 }
 
 // primaryGap names the factor with the most negative log ratio (the first
-// in funnel order on a tie); ok is false at ≥ 100% or without one.
-func primaryGap(attainment, opp, won float64, fs [3]*Factor, complete bool) (g string, ok bool) {
+// in funnel order on a tie) of those that have one (has); ok is false at
+// ≥ 100% or without one.
+func primaryGap(attainment, opp, won float64, ratio [3]float64, has [3]bool, complete bool) (g string, ok bool) {
 	switch {
 	case attainment >= 1:
 		return "", false
@@ -229,10 +231,38 @@ func primaryGap(attainment, opp, won float64, fs [3]*Factor, complete bool) (g s
 		return "", false
 	}
 	best := math.Inf(1)
-	for k, x := range fs {
-		if x.Ratio != nil && math.Log(*x.Ratio) < best {
-			best, g = math.Log(*x.Ratio), gaps[k]
+	for k, r := range ratio {
+		if has[k] && math.Log(r) < best {
+			best, g = math.Log(r), gaps[k]
 		}
 	}
 	return g, g != ""
+}
+
+// briefNumbers are the attainment and primary gap withSums gives base with
+// the sums a, without the rest of the funnel (the team board's cells):
+// the same numbers, rounded the same way, nothing allocated. hasAtt and
+// hasGap say whether the funnel has them.
+func briefNumbers(base Funnel, a funnelSums) (att float64, gap string, hasAtt, hasGap bool) {
+	if !a.has || base.ModelTarget == nil {
+		return 0, "", false, false
+	}
+	targets := [3]*float64{base.Factors.Opportunities.Target, base.Factors.WinRate.Target, base.Factors.DealSize.Target}
+	actual, known := [3]float64{a.opp}, [3]bool{true, a.opp > 0, a.won > 0}
+	if a.opp > 0 {
+		actual[1] = clean(a.won / a.opp)
+	}
+	if a.won > 0 {
+		actual[2] = clean(a.rev / a.won)
+	}
+	var ratio [3]float64
+	var has [3]bool
+	for k, t := range targets {
+		if known[k] && t != nil {
+			ratio[k], has[k] = clean(actual[k] / *t), true
+		}
+	}
+	att = clean(a.rev / *base.ModelTarget)
+	gap, hasGap = primaryGap(att, a.opp, a.won, ratio, has, base.Complete)
+	return att, gap, true, hasGap
 }
