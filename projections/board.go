@@ -102,7 +102,7 @@ func (s *Set) StampedBoardBriefs(managerID uuid.UUID, months []domain.Period) ([
 	chain := append([]uuid.UUID{managerID}, s.managersOf(managerID, time.Time{})...)
 	out := make([]BoardBrief, len(months))
 	rows := make([]BriefRow, 0, len(months)*len(reports)) // one allocation for every month's rows
-	nums := make([]briefNum, 0, cap(rows))                 // and one for the numbers they point to
+	nums := make([]briefNum, 0, cap(rows))                // and one for the numbers they point to
 	for k, m := range months {
 		m = m.Month()
 		team := funnelBase(nil)
