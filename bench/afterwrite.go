@@ -188,6 +188,5 @@ func apiGet(cl *http.Client, url, token string, minSeq uint64) error {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 		return fmt.Errorf("GET %s: %d %s", url, resp.StatusCode, bytes.TrimSpace(b))
 	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	return err
+	return drain(resp.Body)
 }

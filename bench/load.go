@@ -25,6 +25,7 @@ type loadResult struct {
 	// Per operation, they say what a request costs beyond its own code.
 	allocs uint64
 	gcCPU  float64 // seconds
+	read   int64   // bytes of answers the clients read (drain)
 }
 
 func (r loadResult) rate() float64 { return float64(r.ops) / r.dur.Seconds() }
@@ -38,10 +39,26 @@ func (r loadResult) perOp() (kib, gcMicros float64) {
 	return float64(r.allocs) / 1024 / float64(r.ops), r.gcCPU * 1e6 / float64(r.ops)
 }
 
-// gcNote says perOp in words, for a row's note.
+// gcNote says perOp in words, for a row's note, with the answers' mean size.
 func (r loadResult) gcNote() string {
 	kib, gc := r.perOp()
-	return fmt.Sprintf("%.1f KiB allocated and %.0f µs of GC CPU per request (whole process)", kib, gc)
+	answer := 0.0
+	if r.ops > 0 {
+		answer = float64(r.read) / 1024 / float64(r.ops)
+	}
+	return fmt.Sprintf("%.1f KiB allocated and %.0f µs of GC CPU per request (whole process), answers of %.1f KiB", kib, gc, answer)
+}
+
+// drained counts the bytes of every answer drain reads.
+var drained atomic.Int64
+
+// drain reads an answer's body to its end, as load generators do (through
+// io.Discard's pooled buffer: buffering each answer whole would charge the
+// client's copying to the larger answers), and counts its bytes.
+func drain(body io.Reader) error {
+	n, err := io.Copy(io.Discard, body)
+	drained.Add(n)
+	return err
 }
 
 // gcSample reads the process's heap allocation total and the collector's
@@ -111,16 +128,21 @@ func runLoadTimed(ctx context.Context, c int, warm, d time.Duration, op func(wor
 	}
 	sleepCtx(ctx, warm)
 	a0, gc0 := gcSample()
+	r0 := drained.Load()
 	measuring.Store(true)
 	t0 := time.Now()
 	sleepCtx(ctx, d)
 	measuring.Store(false)
 	dur := time.Since(t0)
 	a1, gc1 := gcSample()
+	r1 := drained.Load()
 	close(stop)
 	wg.Wait()
 	r := merged(dur, lats, errs, firsts)
-	r.allocs, r.gcCPU = a1-a0, gc1-gc0
+	// The answers read while measuring: the calls in flight at either
+	// edge, not counted in ops, make their mean size approximate, by a few
+	// in thousands.
+	r.allocs, r.gcCPU, r.read = a1-a0, gc1-gc0, r1-r0
 	return r
 }
 
@@ -148,6 +170,7 @@ func eachOnce(ctx context.Context, c, n int, d time.Duration, op func(i int) err
 	errs := make([]int, c)
 	firsts := make([]error, c)
 	a0, gc0 := gcSample()
+	r0 := drained.Load()
 	t0 := time.Now()
 	var wg sync.WaitGroup
 	for w := range c {
@@ -172,7 +195,7 @@ func eachOnce(ctx context.Context, c, n int, d time.Duration, op func(i int) err
 	wg.Wait()
 	r := merged(time.Since(t0), lats, errs, firsts)
 	a1, gc1 := gcSample()
-	r.allocs, r.gcCPU = a1-a0, gc1-gc0
+	r.allocs, r.gcCPU, r.read = a1-a0, gc1-gc0, drained.Load()-r0
 	return r
 }
 
@@ -215,9 +238,5 @@ func do(cl *http.Client, method, url, token string, body []byte, want int) error
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
 		return fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, bytes.TrimSpace(b))
 	}
-	// Drained through io.Discard's pooled buffer, as load generators do:
-	// buffering each answer whole would charge the client's copying to
-	// the larger answers.
-	_, err = io.Copy(io.Discard, resp.Body)
-	return err
+	return drain(resp.Body)
 }
