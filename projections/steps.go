@@ -97,6 +97,24 @@ func (s *Set) stepAt(i uint32) Step { return s.stepIn(i, isoWords) }
 // stepIn is stepAt with its summary's dates and periods written by w.
 func (s *Set) stepIn(i uint32, w Words) Step {
 	st := s.steps.at(i)
+	out := s.bareStep(st, w)
+	out.Hash, out.Data = s.hashOf(i, st), exposed(st.data)
+	return out
+}
+
+// pageStep is stepIn as a page shows it: no Hash, and no Data for a
+// metrics submission (TimelineNewest).
+func (s *Set) pageStep(i uint32, w Words) Step {
+	st := s.steps.at(i)
+	out := s.bareStep(st, w)
+	if _, metrics := st.data.(*metricsData); !metrics {
+		out.Data = st.data
+	}
+	return out
+}
+
+// bareStep is the public Step of st without its Hash and Data.
+func (s *Set) bareStep(st *step, w Words) Step {
 	return Step{
 		Sequence:   st.seq,
 		EventID:    st.id,
@@ -104,29 +122,8 @@ func (s *Set) stepIn(i uint32, w Words) Step {
 		Actor:      s.actors[st.actor],
 		OccurredAt: st.occurredAt(),
 		RecordedAt: st.recordedAt(),
-		Hash:       s.hashOf(i, st),
-		Summary:    s.summaryOf(st.data, w),
-		Data:       exposed(st.data),
-	}
-}
-
-// pageStep is stepIn as a page shows it: no Hash, and no Data for a
-// metrics submission (TimelineNewest).
-func (s *Set) pageStep(i uint32, w Words) Step {
-	st := s.steps.at(i)
-	out := Step{
-		Sequence:   st.seq,
-		EventID:    st.id,
-		Type:       s.types[st.typ],
-		Actor:      s.actors[st.actor],
-		OccurredAt: st.occurredAt(),
-		RecordedAt: st.recordedAt(),
 		Summary:    s.summaryOf(st.data, w),
 	}
-	if _, metrics := st.data.(*metricsData); !metrics {
-		out.Data = st.data
-	}
-	return out
 }
 
 func (s *Set) hashOf(i uint32, st *step) string {
