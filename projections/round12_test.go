@@ -47,6 +47,12 @@ func TestRound12AsDecimal(t *testing.T) {
 		ratio(a * 0.1)
 		ratio(r.Float64())
 		ratio(-r.Float64() * 1000)
+		// A rounded ratio against a target: a win rate against 0.40, a
+		// deal size against 50,000. Half of these land on a tie at the
+		// 13th digit, which only the rounding error decides.
+		ratio(clean(a/b) / 0.4)
+		ratio(clean(float64(r.IntN(10_000_000))/b) / 50_000)
+		ratio(clean(a/b) / clean(float64(1+r.IntN(1000))/float64(1+r.IntN(1000))))
 		// Any magnitude, any bits.
 		check(math.Float64frombits(r.Uint64()))
 		check(r.NormFloat64() * math.Pow(10, float64(r.IntN(70)-35)))

@@ -286,13 +286,17 @@ var exact10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e1
 // round12 is clean in arithmetic, about 10 times faster than the decimal
 // text (a board rounds some 400 numbers): v is scaled by an exact power of
 // ten to a whole number n of 12 digits, rounded, and scaled back. The scaled
-// product is off from the exact one by at most half a unit in its last
-// place (under 2^-13 below 2^40), so where its fraction is not within 1e-3
-// of one half, n is the 12-digit decimal AppendFloat writes; n and the power
-// are exact, so the one rounding of n / 10^k (or n × 10^k) is the nearest
-// float64 to that decimal, which is what ParseFloat returns. Anything else
-// (a fraction near one half, a magnitude off the exact powers, an estimate
-// of the exponent one off) answers ok false, and the decimal text decides.
+// number m is the exact product (or quotient) rounded once, so where m is
+// above n + 1/2 the exact one is too (n + 1/2 is itself a float64 below
+// 2^52), and where it is below, so is the exact one; only at m = n + 1/2
+// exactly does the rounding error decide, and math.FMA gives that error
+// exactly. n is then the 12-digit decimal AppendFloat writes; n and the
+// power are exact, so the one rounding of n / 10^k (or n × 10^k) is the
+// nearest float64 to that decimal, which is what ParseFloat returns.
+// Anything else (an exact tie, a magnitude off the exact powers) answers ok
+// false, and the decimal text decides. A ratio of a rounded ratio to a
+// target (a win rate against 0.40) lands on n + 1/2 often, which is why the
+// tie is decided here rather than by the text.
 // TestRound12AsDecimal holds the two to the same bits.
 func round12(v float64) (r float64, ok bool) {
 	a := math.Abs(v)
@@ -313,12 +317,19 @@ func round12(v float64) (r float64, ok bool) {
 		return 0, false
 	}
 	n := math.Floor(m)
-	frac := m - n
-	if math.Abs(frac-0.5) < 1e-3 || n < 1e11 || n >= 1e12 {
+	if n < 1e11 || n >= 1e12 {
 		return 0, false
 	}
-	if frac > 0.5 {
+	switch frac := m - n; {
+	case frac > 0.5:
 		n++
+	case frac == 0.5:
+		switch above := scaleError(a, k, m); {
+		case above > 0:
+			n++
+		case above == 0:
+			return 0, false // v × 10^k is n + 1/2 exactly
+		}
 	}
 	if k >= 0 {
 		r = n / exact10[k]
@@ -326,6 +337,17 @@ func round12(v float64) (r float64, ok bool) {
 		r = n * exact10[-k]
 	}
 	return math.Copysign(r, v), true
+}
+
+// scaleError's sign is that of the exact a × 10^k less m, the float64
+// scale10 returned for it: the product's rounding error (exact by FMA), or
+// for a quotient the remainder a - m × 10^-k (exact, as a correctly
+// rounded quotient's remainder is), which has the same sign.
+func scaleError(a float64, k int, m float64) float64 {
+	if k >= 0 {
+		return math.FMA(a, exact10[k], -m)
+	}
+	return math.FMA(-m, exact10[-k], a)
 }
 
 const log10of2 = 0.30102999566398119521373889472449302676818988146210854131
