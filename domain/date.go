@@ -74,8 +74,16 @@ func (d Date) String() string {
 	return d.t.Format(dateLayout)
 }
 
-// MarshalJSON writes the date as a string.
-func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+// MarshalText writes the date as "YYYY-MM-DD", the zero Date as "": in JSON
+// a string. (A text marshaller, not a JSON one: encoding/json re-reads and
+// compacts what a MarshalJSON returns, which for a commitment history's
+// dates was a tenth of its encoding.)
+func (d Date) MarshalText() ([]byte, error) {
+	if d.IsZero() {
+		return []byte{}, nil
+	}
+	return d.t.AppendFormat(make([]byte, 0, len(dateLayout)), dateLayout), nil
+}
 
 // UnmarshalJSON reads a "YYYY-MM-DD" string; "" (how the zero Date is written) reads as zero.
 func (d *Date) UnmarshalJSON(b []byte) error {

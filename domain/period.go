@@ -132,8 +132,9 @@ func pad(b []byte, n, width int) []byte {
 	return strconv.AppendInt(b, int64(n), 10)
 }
 
-// MarshalJSON writes the period as a string.
-func (p Period) MarshalJSON() ([]byte, error) { return json.Marshal(p.String()) }
+// MarshalText writes the period as String does: in JSON a string (see
+// Date.MarshalText).
+func (p Period) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
 // UnmarshalJSON reads a period string; "" (how the zero Period is written) reads as zero.
 func (p *Period) UnmarshalJSON(b []byte) error {

@@ -205,6 +205,9 @@ func TestPeriodJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if string(b) != `""` {
+			t.Errorf("Marshal of zero: got %s, want \"\"", b)
+		}
 		var q domain.Period
 		if err := json.Unmarshal(b, &q); err != nil {
 			t.Fatalf("Unmarshal(%s): %v", b, err)
