@@ -26,6 +26,7 @@ type Person struct {
 type person struct {
 	Person
 	steps       []uint32 // every stored step of the journal, in stream order
+	lastSeq     uint64   // the stream sequence of the last of them (Set.Current reads it for every cached answer)
 	commitments []*commitment
 	pips        []*pip
 	score       scoreJournal // standards and submissions, for the scorecard
@@ -40,6 +41,12 @@ func (s *Set) register(seq uint64, e *domain.Event, d *domain.PersonRegistered) 
 	s.order = append(s.order, p)
 	s.joinTeam(p, seq)
 	return p
+}
+
+// addStep adds stored step i, of stream sequence seq, to p's journal.
+func (p *person) addStep(i uint32, seq uint64) {
+	p.steps = append(p.steps, i)
+	p.lastSeq = seq
 }
 
 func (p *person) update(d *domain.PersonUpdated) {

@@ -161,7 +161,7 @@ func (s *Set) apply(seq uint64, e *domain.Event) {
 		}
 	}
 	i := s.store(seq, e, data)
-	p.steps = append(p.steps, i)
+	p.addStep(i, seq)
 	p.Version = e.Version
 	s.fold(p, i, e, data)
 }

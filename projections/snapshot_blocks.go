@@ -176,7 +176,7 @@ func (rd *snapReading) fold(b *snapBlock, lastSeq *uint64) error {
 			p.steps = make([]uint32, 0, min(rd.people[who].version, rd.n-uint64(i)))
 			rd.folded[who] = p
 		}
-		p.steps = append(p.steps, i)
+		p.addStep(i, st.seq)
 		s.fold(p, i, &e, st.data)
 	}
 	return nil

@@ -97,11 +97,10 @@ func (s *Set) Erasures() uint64 { return s.erased.Load() }
 // journalSeq is the stream sequence of the last event applied to id's
 // journal; 0 for someone not registered (yet).
 func (s *Set) journalSeq(id uuid.UUID) uint64 {
-	p := s.people[id]
-	if p == nil || len(p.steps) == 0 {
-		return 0
+	if p := s.people[id]; p != nil {
+		return p.lastSeq
 	}
-	return s.steps.at(p.steps[len(p.steps)-1]).seq
+	return 0
 }
 
 // chain returns id and their managers up today's tree and, for a past
