@@ -323,6 +323,7 @@ func TestWebFormErrors(t *testing.T) {
 	o := newOrg(t)
 	b := newBrowser(t, o, o.leaderT)
 	path := "/ui/people/" + o.ana + "/one-on-one"
+	open := o.Created(http.MethodPost, "/v1/people/"+o.ana+"/commitments", o.anaT, map[string]any{"text": "call the Acme buyer", "due_on": day(3)})
 	ws := b.get(path)
 	f := with(ws.form(t, path), "kind", "performance", "held_at", ws.fieldValue("held_at"), "duration", "2000",
 		"notes", "kept notes", "c1_text", "call ten clients", "c3_text", "row three text")
@@ -332,7 +333,8 @@ func TestWebFormErrors(t *testing.T) {
 	}
 	before := o.LastSeq()
 	r := b.post(path, with(grown.form(t, path), "action", "record", "kind", "performance", "held_at", ws.fieldValue("held_at"),
-		"duration", "2000", "notes", "kept notes", "c1_text", "call ten clients", "c1_due", day(3), "c3_text", "row three text"))
+		"duration", "2000", "notes", "kept notes", "c1_text", "call ten clients", "c1_due", day(3), "c3_text", "row three text",
+		"r."+open+".outcome", "renegotiate", "r."+open+".note", "the buyer is away"))
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("invalid form: %d, want 422", r.status)
 	}
@@ -340,7 +342,8 @@ func TestWebFormErrors(t *testing.T) {
 		t.Errorf("a refused form appended %d events", o.LastSeq()-before)
 	}
 	mustContain(t, "errors", r.text(), `id="duration-error">Duration must be between 1 and 1440.`,
-		`id="c3_due-error">Due date is required.`, "kept notes", `value="call ten clients"`)
+		`id="c3_due-error">Due date is required.`, "kept notes", `value="call ten clients"`,
+		`id="r.`+open+`.due-error">New due date is required.`, `value="the buyer is away"`)
 	for _, code := range []string{"due_on", "duration_minutes", "validation_failed"} {
 		if strings.Contains(r.body, ">"+code) || strings.Contains(r.body, code+":") {
 			t.Errorf("the page shows the code %q", code)

@@ -55,7 +55,7 @@ type form struct {
 	Errors  map[string]string // form field → message in words
 	Notice  string            // above the form: why it is shown again
 	Changes []change          // what was recorded since the form's version
-	labels  map[string]string // form field → its label, for messages
+	label   func(field string) string // a form field's label, for messages; nil or "": "This"
 }
 
 // change is a step recorded meanwhile, as a form's notice lists it.
@@ -280,11 +280,19 @@ func (u *ui) words(f *form, field, msg string) string {
 		msg = "needs one of the choices"
 	}
 	msg = fieldWords.Replace(msg)
-	label := f.labels[field]
+	var label string
+	if f.label != nil {
+		label = f.label(field)
+	}
 	if label == "" {
 		label = "This"
 	}
 	return label + " " + plain(u, msg) + "."
+}
+
+// labelsIn labels a form's fields by m.
+func labelsIn(m map[string]string) func(string) string {
+	return func(field string) string { return m[field] }
 }
 
 // fieldWords are the domain's field names that its messages mention.

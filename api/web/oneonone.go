@@ -159,7 +159,7 @@ func (u *ui) workspace(c echo.Context, p projections.Person, f *form) oneOnOneDa
 	for i := 1; i <= n; i++ {
 		d.Rows = append(d.Rows, i)
 	}
-	f.labels = oneOnOneLabels(d.Open, n)
+	f.label = oneOnOneLabel
 	d.Skip = newForm(p.Version, url.Values{"scheduled_for": {today.String()}})
 	return d
 }
@@ -222,17 +222,66 @@ func standardLabel(key string, unit *string) string {
 	return s
 }
 
-func oneOnOneLabels(open []openCommitment, rows int) map[string]string {
-	l := map[string]string{"kind": "Kind", "held_at": "When", "duration": "Duration", "notes": "Notes",
+// oneOnOneLabel labels the workspace's fields: the meeting's, a new
+// commitment row's (c<i>_text …) and an open commitment's (r.<id>.note …).
+func oneOnOneLabel(field string) string {
+	if l, ok := meetingLabels[field]; ok {
+		return l
+	}
+	if rest, ok := strings.CutPrefix(field, "r."); ok {
+		if i := strings.LastIndexByte(rest, '.'); i >= 0 {
+			return openRowLabels[rest[i+1:]]
+		}
+	}
+	if rest, ok := strings.CutPrefix(field, "c"); ok {
+		if i := strings.IndexByte(rest, '_'); i > 0 {
+			if _, err := strconv.Atoi(rest[:i]); err == nil {
+				return newRowLabels[rest[i+1:]]
+			}
+		}
+	}
+	return ""
+}
+
+var (
+	meetingLabels = map[string]string{"kind": "Kind", "held_at": "When", "duration": "Duration", "notes": "Notes",
 		"diagnosis": "Diagnosis", "diagnosis_note": "Diagnosis note", "with": "The leader",
 		"scheduled_for": "Scheduled for", "reason": "Reason"}
-	for i := 1; i <= rows; i++ {
-		r := "c" + strconv.Itoa(i) + "_"
-		l[r+"text"], l[r+"due"], l[r+"metric"], l[r+"target"] = "Commitment", "Due date", "Metric", "Target"
+	newRowLabels  = map[string]string{"text": "Commitment", "due": "Due date", "metric": "Metric", "target": "Target"}
+	openRowLabels = map[string]string{"outcome": "Outcome", "note": "Note", "progress": "Progress", "due": "New due date"}
+)
+
+// openRowNames are the form fields of an open commitment's row, named
+// after its id: r.<id>.outcome, .note, .progress and .due.
+type openRowNames struct{ id, row, outcome, note, progress, due string }
+
+func openRowNamesOf(id uuid.UUID) openRowNames {
+	s := id.String()
+	r := "r." + s + "."
+	return openRowNames{id: s, row: "c-" + s, outcome: r + "outcome", note: r + "note", progress: r + "progress", due: r + "due"}
+}
+
+// newRowNames are the form fields of new commitment row i: c<i>_text,
+// _due, _metric and _target.
+type newRowNames struct{ number, row, text, due, metric, target string }
+
+// newRows are rows 1 to maxRows' names, made once.
+var newRows = func() (rs [maxRows + 1]newRowNames) {
+	for i := range rs {
+		rs[i] = makeNewRowNames(i)
 	}
-	for _, o := range open {
-		r := "r." + o.ID.String() + "."
-		l[r+"outcome"], l[r+"note"], l[r+"progress"], l[r+"due"] = "Outcome", "Note", "Progress", "New due date"
+	return rs
+}()
+
+func newRowNamesOf(i int) newRowNames {
+	if i >= 0 && i < len(newRows) {
+		return newRows[i]
 	}
-	return l
+	return makeNewRowNames(i)
+}
+
+func makeNewRowNames(i int) newRowNames {
+	n := strconv.Itoa(i)
+	r := "c" + n + "_"
+	return newRowNames{number: n, row: "row-" + n, text: r + "text", due: r + "due", metric: r + "metric", target: r + "target"}
 }

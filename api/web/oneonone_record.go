@@ -122,47 +122,47 @@ func (u *ui) resolutionParts(f *form) []part {
 		if err != nil || len(raw) != 36 {
 			continue
 		}
-		r := "r." + id.String() + "."
+		n := openRowNamesOf(id)
 		rename := func(field string) string {
 			switch field {
 			case "new_due_on":
-				return r + "due"
-			case "progress", "note":
-				return r + field
-			case "reason":
-				return r + "note"
+				return n.due
+			case "progress":
+				return n.progress
+			case "note", "reason":
+				return n.note
 			}
-			return r + "outcome"
+			return n.outcome
 		}
-		note := strings.TrimSpace(f.Get(r + "note"))
+		note := strings.TrimSpace(f.Get(n.note))
 		var cmd domain.Command
-		switch f.Get(r + "outcome") {
+		switch f.Get(n.outcome) {
 		case "":
 			continue
 		case "followup":
 			fu := domain.FollowUpCommitment{CommitmentID: id, Note: note}
-			if raw := strings.TrimSpace(strings.TrimSuffix(f.Get(r+"progress"), "%")); raw != "" {
+			if raw := strings.TrimSpace(strings.TrimSuffix(f.Get(n.progress), "%")); raw != "" {
 				pr, err := strconv.ParseFloat(raw, 64)
 				if err != nil || pr < 0 || pr > 100 {
-					f.fieldError(r+"progress", "Progress must be a percentage from 0 to 100.")
+					f.fieldError(n.progress, "Progress must be a percentage from 0 to 100.")
 				}
 				pr /= 100
 				fu.Progress = &pr
 			}
 			cmd = fu
 		case "kept", "missed", "withdrawn":
-			rc := domain.ResolveCommitment{CommitmentID: id, Status: f.Get(r + "outcome")}
+			rc := domain.ResolveCommitment{CommitmentID: id, Status: f.Get(n.outcome)}
 			if note != "" {
 				rc.Note = &note
 			}
 			cmd = rc
 		case "renegotiate":
-			cmd = domain.RenegotiateCommitment{CommitmentID: id, NewDueOn: f.Get(r + "due"), Reason: note}
+			cmd = domain.RenegotiateCommitment{CommitmentID: id, NewDueOn: f.Get(n.due), Reason: note}
 		default:
-			f.fieldError(r+"outcome", "Outcome needs one of the choices.")
+			f.fieldError(n.outcome, "Outcome needs one of the choices.")
 			continue
 		}
-		parts = append(parts, part{name: "r." + id.String(), cmd: cmd, rename: rename})
+		parts = append(parts, part{name: "r." + n.id, cmd: cmd, rename: rename})
 	}
 	return parts
 }
@@ -196,8 +196,8 @@ func (u *ui) meetingParts(c echo.Context, p projections.Person, f *form, rows in
 	}
 	parts := []part{{name: "meeting", cmd: hm, rename: meetingField}}
 	for i := 1; i <= rows; i++ {
-		r := "c" + strconv.Itoa(i) + "_"
-		text, due, metric, target := f.Get(r+"text"), f.Get(r+"due"), f.Get(r+"metric"), strings.TrimSpace(f.Get(r+"target"))
+		n := newRowNamesOf(i)
+		text, due, metric, target := f.Get(n.text), f.Get(n.due), f.Get(n.metric), strings.TrimSpace(f.Get(n.target))
 		if strings.TrimSpace(text+due+target) == "" {
 			continue
 		}
@@ -205,14 +205,14 @@ func (u *ui) meetingParts(c echo.Context, p projections.Person, f *form, rows in
 		if metric != "" || target != "" {
 			t, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimPrefix(target, "$"), ",", ""), 64)
 			if err != nil {
-				f.fieldError(r+"target", "Target must be a number, with the metric it counts.")
+				f.fieldError(n.target, "Target must be a number, with the metric it counts.")
 			}
 			if metric == "" {
-				f.fieldError(r+"metric", "Metric: choose what the target counts.")
+				f.fieldError(n.metric, "Metric: choose what the target counts.")
 			}
 			mc.Metric = &domain.CommitmentMetric{Key: metric, Target: t}
 		}
-		parts = append(parts, part{name: "c" + strconv.Itoa(i), cmd: mc, rename: commitmentField(r),
+		parts = append(parts, part{name: "c" + n.number, cmd: mc, rename: commitmentField(n),
 			meeting: func(cmd domain.Command, id uuid.UUID) domain.Command {
 				mc := cmd.(domain.MakeCommitment)
 				if id != uuid.Nil {
@@ -252,17 +252,17 @@ func meetingField(f string) string {
 	return f
 }
 
-func commitmentField(r string) func(string) string {
+func commitmentField(n newRowNames) func(string) string {
 	return func(f string) string {
 		switch f {
 		case "due_on":
-			return r + "due"
+			return n.due
 		case "metric.key":
-			return r + "metric"
+			return n.metric
 		case "metric.target":
-			return r + "target"
+			return n.target
 		}
-		return r + "text"
+		return n.text
 	}
 }
 
@@ -273,7 +273,7 @@ func (u *ui) skipOneOnOne(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	f.labels = map[string]string{"scheduled_for": "Scheduled for", "reason": "Reason"}
+	f.label = labelsIn(map[string]string{"scheduled_for": "Scheduled for", "reason": "Reason"})
 	cmd := domain.SkipMeeting{ScheduledFor: f.Get("scheduled_for"), Reason: f.Get("reason")}
 	res, err := u.write(c, p.ID, f, "skipped", cmd, true)
 	if err != nil {

@@ -92,14 +92,14 @@ func (u *ui) orgPage(c echo.Context, p projections.Person, name string, posted *
 			d.Forms[n] = u.freshOrgForm(n, p, d, today)
 		}
 	}
-	d.Forms["manager"].labels = map[string]string{"manager_id": "Manager"}
-	d.Forms["departure"].labels = map[string]string{"on": "Last day", "reason": "Reason"}
-	d.Forms["cadence"].labels = map[string]string{"every_days": "Cadence"}
+	d.Forms["manager"].label = labelsIn(map[string]string{"manager_id": "Manager"})
+	d.Forms["departure"].label = labelsIn(map[string]string{"on": "Last day", "reason": "Reason"})
+	d.Forms["cadence"].label = labelsIn(map[string]string{"every_days": "Cadence"})
 	sl := map[string]string{"applies_to": "Applies to", "effective_from": "Effective from", "targets": "Targets", "period": "Period"}
 	for _, r := range standardRows {
 		sl["t."+r.Metric] = r.Label
 	}
-	d.Forms["standard"].labels = sl
+	d.Forms["standard"].label = labelsIn(sl)
 	return d
 }
 

@@ -132,7 +132,7 @@ func (u *ui) newPerson(c echo.Context) error {
 }
 
 func (u *ui) registerPage(v Viewer, f *form) registerData {
-	f.labels = map[string]string{"name": "Name", "email": "Email", "title": "Title", "manager_id": "Manager"}
+	f.label = labelsIn(map[string]string{"name": "Name", "email": "Email", "title": "Title", "manager_id": "Manager"})
 	return registerData{Form: f, Managers: u.managerChoices(v, uuid.Nil), TopOK: u.may(v, domain.Write{Command: domain.RegisterPerson{}})}
 }
 

@@ -192,22 +192,24 @@ func (u *ui) pipFormsFor(c echo.Context, p projections.Person, x projections.PIP
 
 // labelsFor names each field of a PIP form for the messages beside it.
 func labelsFor(f *form, name string, x projections.PIP) {
+	var m map[string]string
 	switch name {
 	case "check-in":
-		f.labels = map[string]string{"on": "Day of the check-in", "note": "Note", "goals": "Goals"}
+		m = map[string]string{"on": "Day of the check-in", "note": "Note", "goals": "Goals"}
 		for _, g := range x.Goals {
-			f.labels["s."+g.GoalID.String()], f.labels["n."+g.GoalID.String()] = "Status", "Goal note"
+			m["s."+g.GoalID.String()], m["n."+g.GoalID.String()] = "Status", "Goal note"
 		}
 	case "revise":
 		n, _ := strconv.Atoi(f.Get("rows"))
-		f.labels = goalLabels(min(n, maxRows), map[string]string{"reason": "Reason for the revision", "goals": "Goals"})
+		m = goalLabels(min(n, maxRows), map[string]string{"reason": "Reason for the revision", "goals": "Goals"})
 	case "extend":
-		f.labels = map[string]string{"new_ends_on": "New end date", "reason": "Reason"}
+		m = map[string]string{"new_ends_on": "New end date", "reason": "Reason"}
 	case "close":
-		f.labels = map[string]string{"outcome": "Outcome", "note": "Note"}
+		m = map[string]string{"outcome": "Outcome", "note": "Note"}
 	case "acknowledgement":
-		f.labels = map[string]string{"comment": "Comment"}
+		m = map[string]string{"comment": "Comment"}
 	}
+	f.label = labelsIn(m)
 }
 
 // ackView is what the ackForm component needs (pip_ack.templ; the rep

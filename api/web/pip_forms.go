@@ -131,8 +131,8 @@ func (u *ui) openPage(p projections.Person, f *form) pipOpenData {
 		d.Manager = u.name(p.ManagerID.String())
 	}
 	d.Rows = formRows(f, 1)
-	f.labels = goalLabels(len(d.Rows), map[string]string{"reason": "Reason", "starts_on": "Start", "ends_on": "End",
-		"check_in_every_days": "Check-ins every", "goals": "Goals"})
+	f.label = labelsIn(goalLabels(len(d.Rows), map[string]string{"reason": "Reason", "starts_on": "Start", "ends_on": "End",
+		"check_in_every_days": "Check-ins every", "goals": "Goals"}))
 	return d
 }
 

@@ -76,7 +76,8 @@ func (u *ui) weekPage(c echo.Context, p projections.Person, per domain.Period, f
 	if fresh {
 		f = newForm(p.Version, url.Values{"period": {per.String()}})
 	}
-	f.labels = map[string]string{"period": "Week", "correction_reason": "Reason for the correction", "values": "Numbers", "source": "Source"}
+	labels := map[string]string{"period": "Week", "correction_reason": "Reason for the correction", "values": "Numbers", "source": "Source"}
+	f.label = labelsIn(labels)
 	for _, m := range u.entryMetrics(p.ID, per.Start()) {
 		wm := weekMetric{Key: m.Value, Label: m.Label, Target: m.Hint}
 		if d.Earlier != nil {
@@ -87,8 +88,8 @@ func (u *ui) weekPage(c echo.Context, p projections.Person, per domain.Period, f
 				}
 			}
 		}
-		f.labels["v."+m.Value] = m.Label
-		f.labels["values."+m.Value] = m.Label
+		labels["v."+m.Value] = m.Label
+		labels["values."+m.Value] = m.Label
 		d.Metrics = append(d.Metrics, wm)
 	}
 	d.Form = f
