@@ -52,9 +52,9 @@ type form struct {
 	Key     string
 	Version uint64
 	Values  url.Values
-	Errors  map[string]string // form field → message in words
-	Notice  string            // above the form: why it is shown again
-	Changes []change          // what was recorded since the form's version
+	Errors  map[string]string         // form field → message in words
+	Notice  string                    // above the form: why it is shown again
+	Changes []change                  // what was recorded since the form's version
 	label   func(field string) string // a form field's label, for messages; nil or "": "This"
 }
 
