@@ -283,31 +283,62 @@ func formKeysOf(c echo.Context) []string {
 }
 
 // cut splits body at every occurrence of the placeholders and of each
-// form key. All are fresh random values no text on the page can hold.
+// form key. All are fresh random values no text on the page can hold. The
+// body is copied once, and the parts are slices of the copy. Each mark is
+// searched for once from where its last occurrence ended, so a page is
+// read once per mark, however many holes it has.
 func cut(body []byte, csrfHole, minuteHole string, keys []string) *cachedPage {
-	e := &cachedPage{}
-	marks := map[int]string{holeCSRF: csrfHole, holeMinute: minuteHole}
-	for k, key := range keys {
-		marks[k+1] = key
+	type mark struct {
+		hole int
+		text []byte
+		at   int // the next occurrence at or after from, -1 when none
 	}
-	for {
-		at, which := -1, 0
-		for k, m := range marks {
-			if m == "" {
-				continue
+	marks := make([]mark, 0, 2+len(keys))
+	add := func(hole int, text string) {
+		if text != "" {
+			m := mark{hole: hole, text: []byte(text)}
+			m.at = indexFrom(body, m.text, 0)
+			marks = append(marks, m)
+		}
+	}
+	add(holeCSRF, csrfHole)
+	add(holeMinute, minuteHole)
+	for k, key := range keys {
+		add(k+1, key)
+	}
+	body = bytes.Clone(body)
+	e := &cachedPage{}
+	for from := 0; ; {
+		next := -1
+		for k := range marks {
+			m := &marks[k]
+			if m.at >= 0 && m.at < from { // inside the hole just cut (marks never overlap, but be sure)
+				m.at = indexFrom(body, m.text, from)
 			}
-			if i := bytes.Index(body, []byte(m)); i >= 0 && (at < 0 || i < at) {
-				at, which = i, k
+			if m.at >= 0 && (next < 0 || m.at < marks[next].at) {
+				next = k
 			}
 		}
-		if at < 0 {
-			e.parts = append(e.parts, bytes.Clone(body))
+		if next < 0 {
+			e.parts = append(e.parts, body[from:len(body):len(body)])
 			return e
 		}
-		e.parts = append(e.parts, bytes.Clone(body[:at]))
-		e.holes = append(e.holes, which)
-		body = body[at+len(marks[which]):]
+		m := &marks[next]
+		e.parts = append(e.parts, body[from:m.at:m.at])
+		e.holes = append(e.holes, m.hole)
+		from = m.at + len(m.text)
+		m.at = indexFrom(body, m.text, from)
 	}
+}
+
+// indexFrom is the index in body of text's first occurrence at or after
+// from, or -1.
+func indexFrom(body, text []byte, from int) int {
+	i := bytes.Index(body[from:], text)
+	if i < 0 {
+		return -1
+	}
+	return from + i
 }
 
 // pageBuffers are the buffers pages are rendered into, kept between
