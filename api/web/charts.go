@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"io"
+	"math"
 	"strconv"
 	"sync"
 )
@@ -38,8 +39,34 @@ func (w *svg) s(parts ...string) *svg {
 	return w
 }
 
-// f writes v with prec decimals, as fmt's %.<prec>f.
+// f writes v with prec decimals, as fmt's %.<prec>f. A coordinate (0 or
+// 1 decimal, not negative, under 10^12) is written as a whole number of
+// tenths, rounded as strconv rounds (the exact value, half to even): v ×
+// 10^prec is rounded once, so only when it lands on n + 1/2 exactly does
+// its rounding error (math.FMA, exact) say which way the exact value lies.
+// strconv's general path was half of a rep page's charts.
+// TestSVGNumbersAsStrconv holds the two to the same text.
 func (w *svg) f(v float64, prec int) *svg {
+	if (prec == 0 || prec == 1) && !math.Signbit(v) && v < 1e12 {
+		p := float64(1 + 9*prec) // 10^prec
+		m := v * p
+		n := math.Floor(m)
+		switch frac := m - n; {
+		case frac > 0.5:
+			n++
+		case frac == 0.5:
+			if e := math.FMA(v, p, -m); e > 0 || e == 0 && math.Mod(n, 2) == 1 {
+				n++
+			}
+		}
+		i := int64(n)
+		if prec == 0 {
+			w.b = strconv.AppendInt(w.b, i, 10)
+			return w
+		}
+		w.b = append(strconv.AppendInt(w.b, i/10, 10), '.', byte('0'+i%10))
+		return w
+	}
 	w.b = strconv.AppendFloat(w.b, v, 'f', prec, 64)
 	return w
 }

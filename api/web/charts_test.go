@@ -3,7 +3,10 @@ package web
 import (
 	"context"
 	"flag"
+	"math"
+	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -67,5 +70,37 @@ func TestChartsGolden(t *testing.T) {
 func draw(b *strings.Builder, d drawing) {
 	if err := d.Render(context.Background(), b); err != nil {
 		panic(err)
+	}
+}
+
+// TestSVGNumbersAsStrconv: svg.f writes what strconv's 'f' format writes,
+// for coordinates and what lies next to them: ties at the rounded digit
+// (exact in binary and not), their neighbours, whole numbers, random
+// values of every size, negatives and values beyond the fast path.
+func TestSVGNumbersAsStrconv(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	var w svg
+	check := func(v float64) {
+		t.Helper()
+		for prec := range 3 {
+			w.b = w.b[:0]
+			got := string(w.f(v, prec).b)
+			if want := strconv.FormatFloat(v, 'f', prec, 64); got != want {
+				t.Fatalf("f(%v, %d) = %s, strconv %s", v, prec, got, want)
+			}
+		}
+	}
+	for k := range 100_000 {
+		half := float64(k) / 20 // x.x5 and x.5: ties at one decimal and at none
+		check(half)
+		check(math.Nextafter(half, 0))
+		check(math.Nextafter(half, math.Inf(1)))
+		check(float64(k) / 8) // ties exact in binary
+		check(r.Float64() * 560)
+		check(r.Float64() * math.Pow(10, float64(r.IntN(16))))
+		check(-r.Float64() * 100)
+	}
+	for _, v := range []float64{0, math.Copysign(0, -1), 0.05, 0.15, 0.25, 0.35, 0.45, 2.5, 3.5, 1e12, 1e12 - 0.05, 999999999999.95, math.MaxFloat64, math.SmallestNonzeroFloat64} {
+		check(v)
 	}
 }
