@@ -153,24 +153,45 @@ func (s *Set) StampedBoardBriefs(managerID uuid.UUID, months []domain.Period) ([
 	return out, st
 }
 
-// StampedFunnels returns personID's funnel of each of months as known
-// now, from the month sums the fold keeps, with the Stamp of their
-// scorecards: the rep page's attainment trend.
-func (s *Set) StampedFunnels(personID uuid.UUID, months []domain.Period) ([]Funnel, Stamp) {
+// StampedAttainments returns personID's revenue attainment (the funnel's,
+// as the scorecard has it) in each of months as known now, nil where
+// there is none, with the Stamp of their scorecards: the rep page's
+// trend. It reads the month sums the fold keeps and computes only the
+// attainment, as a brief board does.
+func (s *Set) StampedAttainments(personID uuid.UUID, months []domain.Period) ([]*float64, Stamp) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]Funnel, len(months))
+	chain := s.chain(personID, time.Time{}) // the person, then their managers up the tree
+	out := make([]*float64, len(months))
+	atts := make([]float64, len(months))
 	j := s.scoreOf(personID)
 	for k, m := range months {
-		m = m.Month()
-		var sums funnelSums
-		if j != nil {
-			sums = j.monthNow(m)
+		if j == nil {
+			break
 		}
-		std, ok := s.standard(personID, m.Start(), time.Time{})
-		out[k] = funnelOf(cond(ok, &std), sums)
+		m = m.Month()
+		sums := j.monthNow(m)
+		if !sums.has {
+			continue
+		}
+		base := funnelBase(nil)
+		for n, id := range chain { // their own "self" standard, else the nearest "reports" one above
+			appliesTo := "reports"
+			if n == 0 {
+				appliesTo = "self"
+			}
+			if i, ok := s.inForce(id, appliesTo, m.Start(), time.Time{}); ok {
+				std := s.standardAt(i)
+				base = funnelBase(&std)
+				break
+			}
+		}
+		if att, _, has, _ := briefNumbers(base, sums); has {
+			atts[k] = att
+			out[k] = &atts[k]
+		}
 	}
-	return out, Stamp{seq: s.seq, journals: s.chain(personID, time.Time{})}
+	return out, Stamp{seq: s.seq, journals: chain}
 }
 
 // standardAt is the standard.set of stored step i, for its targets only

@@ -151,11 +151,11 @@ func (u *ui) rep(c echo.Context) error {
 	for k := range months {
 		months[k] = addMonths(month, k-boardMonths+1)
 	}
-	funnels, st := u.Views.StampedFunnels(p.ID, months)
+	atts, st := u.Views.StampedAttainments(p.ID, months)
 	deps.read(st)
 	pts := make([]point, len(months))
 	for k, m := range months {
-		pts[k] = point{Label: m.Start().Time().Format("Jan"), Value: funnels[k].Attainment}
+		pts[k] = point{Label: m.Start().Time().Format("Jan"), Value: atts[k]}
 	}
 	d.Trend = trendLine(pts)
 	today := domain.DateOf(u.Now().UTC())
