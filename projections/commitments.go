@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"slices"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
@@ -60,6 +61,15 @@ func (s *Set) makeCommitment(p *person, i uint32, d *domain.CommitmentMade) {
 	c := &commitment{id: d.CommitmentID, person: p, made: i, status: statusOpen, due: d.DueOn, history: []uint32{i}}
 	s.commitments[c.id] = c
 	p.commitments = append(p.commitments, c)
+	p.open = append(p.open, c)
+	p.keeping.made++
+}
+
+// keptCounts are a person's commitments made, renegotiated (at least once)
+// and resolved each way, counted as the fold goes: the brief keeping's
+// totals read them instead of every commitment.
+type keptCounts struct {
+	made, renegotiated, kept, keptOnTime, missed, withdrawn int
 }
 
 // openCommitment returns p's open commitment id, or nil: steps on a
@@ -86,6 +96,9 @@ func (s *Set) renegotiate(p *person, i uint32, d *domain.CommitmentRenegotiated)
 	if c := s.openCommitment(p, d.CommitmentID); c != nil {
 		c.history = append(c.history, i)
 		c.due = d.NewDueOn
+		if c.renegotiated == 0 {
+			p.keeping.renegotiated++
+		}
 		c.renegotiated++
 	}
 }
@@ -95,6 +108,18 @@ func (s *Set) resolve(p *person, i uint32, id uuid.UUID, status string) {
 		c.history = append(c.history, i)
 		c.status = status
 		c.resolved = i + 1
+		p.open = slices.DeleteFunc(p.open, func(o *commitment) bool { return o == c })
+		switch status {
+		case statusKept:
+			p.keeping.kept++
+			if !domain.DateOf(s.steps.at(i).occurredAt()).After(c.due) { // as life.step decides it
+				p.keeping.keptOnTime++
+			}
+		case statusMissed:
+			p.keeping.missed++
+		case statusWithdrawn:
+			p.keeping.withdrawn++
+		}
 	}
 }
 

@@ -114,13 +114,11 @@ func (l *life) openOn(day domain.Date) bool {
 func (s *Set) CommitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date) Keeping {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.commitmentKeeping(personID, asOf, today, true)
+	return s.commitmentKeeping(personID, asOf, today)
 }
 
-// commitmentKeeping builds the keeping of personID; not full, it is
-// brief: every commitment's History is left empty (its steps are not
-// built) and so is ByMonth.
-func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date, full bool) Keeping {
+// commitmentKeeping builds the keeping of personID (CommitmentKeeping).
+func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date) Keeping {
 	asOf = asOf.UTC()
 	if d := domain.DateOf(asOf); !asOf.IsZero() && d.Before(today) {
 		today = d
@@ -134,7 +132,7 @@ func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain
 	out.Commitments = make([]CommitmentLife, 0, len(p.commitments))
 	lives := make([]life, 0, len(p.commitments))
 	for _, c := range p.commitments {
-		cl, l, ok := s.commitmentLife(c, asOf, today, full)
+		cl, l, ok := s.commitmentLife(c, asOf, today, true)
 		if !ok {
 			continue
 		}
@@ -143,15 +141,14 @@ func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain
 		out.Totals.count(&l, today)
 	}
 	out.Totals.rates()
-	if full {
-		out.ByMonth = byMonth(lives, today)
-	}
+	out.ByMonth = byMonth(lives, today)
 	return out
 }
 
 // commitmentLife rebuilds c from its steps recorded up to asOf, with its
-// History when history is set; ok is false when c itself was recorded
-// later.
+// History; ok is false when c itself was recorded later. Without history
+// it is the brief life as known now (asOf is then zero): the state the
+// fold keeps, and the resolution's day.
 func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, history bool) (CommitmentLife, life, bool) {
 	made := s.steps.at(c.made)
 	if !known(made, asOf) {
@@ -160,7 +157,7 @@ func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, h
 	d := made.data.(*domain.CommitmentMade)
 	l := life{made: domain.DateOf(made.occurredAt()), due: d.DueOn, now: d.DueOn, status: statusOpen}
 	cl := CommitmentLife{ID: c.id, Text: d.Text, OriginalDueOn: d.DueOn, MadeAt: made.occurredAt(), History: []Step{}}
-	if !history && asOf.IsZero() {
+	if !history {
 		// Brief and as known now: the fold keeps the commitment's state,
 		// so only its resolution is read, not every follow-up.
 		l.nRenegs, l.now, l.status = c.renegotiated, c.due, c.status
@@ -178,9 +175,7 @@ func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, h
 			if !known(st, asOf) {
 				continue
 			}
-			if history {
-				cl.History = append(cl.History, s.stepAt(i))
-			}
+			cl.History = append(cl.History, s.stepAt(i))
 			l.step(st, &cl)
 		}
 	}

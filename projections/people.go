@@ -28,6 +28,8 @@ type person struct {
 	steps       []uint32 // every stored step of the journal, in stream order
 	lastSeq     uint64   // the stream sequence of the last of them (Set.Current reads it for every cached answer)
 	commitments []*commitment
+	open        []*commitment // the open ones, in the order they were made
+	keeping     keptCounts    // what the totals of commitment keeping count, as the fold goes
 	pips        []*pip
 	score       scoreJournal // standards and submissions, for the scorecard
 }

@@ -188,16 +188,54 @@ func (s *Set) summaryDeps(st *Stamp, d domain.Data) {
 func (s *Set) StampedCommitmentKeeping(personID uuid.UUID, asOf time.Time, today domain.Date) (Keeping, Stamp) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.commitmentKeeping(personID, asOf, today, true), Stamp{seq: s.seq, journals: []uuid.UUID{personID}}
+	return s.commitmentKeeping(personID, asOf, today), Stamp{seq: s.seq, journals: []uuid.UUID{personID}}
 }
 
-// StampedKeepingBrief is StampedCommitmentKeeping without each commitment's
-// steps (every History is empty) and without the months (ByMonth is
-// empty): the totals and the commitments as the rep page lists them, for
-// a fraction of the cost: each commitment's state is the one the fold
-// keeps, so only its making and its resolution are read.
-func (s *Set) StampedKeepingBrief(personID uuid.UUID, today domain.Date) (Keeping, Stamp) {
+// KeepingBrief is what the rep page shows of a person's commitment
+// keeping, as known now: the totals, and the commitments it lists.
+type KeepingBrief struct {
+	Totals      KeepingCounts
+	Commitments []CommitmentLife // as CommitmentKeeping has them, each History empty
+}
+
+// StampedKeepingBrief returns the totals of StampedCommitmentKeeping as
+// known now, and n of its commitments: every open one, overdue first and
+// then by due date (in the order made where those tie), then the resolved
+// ones newest first. It reads the counts the fold keeps and the open
+// commitments, so a person's resolved commitments cost nothing beyond
+// the n shown.
+func (s *Set) StampedKeepingBrief(personID uuid.UUID, today domain.Date, n int) (KeepingBrief, Stamp) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.commitmentKeeping(personID, time.Time{}, today, false), Stamp{seq: s.seq, journals: []uuid.UUID{personID}}
+	st := Stamp{seq: s.seq, journals: []uuid.UUID{personID}}
+	out := KeepingBrief{Commitments: []CommitmentLife{}}
+	p := s.people[personID]
+	if p == nil {
+		out.Totals.rates()
+		return out, st
+	}
+	k := p.keeping
+	out.Totals = KeepingCounts{Made: k.made, Kept: k.kept, Missed: k.missed, Withdrawn: k.withdrawn,
+		Renegotiated: k.renegotiated, KeptOnTime: k.keptOnTime, Open: len(p.open)}
+	shown := make([]*commitment, 0, n)
+	for _, c := range p.open {
+		if c.due.Before(today) {
+			out.Totals.Overdue++
+		}
+		shown = append(shown, c)
+	}
+	out.Totals.rates()
+	// By due date, which puts the overdue ones (due before today) first.
+	slices.SortStableFunc(shown, func(a, b *commitment) int { return a.due.Time().Compare(b.due.Time()) })
+	shown = shown[:min(n, len(shown))]
+	for i := len(p.commitments) - 1; i >= 0 && len(shown) < n; i-- {
+		if c := p.commitments[i]; c.status != statusOpen {
+			shown = append(shown, c)
+		}
+	}
+	for _, c := range shown {
+		cl, _, _ := s.commitmentLife(c, time.Time{}, today, false)
+		out.Commitments = append(out.Commitments, cl)
+	}
+	return out, st
 }

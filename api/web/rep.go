@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -159,10 +158,9 @@ func (u *ui) rep(c echo.Context) error {
 	}
 	d.Trend = trendLine(pts)
 	today := domain.DateOf(u.Now().UTC())
-	k, st := u.Views.StampedKeepingBrief(p.ID, today)
+	k, st := u.Views.StampedKeepingBrief(p.ID, today, 6)
 	deps.read(st)
-	d.Keeping = k.Totals
-	d.Commitments = recentCommitments(k.Commitments, 6)
+	d.Keeping, d.Commitments = k.Totals, k.Commitments
 	d.PIPs = u.Views.PIPsOf(p.ID)
 	u.pipOffers(c, p, &d)
 	if err := u.timeline(c, p, &d); err != nil {
@@ -203,32 +201,6 @@ func funnelChart(f projections.Funnel) drawing {
 
 func detail(f projections.Factor, format func(*float64) string) string {
 	return format(f.Actual) + " of " + format(f.Target)
-}
-
-// recentCommitments lists the open ones (overdue first), then the latest
-// resolved, up to n in all.
-func recentCommitments(all []projections.CommitmentLife, n int) []projections.CommitmentLife {
-	out := make([]projections.CommitmentLife, 0, n)
-	for _, c := range all {
-		if c.Status == "open" {
-			out = append(out, c)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b projections.CommitmentLife) int {
-		if a.Overdue != b.Overdue {
-			if a.Overdue {
-				return -1
-			}
-			return 1
-		}
-		return a.DueOn.Time().Compare(b.DueOn.Time())
-	})
-	for i := len(all) - 1; i >= 0 && len(out) < n; i-- { // then the latest resolved
-		if all[i].Status != "open" {
-			out = append(out, all[i])
-		}
-	}
-	return out[:min(n, len(out))]
 }
 
 // timeline fills the newest-first page of entries before ?before= (a
