@@ -145,10 +145,9 @@ func (s *Set) OpenCommitments(personID uuid.UUID) []Commitment {
 	defer s.mu.RUnlock()
 	out := []Commitment{}
 	if p := s.people[personID]; p != nil {
-		for _, c := range p.commitments {
-			if c.status == statusOpen {
-				out = append(out, s.commitmentOf(c))
-			}
+		out = make([]Commitment, 0, len(p.open))
+		for _, c := range p.open {
+			out = append(out, s.commitmentOf(c))
 		}
 	}
 	return out
