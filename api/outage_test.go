@@ -413,3 +413,37 @@ func registered(t *testing.T, env *apitest.Env, token, name, email string) strin
 	r.Decode(t, &w)
 	return w.ID
 }
+
+// TestPIPPageUnrecorded: while the store is away a PIP page is refused,
+// through the UI as through the API, and nothing of the PIP is sent: the
+// page is rendered while its read is being stored, and sent only once the
+// read is stored.
+func TestPIPPageUnrecorded(t *testing.T) {
+	dir, port := t.TempDir(), freePort(t)
+	ns := startNATS(t, dir, port)
+	env := apitest.StartWith(t, apitest.Options{NATSURL: ns.ClientURL(), WriteTimeout: writeTimeout})
+	admin, hr := env.Token("admin-service", domain.RoleAdmin), env.Token("hr-service", domain.RoleHR)
+	ben := registered(t, env, admin, "Ben Brook", "ben@example.com")
+	const reason = "three months under sixty percent"
+	pip := env.Created(http.MethodPost, "/v1/people/"+ben+"/pips", hr, map[string]any{
+		"reason": reason, "starts_on": "2026-11-01", "ends_on": "2026-12-31",
+		"goals": []map[string]any{{"text": "ten new opportunities a month"}}})
+	page := "/ui/people/" + ben + "/pips/" + pip
+	if code, body := uiGet(t, env.URL, page, hr); code != http.StatusOK || !strings.Contains(body, reason) {
+		t.Fatalf("PIP page before the outage: %d", code)
+	}
+
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	code, body := uiGet(t, env.URL, page, hr)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "its read could not be recorded") {
+		t.Errorf("PIP page during the outage: %d, want 503 saying the read could not be recorded:\n%s", code, body)
+	}
+	if strings.Contains(body, reason) || strings.Contains(body, "ten new opportunities") {
+		t.Error("the refused page carries the PIP")
+	}
+	r := env.Do(http.MethodGet, "/v1/people/"+ben+"/pips/"+pip, hr, nil)
+	if r.Status != http.StatusServiceUnavailable || strings.Contains(string(r.Body), reason) {
+		t.Errorf("the API's audit view during the outage: %d %s", r.Status, r.Body)
+	}
+}

@@ -67,7 +67,7 @@ func (s *Server) auditedPIP(c echo.Context, pip projections.PIP) error {
 		return err
 	}
 	v := auditedPIPView{pipView: s.pipAudit(pip)}
-	if reads, ok := s.readsFor(p.Actor(), pip, readsShown); ok {
+	if reads, ok := s.readsFor(p.Actor(), pip, readsShown, nil); ok {
 		v.Reads = &reads
 	}
 	return c.JSON(http.StatusOK, v)
@@ -75,8 +75,9 @@ func (s *Server) auditedPIP(c echo.Context, pip projections.PIP) error {
 
 // readsFor lists the newest reads of pip, at most limit, as viewer may see
 // them, and whether viewer may see them at all (HR, admin, the person on
-// the PIP).
-func (s *Server) readsFor(viewer domain.Actor, pip projections.PIP, limit int) ([]readView, bool) {
+// the PIP). pending, when not nil, is viewer's read being stored: it is
+// listed first, and not again should it be stored already.
+func (s *Server) readsFor(viewer domain.Actor, pip projections.PIP, limit int, pending *domain.ReadRecord) ([]readView, bool) {
 	self := viewer.Role == domain.RoleMember && viewer.ID == pip.PersonID.String()
 	full := viewer.Role == domain.RoleHR || viewer.Role == domain.RoleAdmin
 	ra, ok := s.journals.(ReadAudit)
@@ -84,7 +85,7 @@ func (s *Server) readsFor(viewer domain.Actor, pip projections.PIP, limit int) (
 		return nil, false
 	}
 	out := []readView{}
-	for _, r := range ra.ReadsOf(pip.ID, limit) {
+	add := func(r domain.ReadRecord) {
 		v := readView{At: r.At, Role: r.Reader.Role, Via: r.Via, You: r.Reader == viewer}
 		if id, isPerson := r.Reader.PersonID(); isPerson {
 			if person, found := s.views.Person(id); found {
@@ -95,6 +96,17 @@ func (s *Server) readsFor(viewer domain.Actor, pip projections.PIP, limit int) (
 			v.Sub, v.RequestID, v.Sequence = r.Reader.ID, r.RequestID, r.Sequence
 		}
 		out = append(out, v)
+	}
+	if pending != nil {
+		add(*pending)
+	}
+	for _, r := range ra.ReadsOf(pip.ID, limit) {
+		if len(out) == limit {
+			break
+		}
+		if pending == nil || r.ID != pending.ID {
+			add(r)
+		}
 	}
 	return out, true
 }

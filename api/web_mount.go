@@ -60,19 +60,28 @@ func (s *Server) webExport(c echo.Context, v web.Viewer, r export.Request) *http
 	return p
 }
 
-// webReadPIP is the read audit of the UI's PIP page (web.ReadPIPFunc).
-func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, pip projections.PIP, requestID string, limit int) ([]web.ReadRow, bool, error) {
+// webReadPIP is the read audit of the UI's PIP page (web.ReadPIPFunc):
+// the read is stored while the page is rendered, and listed first as the
+// page's own (the reads stored before it follow).
+func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, pip projections.PIP, requestID string, limit int) ([]web.ReadRow, bool, func() error) {
 	caller := domain.Actor{ID: v.Sub, Role: v.Role}
-	if err := s.recordRead(ctx, caller, pip, requestID, "ui"); err != nil {
-		return nil, false, err
+	ra, ok := s.journals.(ReadAudit)
+	if !ok {
+		return nil, false, func() error { return domain.Errorf(domain.KindUnavailable, "the read audit is not available") }
 	}
+	r := domain.NewReadRecord(caller, pip.PersonID, pip.ID, s.now(), requestID, "ui")
+	stored := make(chan error, 1)
+	go func() {
+		_, err := ra.RecordRead(ctx, r)
+		stored <- err
+	}()
 	if limit <= 0 || limit > readsShown {
 		limit = readsShown
 	}
-	reads, ok := s.readsFor(caller, pip, limit)
+	reads, visible := s.readsFor(caller, pip, limit, &r)
 	rows := make([]web.ReadRow, 0, len(reads))
-	for _, r := range reads {
-		rows = append(rows, web.ReadRow{At: r.At, Role: string(r.Role), Via: r.Via, Sub: r.Sub, Name: r.Name, You: r.You, RequestID: r.RequestID})
+	for _, rv := range reads {
+		rows = append(rows, web.ReadRow{At: rv.At, Role: string(rv.Role), Via: rv.Via, Sub: rv.Sub, Name: rv.Name, You: rv.You, RequestID: rv.RequestID})
 	}
-	return rows, ok, nil
+	return rows, visible, func() error { return <-stored }
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -86,11 +87,7 @@ func (u *ui) pip(c echo.Context) error {
 // showPIP renders the PIP page, with posted (the form named which) shown
 // again as sent; every rendering is a read, recorded first.
 func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, posted *form, which string, status int) error {
-	reads, err := u.recordRead(c.Request().Context(), viewer(c), x, c.Response().Header().Get(echo.HeaderXRequestID), c.QueryParam("reads") == "all")
-	if err != nil {
-		u.Logger.Warn("PIP page refused: its read could not be recorded", "err", err)
-		return u.fail(c, domain.KindUnavailable, "This PIP cannot be shown right now: its read could not be recorded. Try again shortly.")
-	}
+	reads, recorded := u.recordRead(c.Request().Context(), viewer(c), x, c.Response().Header().Get(echo.HeaderXRequestID), c.QueryParam("reads") == "all")
 	today := domain.DateOf(u.Now().UTC())
 	d := pipData{Reads: reads, Person: p, PIP: x, OpenedBy: u.actorName(x.OpenedBy), CheckIns: x.CheckIns, Schedule: x.Schedule(today),
 		Forms: u.pipFormsFor(c, p, x, posted, which), PrintedAt: u.Now(), PrintedBy: u.viewerView(viewer(c)).Name}
@@ -122,7 +119,13 @@ func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, po
 		d.Scorecards = append(d.Scorecards, u.Views.Scorecard(p.ID, m, time.Time{}))
 	}
 	d.Chain = u.chain(c, p.ID)
-	return u.render(c, status, "pip", "PIP: "+p.Name, d)
+	return u.renderHeld(c, status, "pip", "PIP: "+p.Name, d, func() string {
+		if err := recorded(); err != nil {
+			u.Logger.Warn("PIP page refused: its read could not be recorded", "err", err)
+			return "This PIP cannot be shown right now: its read could not be recorded. Try again shortly."
+		}
+		return ""
+	})
 }
 
 // revisionReason is a goal version's reason as the versions list quotes
@@ -141,12 +144,20 @@ func (u *ui) linkTo(c echo.Context, id uuid.UUID) *personLink {
 	return &personLink{ID: id, Name: u.name(id.String()), Link: vis == projections.Visible}
 }
 
+// chainCheckTimeout bounds the chain check of a page: with the store away
+// the page says the chain could not be verified instead of waiting for
+// the request's own deadline (a request to a store being reconnected to
+// waits for its answer until then).
+const chainCheckTimeout = 2 * time.Second
+
 // chain verifies one journal's hash chain for the badge.
 func (u *ui) chain(c echo.Context, id uuid.UUID) chainView {
 	if u.Verify == nil {
 		return chainView{}
 	}
-	r, err := u.Verify(c.Request().Context(), id)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), chainCheckTimeout)
+	defer cancel()
+	r, err := u.Verify(ctx, id)
 	if err != nil {
 		return chainView{Detail: "The store could not be reached to verify the chain."}
 	}

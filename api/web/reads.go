@@ -20,11 +20,14 @@ type ReadRow struct {
 	RequestID string // empty unless the viewer is HR or admin
 }
 
-// ReadPIP records that the viewer reads pip (the read audit) and returns
-// the newest reads the viewer may see, at most limit (0: as many as the
-// read audit lists), with whether they may see them at all. A PIP page is
-// rendered only when the read was recorded.
-type ReadPIPFunc func(ctx context.Context, v Viewer, pip projections.PIP, requestID string, limit int) (rows []ReadRow, visible bool, err error)
+// ReadPIP starts recording that the viewer reads pip (the read audit) and
+// returns the newest reads the viewer may see, this one first, at most
+// limit (0: as many as the read audit lists), with whether they may see
+// them at all; and recorded, which waits until the read is stored and says
+// whether it could be. The page is rendered while the read is being stored
+// and sent only once recorded returned nil: no PIP page is ever served
+// unrecorded, and its rendering does not wait for the disk.
+type ReadPIPFunc func(ctx context.Context, v Viewer, pip projections.PIP, requestID string, limit int) (rows []ReadRow, visible bool, recorded func() error)
 
 // readsOnPage is how many reads the PIP page lists before "Show older
 // reads": a PIP read every day would otherwise list a hundred rows of the
@@ -40,23 +43,24 @@ type pipReads struct {
 	All     bool // the page lists as many as the read audit keeps
 }
 
-// recordRead records the page's read; without a read audit it refuses,
-// so that no PIP page is ever served unrecorded.
+// recordRead starts recording the page's read (ReadPIPFunc): the page may
+// be sent only once recorded returns nil. Without a read audit recorded
+// always refuses, so that no PIP page is ever served unrecorded.
 // The newest readsOnPage reads are listed unless all is set.
-func (u *ui) recordRead(ctx context.Context, v Viewer, pip projections.PIP, requestID string, all bool) (pipReads, error) {
+func (u *ui) recordRead(ctx context.Context, v Viewer, pip projections.PIP, requestID string, all bool) (r pipReads, recorded func() error) {
 	if u.ReadPIP == nil {
-		return pipReads{}, errNoReadAudit
+		return pipReads{}, func() error { return errNoReadAudit }
 	}
 	limit := readsOnPage + 1 // one more tells whether there are older ones
 	if all {
 		limit = 0
 	}
-	rows, visible, err := u.ReadPIP(ctx, v, pip, requestID, limit)
-	r := pipReads{Visible: visible, Rows: rows, All: all}
+	rows, visible, recorded := u.ReadPIP(ctx, v, pip, requestID, limit)
+	r = pipReads{Visible: visible, Rows: rows, All: all}
 	if !all && len(rows) > readsOnPage {
 		r.Rows, r.More = rows[:readsOnPage], true
 	}
-	return r, err
+	return r, recorded
 }
 
 var errNoReadAudit = errors.New("the read audit is not available")

@@ -141,12 +141,24 @@ type viewerView struct {
 }
 
 func (u *ui) render(c echo.Context, status int, name, title string, data any) error {
+	return u.renderHeld(c, status, name, title, data, nil)
+}
+
+// renderHeld is render with hold, when not nil, called after the page is
+// rendered and before it is sent: a refusal it returns is sent instead of
+// the page (503), which is then never sent.
+func (u *ui) renderHeld(c echo.Context, status int, name, title string, data any, hold func() (refusal string)) error {
 	p := page{Title: title, Data: data, Nav: name, CSRF: csrfToken(c)}
 	if v, ok := c.Get(viewerKey).(Viewer); ok {
 		p.Viewer = u.viewerView(v)
 	}
 	body := pageOf(name, p)
 	if buf, ok := c.Get(captureKey).(*bytes.Buffer); ok && buf != nil { // a page the page cache keeps (pagecache.go)
+		if hold != nil { // (no held page is kept: this is for safety)
+			if refusal := hold(); refusal != "" {
+				return u.fail(c, domain.KindUnavailable, refusal)
+			}
+		}
 		c.Set(captureStatusKey, status)
 		if k, ok := data.(keyed); ok {
 			c.Set(formKeysKey, k.formKeys())
@@ -168,6 +180,11 @@ func (u *ui) render(c echo.Context, status int, name, title string, data any) er
 			return c.String(httperr.Status(domain.KindUnavailable), "This page cannot be shown right now. Try again shortly.")
 		}
 		return u.fail(c, domain.KindUnavailable, "This page cannot be shown right now. Try again shortly.")
+	}
+	if hold != nil {
+		if refusal := hold(); refusal != "" {
+			return u.fail(c, domain.KindUnavailable, refusal)
+		}
 	}
 	return u.writeCaptured(c, status, buf.Bytes())
 }

@@ -22,7 +22,7 @@ func TestEveryRenderedPageHasAView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call := regexp.MustCompile(`render\(c, [^,]+, "([a-z]+)"`)
+	call := regexp.MustCompile(`render(?:Held)?\(c, [^,]+, "([a-z]+)"`)
 	rendered := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
