@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -35,13 +38,32 @@ func TestEmbeddedServerLogs(t *testing.T) {
 	}
 }
 
+// writeErrorChild marks the child process TestWriteErrorRecovers runs in.
+const writeErrorChild = "COACHJOURNAL_TEST_WRITE_ERROR_CHILD"
+
 // A write the server fails to store (here a file size limit; on a full
 // disk, "no space left on device") leaves the stream refusing, without an
 // answer, every later write until JetStream reloads it. Writes answer
 // within the write timeout meanwhile, Writable says the store cannot take
 // them, and once the limit is lifted the store reloads JetStream by itself
 // and writes succeed again, without a restart.
+//
+// A file size limit is the whole process's, so the test runs in a child
+// process of the test binary: under the limit in the test's own process,
+// go test's log of the files a test opens (kept for its cache, and past
+// 32 KiB by then) could not be written, and `go test ./...` failed the
+// package although every test passed.
 func TestWriteErrorRecovers(t *testing.T) {
+	if os.Getenv(writeErrorChild) != "1" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestWriteErrorRecovers$", "-test.v")
+		cmd.Env = append(os.Environ(), writeErrorChild+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestWriteErrorRecovers") {
+			t.Fatalf("the test's process: %v\n%s", err, out)
+		}
+		t.Logf("the test's process:\n%s", out)
+		return
+	}
 	signal.Ignore(syscall.SIGXFSZ) // a write past the limit fails with EFBIG instead of killing the process
 	t.Cleanup(func() { signal.Reset(syscall.SIGXFSZ) })
 	const timeout = time.Second
