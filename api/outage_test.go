@@ -426,7 +426,7 @@ func TestPIPPageUnrecorded(t *testing.T) {
 	ben := registered(t, env, admin, "Ben Brook", "ben@example.com")
 	const reason = "three months under sixty percent"
 	pip := env.Created(http.MethodPost, "/v1/people/"+ben+"/pips", hr, map[string]any{
-		"reason": reason, "starts_on": "2026-11-01", "ends_on": "2026-12-31",
+		"reason": reason, "starts_on": day(-7), "ends_on": day(40),
 		"goals": []map[string]any{{"text": "ten new opportunities a month"}}})
 	page := "/ui/people/" + ben + "/pips/" + pip
 	if code, body := uiGet(t, env.URL, page, hr); code != http.StatusOK || !strings.Contains(body, reason) {
