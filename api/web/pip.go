@@ -85,7 +85,8 @@ func (u *ui) pip(c echo.Context) error {
 }
 
 // showPIP renders the PIP page, with posted (the form named which) shown
-// again as sent; every rendering is a read, recorded first.
+// again as sent; every rendering is a read, stored while the page is
+// rendered, and the page is sent only once its read is stored.
 func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, posted *form, which string, status int) error {
 	reads, recorded := u.recordRead(c.Request().Context(), viewer(c), x, c.Response().Header().Get(echo.HeaderXRequestID), c.QueryParam("reads") == "all")
 	today := domain.DateOf(u.Now().UTC())
