@@ -85,9 +85,14 @@ func (p Period) Start() Date {
 	if !p.IsWeek() {
 		return NewDate(p.Year, p.Mon, 1)
 	}
-	jan4 := time.Date(p.Year, 1, 4, 0, 0, 0, 0, time.UTC)
-	offset := (int(jan4.Weekday()) + 6) % 7 // days since Monday
-	return Date{jan4.AddDate(0, 0, -offset+7*(p.Week-1))}
+	return dateOfDay(p.weekStart())
+}
+
+// weekStart is the day number (daysFromCivil) of an ISO week's Monday:
+// week 1 is the one holding 4 January.
+func (p Period) weekStart() int {
+	jan4 := daysFromCivil(p.Year, time.January, 4)
+	return jan4 - weekday(jan4) + 7*(p.Week-1)
 }
 
 // End returns the last day of p.
@@ -103,7 +108,8 @@ func (p Period) Month() Period {
 	if !p.IsWeek() {
 		return p
 	}
-	return MonthPeriod(p.Start().AddDays(3))
+	y, m, _ := civilFromDays(p.weekStart() + 3)
+	return Period{Year: y, Mon: m}
 }
 
 func (p Period) String() string {
