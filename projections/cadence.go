@@ -225,7 +225,7 @@ func (c CadenceCounts) Missed() int { return c.Windows - c.WindowsMet }
 func (s *Set) meetingsWith(m uuid.UUID, r *person, row *CadenceRow) []domain.Date {
 	var perf []domain.Date
 	in := func(d domain.Date) bool { return !d.Before(row.From) && !d.After(row.To) }
-	for _, i := range s.cadence.meetings[r.ID] {
+	for _, i := range r.cadence.meetings {
 		switch d := s.steps.at(i).data.(type) {
 		case *domain.MeetingSkipped:
 			if in(d.ScheduledFor) {
@@ -276,16 +276,12 @@ func (s *Set) recordedBy(i uint32, m uuid.UUID) bool {
 // stintStart returns the day r came under their current manager m, as
 // Cadence documents; a meeting that does not count for m does not move it.
 func (s *Set) stintStart(m uuid.UUID, r *person) domain.Date {
-	i, ok := s.cadence.joined[r.ID]
-	if !ok {
-		return domain.Date{}
-	}
-	st := s.steps.at(i)
+	st := s.steps.at(r.cadence.joined)
 	start := domain.DateOf(st.occurredAt())
 	if _, moved := st.data.(*domain.ManagerChanged); moved {
 		return start
 	}
-	for _, i := range s.cadence.meetings[r.ID] {
+	for _, i := range r.cadence.meetings {
 		var day domain.Date
 		switch d := s.steps.at(i).data.(type) {
 		case *domain.MeetingHeld:
@@ -341,8 +337,12 @@ type cadenceChange struct {
 }
 
 func (s *Set) cadenceOf(manager uuid.UUID) cadences {
+	m := s.people[manager]
+	if m == nil {
+		return nil
+	}
 	var out cadences
-	for _, i := range s.cadence.cadences[manager] {
+	for _, i := range m.cadence.cadences {
 		st := s.steps.at(i)
 		if d, ok := st.data.(*domain.CadenceSet); ok && d.EveryDays > 0 {
 			out = append(out, cadenceChange{on: domain.DateOf(st.occurredAt()), every: d.EveryDays})

@@ -32,6 +32,7 @@ type person struct {
 	keeping     keptCounts    // what the totals of commitment keeping count, as the fold goes
 	pips        []*pip
 	score       scoreJournal // standards and submissions, for the scorecard
+	cadence     cadenceSteps // meetings, cadences and manager changes, for the cadence model
 }
 
 func (s *Set) register(seq uint64, e *domain.Event, d *domain.PersonRegistered) *person {

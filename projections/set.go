@@ -32,9 +32,8 @@ type Set struct {
 	pips        map[uuid.UUID]*pip
 	pipOrder    []*pip // by opening sequence
 
-	cadence cadenceIndex                 // meetings, cadences and manager changes, for the cadence model
-	teams   map[uuid.UUID]*directReports // direct reports by manager (teams.go)
-	erased  atomic.Uint64                // erasures applied (stamp.go)
+	teams  map[uuid.UUID]*directReports // direct reports by manager (teams.go)
+	erased atomic.Uint64                // erasures applied (stamp.go)
 
 	waiters []*waiter
 
