@@ -72,10 +72,24 @@ type keptCounts struct {
 	made, renegotiated, kept, keptOnTime, missed, withdrawn int
 }
 
+const openScanned = 16
+
 // openCommitment returns p's open commitment id, or nil: steps on a
 // commitment that is unknown, someone else's or resolved change nothing
 // (they stay in the timeline).
+// A person has a few open commitments at a time, so they are looked for
+// in p.open (which holds exactly p's open commitments) rather than in the
+// Set's map of every commitment, whose lookups miss the processor's caches
+// on a large org; past openScanned, the map again.
 func (s *Set) openCommitment(p *person, id uuid.UUID) *commitment {
+	if len(p.open) <= openScanned {
+		for _, c := range p.open {
+			if c.id == id {
+				return c
+			}
+		}
+		return nil
+	}
 	c := s.commitments[id]
 	if c == nil || c.person != p || c.status != statusOpen {
 		return nil

@@ -276,3 +276,59 @@ func TestOpenCommitments(t *testing.T) {
 		t.Errorf("an unknown person has %d open commitments", len(got))
 	}
 }
+
+// TestOpenCommitmentLookup follows up, renegotiates and resolves
+// commitments of a person with few open ones (found in the person's open
+// list) and with more than openScanned (found in the Set's map), and
+// checks that steps on someone else's commitment, or on a resolved one,
+// change nothing on either path.
+func TestOpenCommitmentLookup(t *testing.T) {
+	for _, open := range []int{3, openScanned + 5} {
+		s := NewSet()
+		ana, ben := uuid.New(), uuid.New()
+		seq := uint64(0)
+		at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		apply := func(who uuid.UUID, d domain.Data) {
+			seq++
+			at = at.Add(time.Hour)
+			s.Apply(seq, domain.Event{ID: uuid.New(), Type: d.EventType(), Schema: 1, PersonID: who, Version: seq,
+				Actor: domain.Actor{ID: who.String(), Role: domain.RoleMember}, OccurredAt: at, RecordedAt: at, Data: d}, nil)
+		}
+		apply(ana, &domain.PersonRegistered{Name: "Ana Lima", Email: "ana@example.com"})
+		apply(ben, &domain.PersonRegistered{Name: "Ben Okafor", Email: "ben@example.com"})
+		ids := make([]uuid.UUID, open)
+		for k := range ids {
+			ids[k] = uuid.New()
+			apply(ana, &domain.CommitmentMade{CommitmentID: ids[k], Text: "call back", DueOn: domain.NewDate(2026, 3, 20)})
+		}
+		for range open { // Ben's steps below take the same path as Ana's
+			apply(ben, &domain.CommitmentMade{CommitmentID: uuid.New(), Text: "send the deck", DueOn: domain.NewDate(2026, 3, 20)})
+		}
+		first, last := ids[0], ids[open-1]
+		apply(ana, &domain.CommitmentRenegotiated{CommitmentID: last, NewDueOn: domain.NewDate(2026, 3, 27), Reason: "travel"})
+		apply(ana, &domain.CommitmentKept{CommitmentID: first})
+		apply(ana, &domain.CommitmentMissed{CommitmentID: first})                               // resolved already: nothing
+		apply(ben, &domain.CommitmentWithdrawn{CommitmentID: last, Reason: "not mine"})         // Ana's: nothing
+		apply(ben, &domain.CommitmentFollowedUp{CommitmentID: ids[1], Note: "not mine either"}) // nothing
+		k, _ := s.StampedKeepingBrief(ana, domain.NewDate(2026, 3, 31), 0)
+		if k.Totals.Made != open || k.Totals.Kept != 1 || k.Totals.Missed != 0 || k.Totals.Withdrawn != 0 || k.Totals.Renegotiated != 1 || k.Totals.Open != open-1 {
+			t.Errorf("%d open: totals %+v", open, k.Totals)
+		}
+		byID := map[uuid.UUID]Commitment{}
+		for _, c := range s.Commitments(ana) {
+			byID[c.ID] = c
+		}
+		if c := byID[last]; c.Status != statusOpen || c.DueOn != domain.NewDate(2026, 3, 27) || len(c.History) != 2 {
+			t.Errorf("%d open: the renegotiated one %+v", open, c)
+		}
+		if c := byID[ids[1]]; len(c.History) != 1 {
+			t.Errorf("%d open: someone else's follow-up is in the history: %+v", open, c.History)
+		}
+		if got := len(s.OpenCommitments(ana)); got != open-1 {
+			t.Errorf("%d open: %d listed open", open, got)
+		}
+		if kb, _ := s.StampedKeepingBrief(ben, domain.NewDate(2026, 3, 31), 0); kb.Totals.Open != open || kb.Totals.Withdrawn != 0 {
+			t.Errorf("%d open: Ben's totals %+v", open, kb.Totals)
+		}
+	}
+}
