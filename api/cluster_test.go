@@ -17,15 +17,18 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 )
 
-// cluster is three JetStream servers routed into one cluster on loopback.
+// cluster is JetStream servers routed into one cluster on loopback.
 type cluster struct {
 	servers []*server.Server
+	opts    []*server.Options // each server's, to start it again (restart)
 	urls    []string
 }
 
-func startCluster(t *testing.T) *cluster {
+// startCluster starts a cluster of three servers.
+func startCluster(t *testing.T) *cluster { return startClusterOf(t, 3) }
+
+func startClusterOf(t *testing.T, n int) *cluster {
 	t.Helper()
-	const n = 3
 	clientPorts, routePorts := make([]int, n), make([]int, n)
 	for i := range n {
 		clientPorts[i], routePorts[i] = freePort(t), freePort(t)
@@ -36,19 +39,15 @@ func startCluster(t *testing.T) *cluster {
 	}
 	c := &cluster{}
 	for i := range n {
-		srv, err := server.NewServer(&server.Options{
+		c.opts = append(c.opts, &server.Options{
 			ServerName: fmt.Sprintf("n%d", i+1), Host: "127.0.0.1", Port: clientPorts[i],
 			JetStream: true, StoreDir: t.TempDir(), SyncAlways: true, NoSigs: true, NoLog: true,
 			Cluster: server.ClusterOpts{Name: "coachjournal", Host: "127.0.0.1", Port: routePorts[i]},
 			Routes:  routes,
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv.Start()
-		t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
-		c.servers = append(c.servers, srv)
-		c.urls = append(c.urls, srv.ClientURL())
+		c.servers = append(c.servers, nil)
+		c.start(t, i)
+		c.urls = append(c.urls, c.servers[i].ClientURL())
 	}
 	for _, s := range c.servers {
 		if !s.ReadyForConnections(20 * time.Second) {
@@ -56,6 +55,19 @@ func startCluster(t *testing.T) *cluster {
 		}
 	}
 	return c
+}
+
+// start starts server i (again, after a Shutdown: same name, ports and
+// store directory).
+func (c *cluster) start(t *testing.T, i int) {
+	t.Helper()
+	srv, err := server.NewServer(c.opts[i])
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	t.Cleanup(func() { srv.Shutdown(); srv.WaitForShutdown() })
+	c.servers[i] = srv
 }
 
 // TestCluster: two API replicas on a three-node cluster with a stream of

@@ -52,7 +52,7 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 	}, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		n, _ := s.lag(ctx)
+		n, _ := s.lag(ctx, s.journals.LastSequence)
 		return float64(n)
 	})
 	applied := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -80,9 +80,10 @@ func (m *metrics) observer(route, method string, status int) prometheus.Observer
 	return o
 }
 
-// lag returns how many sequences the projections trail the stream.
-func (s *Server) lag(ctx context.Context) (uint64, error) {
-	last, err := s.journals.LastSequence(ctx)
+// lag returns how many sequences the projections trail the stream, whose
+// last sequence head reads (Journals.LastSequence or WritableHead).
+func (s *Server) lag(ctx context.Context, head func(context.Context) (uint64, error)) (uint64, error) {
+	last, err := head(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -94,19 +95,20 @@ func (s *Server) lag(ctx context.Context) (uint64, error) {
 }
 
 // ready answers 200 when the stream is reachable, the store can take
-// writes (a full disk or a store that stopped answering makes it 503 until
-// the store recovers by itself) and the projections are caught up within
-// readyLag sequences (Config.ReadyLag), else 503.
+// writes (a full disk, a store that stopped answering or, on a cluster, a
+// journal stream without a leader makes it 503 until the store recovers by
+// itself) and the projections are caught up within readyLag sequences
+// (Config.ReadyLag), else 503.
 func (s *Server) ready(c echo.Context) error {
 	if err := s.journals.Writable(); err != nil {
 		return notReady(err.Error())
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	lag, err := s.lag(ctx)
+	lag, err := s.lag(ctx, s.journals.WritableHead)
 	switch {
 	case err != nil:
-		return notReady("the event store is unreachable")
+		return notReady(err.Error()) // unavailable, or the stream has no leader
 	case lag > s.readyLag:
 		return notReady("projections are catching up: " + strconv.FormatUint(lag, 10) + " sequences behind")
 	}

@@ -29,6 +29,9 @@ type Journals interface {
 	VerifyJournal(ctx context.Context, personID uuid.UUID) (domain.ChainReport, error)
 	// LastSequence is the stream's last sequence; KindUnavailable when unreachable.
 	LastSequence(ctx context.Context) (uint64, error)
+	// WritableHead is LastSequence for /readyz: also KindUnavailable while
+	// a replicated stream has no leader, and so takes no writes.
+	WritableHead(ctx context.Context) (uint64, error)
 	// Connected reports whether the store is reachable now; while it is not,
 	// reads serve the last known projections marked stale.
 	Connected() bool

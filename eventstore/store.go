@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -233,6 +234,22 @@ func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
 	info, err := s.stream.Info(ctx)
 	if err != nil {
 		return 0, s.unavailable("stream info", err)
+	}
+	return info.State.LastSeq, nil
+}
+
+// WritableHead returns the stream's last sequence as LastSequence does,
+// for readiness: it is also KindUnavailable while a replicated stream has
+// no leader (an election under way, or too few of its servers up for
+// one). Its replicas still answer what they hold then, but it takes no
+// writes.
+func (s *Store) WritableHead(ctx context.Context) (uint64, error) {
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		return 0, s.unavailable("stream info", err)
+	}
+	if info.Config.Replicas > 1 && (info.Cluster == nil || info.Cluster.Leader == "") {
+		return 0, domain.Errorf(domain.KindUnavailable, "the journal stream has no leader (an election, or too few of its servers up)")
 	}
 	return info.State.LastSeq, nil
 }
