@@ -15,11 +15,14 @@ const hdrRequestHash = "Coachjournal-Request-Hash"
 // and a use of the key by another process changes the journal's last
 // sequence, so the conditional append fails and the reloaded journal
 // shows it. The server's window is left as a backstop for a publish
-// retried inside nats.go. It is kept short because the server reads every
-// message of its window again whenever the stream is recovered: with the
-// 24 h window a start after a day of a million writes spent a second in
-// that scan (stream.rebuildDedupe) before anything else could run.
-const serverDedupWindow = 30 * time.Second
+// retried inside nats.go, which retries only a publish no server received
+// (no responders), twice, 250 ms apart. It is kept short because the
+// server reads every message of its window again whenever the stream is
+// recovered: with the 24 h window a start after a day of a million writes
+// spent a second in that scan (stream.rebuildDedupe) before anything else
+// could run, and with 30 s (until 2026-12-07) a start just after a bulk
+// import still spent most of its 0.3–1 s there.
+const serverDedupWindow = 5 * time.Second
 
 // idemKeys maps the message ids (idempotency keys) of one journal's
 // messages to the sequence and time they were stored at. It lives in the
