@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/coachjournal/coachjournal/domain"
+	jsonv2 "github.com/go-json-experiment/json"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -67,7 +69,8 @@ type readCommitter struct {
 	flushing bool // a flush goroutine is running
 }
 
-// auditIndex holds the newest reads of each PIP, oldest first.
+// auditIndex holds the newest reads of each PIP, oldest first: at least
+// the newest auditKeep, fewer than twice as many.
 type auditIndex struct {
 	mu    sync.RWMutex
 	byPIP map[uuid.UUID][]domain.ReadRecord
@@ -77,6 +80,10 @@ func (x *auditIndex) add(r domain.ReadRecord) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	rs := x.byPIP[r.PIPID]
+	if n := len(rs); n == 0 || rs[n-1].Sequence < r.Sequence { // the stream's order: the index being built at a start
+		x.byPIP[r.PIPID] = x.trim(append(rs, r))
+		return
+	}
 	i, _ := slices.BinarySearchFunc(rs, r.Sequence, func(e domain.ReadRecord, seq uint64) int {
 		return cmpUint(e.Sequence, seq)
 	})
@@ -85,11 +92,16 @@ func (x *auditIndex) add(r domain.ReadRecord) {
 			return // our own read, seen again on the consumer
 		}
 	}
-	rs = slices.Insert(rs, i, r)
-	if len(rs) > auditKeep {
-		rs = slices.Delete(rs, 0, len(rs)-auditKeep)
+	x.byPIP[r.PIPID] = x.trim(slices.Insert(rs, i, r))
+}
+
+// trim keeps the newest auditKeep of rs once it holds twice as many: one
+// move per auditKeep reads, not one per read.
+func (x *auditIndex) trim(rs []domain.ReadRecord) []domain.ReadRecord {
+	if len(rs) >= 2*auditKeep {
+		return slices.Delete(rs, 0, len(rs)-auditKeep)
 	}
-	x.byPIP[r.PIPID] = rs
+	return rs
 }
 
 func cmpUint(a, b uint64) int {
@@ -126,30 +138,40 @@ func (s *Store) ensureAudit(ctx, bg context.Context) error {
 	return s.audit.follow(ctx, bg, st, s.log, &s.wg)
 }
 
+// follow feeds the index from the stream. Every start reads the whole
+// stream again, so its records are decoded by json/v2 with encoding/json's
+// semantics (DefaultOptionsV1): the same records, 2.3 times as fast as
+// encoding/json, 8 allocations for a message of 64 records instead of 337
+// (docs/performance.md, "The read audit at a start").
 func (x *auditIndex) follow(ctx, bg context.Context, st jetstream.Stream, log *slog.Logger, wg *sync.WaitGroup) error {
 	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"audit.read.>", auditBatchSubject}})
 	if err != nil {
 		return fmt.Errorf("eventstore: read-audit index: %w", err)
 	}
 	return tail(ctx, bg, cons, "read-audit index", log, wg, func(m jetstream.Msg, meta *jetstream.MsgMetadata) {
-		if m.Subject() == auditBatchSubject {
-			var b auditMessage
-			if err := json.Unmarshal(m.Data(), &b); err == nil && b.Type == auditMessageType {
-				for _, r := range b.Reads {
-					if r.Type == domain.ReadRecordType {
-						r.Sequence = meta.Sequence.Stream
-						x.add(r)
-					}
+		x.consume(m.Subject(), m.Data(), meta.Sequence.Stream)
+	})
+}
+
+// consume indexes the records of one AUDIT message, stored at seq.
+func (x *auditIndex) consume(subject string, data []byte, seq uint64) {
+	if subject == auditBatchSubject {
+		var b auditMessage
+		if err := jsonv2.Unmarshal(data, &b, jsonv1.DefaultOptionsV1()); err == nil && b.Type == auditMessageType {
+			for _, r := range b.Reads {
+				if r.Type == domain.ReadRecordType {
+					r.Sequence = seq
+					x.add(r)
 				}
 			}
-			return
 		}
-		var r domain.ReadRecord
-		if err := json.Unmarshal(m.Data(), &r); err == nil && r.Type == domain.ReadRecordType {
-			r.Sequence = meta.Sequence.Stream
-			x.add(r)
-		}
-	})
+		return
+	}
+	var r domain.ReadRecord
+	if err := jsonv2.Unmarshal(data, &r, jsonv1.DefaultOptionsV1()); err == nil && r.Type == domain.ReadRecordType {
+		r.Sequence = seq
+		x.add(r)
+	}
 }
 
 // RecordRead stores one read record on AUDIT and returns once the server
@@ -230,9 +252,15 @@ func (s *Store) storeReads(batch []*pendingRead) error {
 // ReadsOf returns the newest reads of a PIP, newest first, at most limit
 // (and at most the auditKeep this replica keeps per PIP).
 func (s *Store) ReadsOf(pipID uuid.UUID, limit int) []domain.ReadRecord {
-	s.audit.mu.RLock()
-	defer s.audit.mu.RUnlock()
-	rs := s.audit.byPIP[pipID]
+	return s.audit.newest(pipID, limit)
+}
+
+// newest is ReadsOf of the index.
+func (x *auditIndex) newest(pipID uuid.UUID, limit int) []domain.ReadRecord {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	rs := x.byPIP[pipID]
+	limit = min(limit, auditKeep)
 	out := make([]domain.ReadRecord, 0, min(limit, len(rs)))
 	for i := len(rs) - 1; i >= 0 && len(out) < limit; i-- {
 		out = append(out, rs[i])
