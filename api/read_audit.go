@@ -19,7 +19,9 @@ type ReadAudit interface {
 	// its sequence. Errors: KindUnavailable.
 	RecordRead(ctx context.Context, r domain.ReadRecord) (domain.ReadRecord, error)
 	// ReadsOf returns a PIP's newest reads, newest first, at most limit.
-	ReadsOf(pipID uuid.UUID, limit int) []domain.ReadRecord
+	// Errors: KindUnavailable (just after a start, while the reads stored
+	// before it are being loaded, past ctx's deadline).
+	ReadsOf(ctx context.Context, pipID uuid.UUID, limit int) ([]domain.ReadRecord, error)
 }
 
 // readsShown bounds the reads listed in a PIP's audit view.
@@ -67,7 +69,11 @@ func (s *Server) auditedPIP(c echo.Context, pip projections.PIP) error {
 		return err
 	}
 	v := auditedPIPView{pipView: s.pipAudit(pip)}
-	if reads, ok := s.readsFor(p.Actor(), pip, readsShown, nil); ok {
+	reads, ok, err := s.readsFor(c.Request().Context(), p.Actor(), pip, readsShown, nil)
+	if err != nil {
+		return err
+	}
+	if ok {
 		v.Reads = &reads
 	}
 	return c.JSON(http.StatusOK, v)
@@ -76,13 +82,18 @@ func (s *Server) auditedPIP(c echo.Context, pip projections.PIP) error {
 // readsFor lists the newest reads of pip, at most limit, as viewer may see
 // them, and whether viewer may see them at all (HR, admin, the person on
 // the PIP). pending, when not nil, is viewer's read being stored: it is
-// listed first, and not again should it be stored already.
-func (s *Server) readsFor(viewer domain.Actor, pip projections.PIP, limit int, pending *domain.ReadRecord) ([]readView, bool) {
+// listed first, and not again should it be stored already. Errors:
+// ReadAudit.ReadsOf's.
+func (s *Server) readsFor(ctx context.Context, viewer domain.Actor, pip projections.PIP, limit int, pending *domain.ReadRecord) ([]readView, bool, error) {
 	self := viewer.Role == domain.RoleMember && viewer.ID == pip.PersonID.String()
 	full := viewer.Role == domain.RoleHR || viewer.Role == domain.RoleAdmin
 	ra, ok := s.journals.(ReadAudit)
 	if !ok || (!self && !full) {
-		return nil, false
+		return nil, false, nil
+	}
+	stored, err := ra.ReadsOf(ctx, pip.ID, limit)
+	if err != nil {
+		return nil, false, err
 	}
 	out := []readView{}
 	add := func(r domain.ReadRecord) {
@@ -100,7 +111,7 @@ func (s *Server) readsFor(viewer domain.Actor, pip projections.PIP, limit int, p
 	if pending != nil {
 		add(*pending)
 	}
-	for _, r := range ra.ReadsOf(pip.ID, limit) {
+	for _, r := range stored {
 		if len(out) == limit {
 			break
 		}
@@ -108,5 +119,5 @@ func (s *Server) readsFor(viewer domain.Actor, pip projections.PIP, limit int, p
 			add(r)
 		}
 	}
-	return out, true
+	return out, true, nil
 }

@@ -78,7 +78,13 @@ func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, pip projections.P
 	if limit <= 0 || limit > readsShown {
 		limit = readsShown
 	}
-	reads, visible := s.readsFor(caller, pip, limit, &r)
+	reads, visible, err := s.readsFor(ctx, caller, pip, limit, &r)
+	if err != nil { // the page is refused, its read perhaps stored: a read recorded and not served, never the reverse
+		return nil, false, func() error {
+			<-stored
+			return err
+		}
+	}
 	rows := make([]web.ReadRow, 0, len(reads))
 	for _, rv := range reads {
 		rows = append(rows, web.ReadRow{At: rv.At, Role: string(rv.Role), Via: rv.Via, Sub: rv.Sub, Name: rv.Name, You: rv.You, RequestID: rv.RequestID})

@@ -23,7 +23,10 @@ import (
 // concurrency. A read is served only after its record is acknowledged, so
 // no read goes unrecorded. Reads of the records come from a small
 // in-memory index, fed by an ordered consumer of the whole stream, keeping
-// the newest auditKeep reads per PIP.
+// the newest auditKeep reads per PIP. The index is built in the background
+// at a start, so a start does not wait for a stream that only grows (a
+// year of PIP reads); a list of reads waits until the index holds every
+// read stored before the start.
 //
 // The records are group-committed: the reads that arrive while one message
 // is being stored go together in the next one, an `audit.reads` message on
@@ -70,8 +73,11 @@ type readCommitter struct {
 }
 
 // auditIndex holds the newest reads of each PIP, oldest first: at least
-// the newest auditKeep, fewer than twice as many.
+// the newest auditKeep, fewer than twice as many. ready is closed once it
+// holds every read stored before the consumer started.
 type auditIndex struct {
+	ready <-chan struct{}
+
 	mu    sync.RWMutex
 	byPIP map[uuid.UUID][]domain.ReadRecord
 }
@@ -119,8 +125,9 @@ func auditSubject(r domain.ReadRecord) string {
 	return "audit.read." + r.PersonID.String() + "." + r.PIPID.String()
 }
 
-// ensureAudit creates or updates the AUDIT stream and fills the index,
-// waiting until it has caught up, then keeps it fresh until bg ends.
+// ensureAudit creates or updates the AUDIT stream and starts filling the
+// index, which it keeps fresh until bg ends; it does not wait for the
+// index to catch up (ReadsOf does).
 func (s *Store) ensureAudit(ctx, bg context.Context) error {
 	st, err := s.ensureStream(ctx, jetstream.StreamConfig{
 		Name:        AuditStream,
@@ -148,9 +155,10 @@ func (x *auditIndex) follow(ctx, bg context.Context, st jetstream.Stream, log *s
 	if err != nil {
 		return fmt.Errorf("eventstore: read-audit index: %w", err)
 	}
-	return tail(ctx, bg, cons, "read-audit index", log, wg, func(m jetstream.Msg, meta *jetstream.MsgMetadata) {
+	x.ready, err = tail(bg, cons, "read-audit index", log, wg, func(m jetstream.Msg, meta *jetstream.MsgMetadata) {
 		x.consume(m.Subject(), m.Data(), meta.Sequence.Stream)
 	})
+	return err
 }
 
 // consume indexes the records of one AUDIT message, stored at seq.
@@ -250,9 +258,21 @@ func (s *Store) storeReads(batch []*pendingRead) error {
 }
 
 // ReadsOf returns the newest reads of a PIP, newest first, at most limit
-// (and at most the auditKeep this replica keeps per PIP).
-func (s *Store) ReadsOf(pipID uuid.UUID, limit int) []domain.ReadRecord {
-	return s.audit.newest(pipID, limit)
+// (and at most the auditKeep this replica keeps per PIP). Just after a
+// start it waits until the index holds every read stored before it.
+// Errors: KindUnavailable when ctx ends first.
+func (s *Store) ReadsOf(ctx context.Context, pipID uuid.UUID, limit int) ([]domain.ReadRecord, error) {
+	select {
+	case <-s.audit.ready:
+		return s.audit.newest(pipID, limit), nil
+	default:
+	}
+	select {
+	case <-s.audit.ready:
+		return s.audit.newest(pipID, limit), nil
+	case <-ctx.Done():
+		return nil, domain.Errorf(domain.KindUnavailable, "the read audit is still being loaded: try again shortly")
+	}
 }
 
 // newest is ReadsOf of the index.

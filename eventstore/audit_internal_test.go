@@ -1,6 +1,7 @@
 package eventstore
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -83,4 +84,23 @@ func TestAuditIndexProperty(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestReadsOfWaitsForTheIndex: until the index has caught up, ReadsOf
+// waits, and refuses (503) when its caller's deadline comes first; once it
+// has, it answers whatever the caller's context.
+func TestReadsOfWaitsForTheIndex(t *testing.T) {
+	ready := make(chan struct{})
+	pip := uuid.New()
+	s := &Store{audit: &auditIndex{ready: ready, byPIP: map[uuid.UUID][]domain.ReadRecord{}}}
+	s.audit.add(domain.ReadRecord{ID: uuid.New(), Type: domain.ReadRecordType, PIPID: pip, Sequence: 1})
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	if rs, err := s.ReadsOf(done, pip, 10); domain.KindOf(err) != domain.KindUnavailable || rs != nil {
+		t.Fatalf("before the index caught up: %v, %v", rs, err)
+	}
+	close(ready)
+	if rs, err := s.ReadsOf(done, pip, 10); err != nil || len(rs) != 1 {
+		t.Fatalf("after: %v, %v", rs, err)
+	}
 }

@@ -29,14 +29,14 @@ func TestReadAuditAcrossStores(t *testing.T) {
 		}
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for len(b.ReadsOf(pip, 10)) < 3 && time.Now().Before(deadline) {
+	for len(readsOf(t, b, pip, 10)) < 3 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	got := b.ReadsOf(pip, 2)
+	got := readsOf(t, b, pip, 2)
 	if len(got) != 2 || got[0].RequestID != "req-c" || got[1].RequestID != "req-b" || got[0].Reader != reader {
 		t.Errorf("the peer lists %+v", got)
 	}
-	if len(a.ReadsOf(uuid.New(), 10)) != 0 {
+	if len(readsOf(t, a, uuid.New(), 10)) != 0 {
 		t.Errorf("reads of an unread PIP")
 	}
 	st, err := a.JetStream().Stream(ctx, eventstore.AuditStream)
@@ -100,14 +100,14 @@ func TestReadAuditGroupCommit(t *testing.T) {
 	// count alone reaches 200 before the last message is applied (CI,
 	// 2026-12-07).
 	caughtUp := func() bool {
-		mine, theirs := a.ReadsOf(pip, 1000), b.ReadsOf(pip, 1000)
+		mine, theirs := readsOf(t, a, pip, 1000), readsOf(t, b, pip, 1000)
 		return len(theirs) == min(n+1, 200) && len(mine) > 0 && theirs[0].ID == mine[0].ID
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for !caughtUp() && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	listed := b.ReadsOf(pip, 1000)
+	listed := readsOf(t, b, pip, 1000)
 	if len(listed) != min(n+1, 200) {
 		t.Fatalf("the peer lists %d reads, want %d", len(listed), min(n+1, 200))
 	}
@@ -121,7 +121,7 @@ func TestReadAuditGroupCommit(t *testing.T) {
 			t.Fatalf("not newest first at %d", i)
 		}
 	}
-	if mine := a.ReadsOf(pip, 1000); len(mine) != len(listed) || mine[0].ID != listed[0].ID {
+	if mine := readsOf(t, a, pip, 1000); len(mine) != len(listed) || mine[0].ID != listed[0].ID {
 		t.Errorf("the writer lists %d reads (newest %s), the peer %d (newest %s)", len(mine), mine[0].ID, len(listed), listed[0].ID)
 	}
 }
@@ -154,6 +154,67 @@ func benchRecordRead(b *testing.B) {
 		r.ID = uuid.New()
 		if _, err := s.RecordRead(ctx, r); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// readsOf is ReadsOf, failing the test on an error.
+func readsOf(tb testing.TB, s *eventstore.Store, pip uuid.UUID, limit int) []domain.ReadRecord {
+	tb.Helper()
+	rs, err := s.ReadsOf(ctxT(tb), pip, limit)
+	if err != nil {
+		tb.Fatalf("ReadsOf: %v", err)
+	}
+	return rs
+}
+
+// TestReadAuditAfterRestart: a store opened on a stream of reads lists
+// them all at once, the newest first: Open does not wait for the index,
+// ReadsOf does.
+func TestReadAuditAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := ctxT(t)
+	a, err := eventstore.Open(ctx, eventstore.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	person, pip, other := uuid.New(), uuid.New(), uuid.New()
+	const readers, each = 32, 100
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var newest domain.ReadRecord
+	for w := range readers {
+		wg.Go(func() {
+			for i := range each {
+				on := pip
+				if i%4 == 3 {
+					on = other
+				}
+				r, err := a.RecordRead(ctx, domain.NewReadRecord(domain.Actor{ID: "hr", Role: domain.RoleHR}, person, on, clock.Now(), fmt.Sprintf("req-%d-%d", w, i), "ui"))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				if on == pip && r.Sequence >= newest.Sequence {
+					newest = r
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b := mustOpen(t, eventstore.Config{DataDir: dir})
+	got := readsOf(t, b, pip, 1000)
+	if len(got) != 200 || got[0].Sequence != newest.Sequence {
+		t.Fatalf("just after the start: %d reads listed, the newest at %d; want 200, the newest at %d", len(got), got[0].Sequence, newest.Sequence)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].Sequence > got[i-1].Sequence || got[i].PIPID != pip {
+			t.Fatalf("read %d: %+v after %+v", i, got[i], got[i-1])
 		}
 	}
 }

@@ -9,12 +9,12 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// tail feeds every message of an ordered consumer to fn, returns once fn
-// has seen the messages pending at the start (the index it fills is caught
-// up), and keeps consuming in the background until bg is done. name says
-// what is being built, for errors and logs.
-func tail(ctx, bg context.Context, cons jetstream.Consumer, name string, log *slog.Logger, wg *sync.WaitGroup,
-	fn func(m jetstream.Msg, meta *jetstream.MsgMetadata)) error {
+// tail feeds every message of an ordered consumer to fn in the background
+// until bg is done, and returns a channel closed once fn has seen the
+// messages pending at the start (the index it fills has caught up). name
+// says what is being built, for errors and logs.
+func tail(bg context.Context, cons jetstream.Consumer, name string, log *slog.Logger, wg *sync.WaitGroup,
+	fn func(m jetstream.Msg, meta *jetstream.MsgMetadata)) (<-chan struct{}, error) {
 	ready := make(chan struct{})
 	var once sync.Once
 	if cons.CachedInfo().NumPending == 0 {
@@ -33,16 +33,11 @@ func tail(ctx, bg context.Context, cons jetstream.Consumer, name string, log *sl
 		log.Debug(name+" tail", "err", err)
 	}))
 	if err != nil {
-		return fmt.Errorf("eventstore: %s: %w", name, err)
+		return nil, fmt.Errorf("eventstore: %s: %w", name, err)
 	}
 	wg.Go(func() {
 		<-bg.Done()
 		cc.Stop()
 	})
-	select {
-	case <-ready:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("eventstore: building the %s: %w", name, ctx.Err())
-	}
+	return ready, nil
 }

@@ -24,7 +24,9 @@ type ReadRow struct {
 // returns the newest reads the viewer may see, this one first, at most
 // limit (0: as many as the read audit lists), with whether they may see
 // them at all; and recorded, which waits until the read is stored and says
-// whether it could be. The page is rendered while the read is being stored
+// whether the page may be sent: not when the read could not be stored, nor
+// when the reads could not be listed (just after a start, the reads stored
+// before it still loading). The page is rendered while the read is being stored
 // and sent only once recorded returned nil: no PIP page is ever served
 // unrecorded, and its rendering does not wait for the disk.
 type ReadPIPFunc func(ctx context.Context, v Viewer, pip projections.PIP, requestID string, limit int) (rows []ReadRow, visible bool, recorded func() error)
