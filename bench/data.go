@@ -353,7 +353,8 @@ func (b *benchRun) coldStart(ctx context.Context, dir, snapDir string) error {
 
 // coldTimes splits a cold start: opening the store (the embedded server's
 // JetStream recovery, which reads every message of the dedup window again,
-// the key bucket, the read-audit index), then waiting for the snapshot
+// and the key bucket; the read-audit index is built in the background and
+// competes for the cores with what follows), then waiting for the snapshot
 // (read alongside the opening, load seconds in all) and checking it, then
 // following the rest of the stream.
 type coldTimes struct{ total, open, resume, load, follow float64 }
