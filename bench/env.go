@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -155,7 +157,9 @@ func serveLoopback(name string, h http.Handler, stops *[]func()) (string, error)
 }
 
 // noopEcho is the HTTP ceiling: Echo with a POST that reads the body and
-// answers 201 with a small JSON object, and a GET with a static object.
+// answers 201 with a small JSON object, a GET with a static object, and
+// GET /static/bytes/:n, n bytes of HTML from memory sent as a page is
+// (with its length, in one write): what shipping a page's bytes costs.
 func noopEcho() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -172,7 +176,26 @@ func noopEcho() *echo.Echo {
 	})
 	static := map[string]any{"person_id": "0193a0c4-1f0e-7000-8000-000000000000", "period": "2026-10", "metrics": []int{1, 2, 3}}
 	e.GET("/static", func(c echo.Context) error { return c.JSON(http.StatusOK, static) })
+	var sized sync.Map // n → n bytes of HTML
+	e.GET("/static/bytes/:n", func(c echo.Context) error {
+		n, err := strconv.Atoi(c.Param("n"))
+		if err != nil || n < 0 || n > 1<<20 {
+			return echo.ErrBadRequest
+		}
+		body, ok := sized.Load(n)
+		if !ok {
+			body, _ = sized.LoadOrStore(n, htmlOf(n))
+		}
+		c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(n))
+		return c.Blob(http.StatusOK, echo.MIMETextHTMLCharsetUTF8, body.([]byte))
+	})
 	return e
+}
+
+// htmlOf returns n bytes of table rows, as a page's body.
+func htmlOf(n int) []byte {
+	const row = `<tr><th scope="row"><a href="/ui/people/0193a0c4-1f0e-7000-8000-000000000000?period=2026-11">Ana Lima</a></th><td class="cell low"><span class="v">62%</span></td></tr>`
+	return []byte(strings.Repeat(row, n/len(row)+1)[:n])
 }
 
 // waitViews waits until the projections have applied the stream's last event.

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/coachjournal/coachjournal/api/web"
@@ -29,7 +30,10 @@ type pageKind struct {
 // static GET measured in the same rounds (issue 21). Each page is measured
 // twice in the same rounds: cold, on the same service with its read cache
 // off, and warm, with the cache on after a first pass over every page of
-// the kind.
+// the kind. Beside them, informative, the same number of bytes as the
+// page served from memory by the static server (GET /static/bytes/n, n the
+// size of the kind's first page): what shipping the page costs this HTTP
+// stack, its rendering and data aside.
 func (b *benchRun) pages(ctx context.Context, env *benchEnv, g *benchGen) error {
 	pips, err := g.openPIPs(ctx)
 	if err != nil {
@@ -89,6 +93,16 @@ func (b *benchRun) pages(ctx context.Context, env *benchEnv, g *benchGen) error 
 				}
 				warmed[k.name] = true
 			}
+			size, err := pageSize(cl, env.api+k.all[0], k.token)
+			if err != nil {
+				cl.CloseIdleConnections()
+				return fmt.Errorf("%s: %w", k.name, err)
+			}
+			sameBytes := func() loadResult {
+				return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(int, int) error {
+					return do(cl, http.MethodGet, env.noop+"/static/bytes/"+strconv.Itoa(size), "", nil, http.StatusOK)
+				})
+			}
 			b.logf("pages: %s, %d clients", k.name, c)
 			run := func(base string) func() loadResult {
 				rngs := make([]*rand.Rand, c)
@@ -101,15 +115,23 @@ func (b *benchRun) pages(ctx context.Context, env *benchEnv, g *benchGen) error 
 					})
 				}
 			}
-			res := interleavedLoads(b.opts.rounds, static, run(env.apiCold), run(env.api))
-			base := res[0]
+			res := interleavedLoads(b.opts.rounds, static, sameBytes, run(env.apiCold), run(env.api))
+			base, same := res[0], res[1]
 			for i, cache := range []string{"cold", "warm"} {
-				row := pageRow(fmt.Sprintf("pages.c%d.%s.%s", c, cache, k.name), c, res[1+i], base)
+				pg := res[2+i]
+				row := pageRow(fmt.Sprintf("pages.c%d.%s.%s", c, cache, k.name), c, pg, base)
+				row.Note += fmt.Sprintf("; against the page's bytes from memory (same rounds): rate %.3f, p99 %.1f ×", pg.rate()/same.rate(), pg.pct(0.99)/same.pct(0.99))
 				if cache == "warm" {
 					row.Note += "; " + warmNote[k.name]
 				}
 				b.add(row)
 			}
+			sameRow := benchRow{Scenario: fmt.Sprintf("pages.c%d.same_bytes.%s", c, k.name), Value: same.rate(), Unit: "req/s", Baseline: base.rate(),
+				Base: "static GET", P50: same.pct(0.5), P99: same.pct(0.99),
+				Note: fmt.Sprintf("informative: %d bytes of HTML from memory, sent as a page is (its length, one write), by the static server in the same rounds: the HTTP cost of the %s's bytes alone; %s",
+					size, strings.ReplaceAll(k.name, "_", " "), same.gcNote())}
+			failedNote(&sameRow, same)
+			b.add(sameRow)
 		}
 		cl.CloseIdleConnections()
 	}
@@ -158,6 +180,25 @@ func every(n int, url func(int) string) []string {
 	return out
 }
 
+// pageSize GETs one page signed in with token's session cookie and
+// returns the length of its body.
+func pageSize(cl *http.Client, url, token string) (int, error) {
+	req, err := pageRequest(url, token)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := cl.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: %d", url, resp.StatusCode)
+	}
+	return int(n), err
+}
+
 // visitAll GETs every page of paths once with 64 clients: the warm-up
 // pass that fills the read cache before the warm rows. It returns the
 // pass as a load (its latencies; its rate is pages over the whole pass),
@@ -169,20 +210,16 @@ func visitAll(ctx context.Context, base string, paths []string, token string) lo
 	return eachOnce(ctx, c, len(paths), 0, func(i int) error { return page(cl, base+paths[i], token, 0) })
 }
 
-// page GETs a web page signed in with token's session cookie and drains
-// it; minSeq, when not 0, is sent as X-Min-Sequence.
 // benchCSRF is the bench browser's CSRF cookie.
 const benchCSRF = "0123456789abcdefABCDEF0123456789"
 
+// page GETs a web page signed in with token's session cookie and drains
+// it; minSeq, when not 0, is sent as X-Min-Sequence.
 func page(cl *http.Client, url, token string, minSeq uint64) error {
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	req, err := pageRequest(url, token)
 	if err != nil {
 		return err
 	}
-	req.AddCookie(&http.Cookie{Name: web.CookieName, Value: token})
-	// The CSRF cookie a browser got with its first page and sends with
-	// every later one (without it, every page would mint a new token).
-	req.AddCookie(&http.Cookie{Name: web.CSRFCookieName, Value: benchCSRF})
 	if minSeq != 0 {
 		req.Header.Set("X-Min-Sequence", strconv.FormatUint(minSeq, 10))
 	}
@@ -196,4 +233,18 @@ func page(cl *http.Client, url, token string, minSeq uint64) error {
 		return fmt.Errorf("GET %s: %d %s", url, resp.StatusCode, b)
 	}
 	return drain(resp.Body)
+}
+
+// pageRequest is a GET of a web page as the bench's browser sends it:
+// signed in with token's session cookie, and the CSRF cookie a browser got
+// with its first page and sends with every later one (without it, every
+// page would mint a new token).
+func pageRequest(url, token string) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.AddCookie(&http.Cookie{Name: web.CookieName, Value: token})
+	req.AddCookie(&http.Cookie{Name: web.CSRFCookieName, Value: benchCSRF})
+	return req, nil
 }
