@@ -44,7 +44,7 @@ func TestBenchQuick(t *testing.T) {
 	}
 	// The pages cold and warm, the PIP page among them; the reads after
 	// writes beside the cached ones.
-	for _, s := range []string{"pages.c64.cold.pip_page", "pages.c64.warm.pip_page", "pages.c64.same_bytes.rep_page", "pages.c1.cold.team_board", "pages.c1.warm.one_on_one",
+	for _, s := range []string{"pages.c64.cold.pip_page", "pages.c64.warm.pip_page", "pages.c64.same_bytes.rep_page", "reads.c64.same_bytes.commitment_history", "pages.c1.cold.team_board", "pages.c1.warm.one_on_one",
 		"afterwrite.c64.fresh.scorecard", "afterwrite.c64.cached.scorecard", "afterwrite.c64.fresh.commitment_history", "afterwrite.c64.fresh.rep_page"} {
 		if !rows[s] {
 			t.Errorf("no %s row in\n%s", s, out.String())

@@ -93,16 +93,16 @@ func (b *benchRun) pages(ctx context.Context, env *benchEnv, g *benchGen) error 
 				}
 				warmed[k.name] = true
 			}
-			size, err := pageSize(cl, env.api+k.all[0], k.token)
+			req, err := pageRequest(env.api+k.all[0], k.token)
+			if err != nil {
+				return err
+			}
+			size, err := bodySize(cl, req)
 			if err != nil {
 				cl.CloseIdleConnections()
 				return fmt.Errorf("%s: %w", k.name, err)
 			}
-			sameBytes := func() loadResult {
-				return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(int, int) error {
-					return do(cl, http.MethodGet, env.noop+"/static/bytes/"+strconv.Itoa(size), "", nil, http.StatusOK)
-				})
-			}
+			sameBytes := b.sameBytes(ctx, env, cl, c, size)
 			b.logf("pages: %s, %d clients", k.name, c)
 			run := func(base string) func() loadResult {
 				rngs := make([]*rand.Rand, c)
@@ -180,13 +180,8 @@ func every(n int, url func(int) string) []string {
 	return out
 }
 
-// pageSize GETs one page signed in with token's session cookie and
-// returns the length of its body.
-func pageSize(cl *http.Client, url, token string) (int, error) {
-	req, err := pageRequest(url, token)
-	if err != nil {
-		return 0, err
-	}
+// bodySize sends req and returns the length of the answer's body.
+func bodySize(cl *http.Client, req *http.Request) (int, error) {
 	resp, err := cl.Do(req)
 	if err != nil {
 		return 0, err
@@ -194,9 +189,20 @@ func pageSize(cl *http.Client, url, token string) (int, error) {
 	defer resp.Body.Close()
 	n, err := io.Copy(io.Discard, resp.Body)
 	if err == nil && resp.StatusCode != http.StatusOK {
-		err = fmt.Errorf("GET %s: %d", url, resp.StatusCode)
+		err = fmt.Errorf("GET %s: %d", req.URL, resp.StatusCode)
 	}
 	return int(n), err
+}
+
+// sameBytes is a load of c clients GETting size bytes from memory from the
+// static server, sent as a page is (GET /static/bytes/n).
+func (b *benchRun) sameBytes(ctx context.Context, env *benchEnv, cl *http.Client, c, size int) func() loadResult {
+	url := env.noop + "/static/bytes/" + strconv.Itoa(size)
+	return func() loadResult {
+		return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(int, int) error {
+			return do(cl, http.MethodGet, url, "", nil, http.StatusOK)
+		})
+	}
 }
 
 // visitAll GETs every page of paths once with 64 clients: the warm-up
