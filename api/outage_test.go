@@ -4,16 +4,22 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/coachjournal/coachjournal/api"
 	"github.com/coachjournal/coachjournal/api/apitest"
 	"github.com/coachjournal/coachjournal/domain"
+	"github.com/coachjournal/coachjournal/domain/clock"
+	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -446,4 +452,58 @@ func TestPIPPageUnrecorded(t *testing.T) {
 	if r.Status != http.StatusServiceUnavailable || strings.Contains(string(r.Body), reason) {
 		t.Errorf("the API's audit view during the outage: %d %s", r.Status, r.Body)
 	}
+}
+
+// loadingAudit is the store just after a start, while its read-audit index
+// still loads the reads stored before it: ReadsOf refuses at every caller's
+// deadline (here at once).
+type loadingAudit struct{ *eventstore.Store }
+
+func (loadingAudit) ReadsOf(context.Context, uuid.UUID, int) ([]domain.ReadRecord, error) {
+	return nil, domain.Errorf(domain.KindUnavailable, "the read audit is still being loaded: try again shortly")
+}
+
+// TestPIPReadsNotListed: while a PIP's reads cannot be listed, the UI and
+// the API refuse the PIP (503) and carry nothing of it; the page says why
+// in words. The read itself is still stored: recorded and not served,
+// never the reverse.
+func TestPIPReadsNotListed(t *testing.T) {
+	env := apitest.Start(t)
+	admin, hr := env.Token("admin-service", domain.RoleAdmin), env.Token("hr-service", domain.RoleHR)
+	ben := registered(t, env, admin, "Ben Brook", "ben@example.com")
+	const reason = "three months under sixty percent"
+	pip := env.Created(http.MethodPost, "/v1/people/"+ben+"/pips", hr, map[string]any{
+		"reason": reason, "starts_on": day(-7), "ends_on": day(40),
+		"goals": []map[string]any{{"text": "ten new opportunities a month"}}})
+	srv := httptest.NewServer(api.New(loadingAudit{env.Store}, env.Views, env.Tokens, api.Config{Now: clock.Now}))
+	t.Cleanup(srv.Close)
+
+	code, body := uiGet(t, srv.URL, "/ui/people/"+ben+"/pips/"+pip, hr)
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "the list of who read it is still loading") {
+		t.Errorf("PIP page while its reads load: %d, want 503 saying the list is loading:\n%s", code, body)
+	}
+	if strings.Contains(body, reason) || strings.Contains(body, "ten new opportunities") {
+		t.Error("the refused page carries the PIP")
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/people/"+ben+"/pips/"+pip, nil)
+	req.Header.Set("Authorization", "Bearer "+hr)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(string(b), reason) ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("the API's audit view while its reads load: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	}
+	pipID := uuid.MustParse(pip)
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if rs, err := env.Store.ReadsOf(context.Background(), pipID, 10); err == nil && len(rs) >= 2 {
+			return // both refused reads were stored
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Error("the refused reads were not stored")
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/api/web"
@@ -82,7 +83,7 @@ func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, pip projections.P
 	if err != nil { // the page is refused, its read perhaps stored: a read recorded and not served, never the reverse
 		return nil, false, func() error {
 			<-stored
-			return err
+			return fmt.Errorf("%w: %w", web.ErrReadsNotListed, err)
 		}
 	}
 	rows := make([]web.ReadRow, 0, len(reads))

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -121,7 +122,10 @@ func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, po
 	}
 	d.Chain = u.chain(c, p.ID)
 	return u.renderHeld(c, status, "pip", "PIP: "+p.Name, d, func() string {
-		if err := recorded(); err != nil {
+		if err := recorded(); errors.Is(err, ErrReadsNotListed) {
+			u.Logger.Warn("PIP page refused: its reads could not be listed", "err", err)
+			return "This PIP cannot be shown right now: the list of who read it is still loading. Try again shortly."
+		} else if err != nil {
 			u.Logger.Warn("PIP page refused: its read could not be recorded", "err", err)
 			return "This PIP cannot be shown right now: its read could not be recorded. Try again shortly."
 		}

@@ -66,3 +66,9 @@ func (u *ui) recordRead(ctx context.Context, v Viewer, pip projections.PIP, requ
 }
 
 var errNoReadAudit = errors.New("the read audit is not available")
+
+// ErrReadsNotListed marks a recorded func's refusal because the PIP's
+// reads could not be listed (just after a start, while the reads stored
+// before it load), not because its read could not be stored: the page says
+// which.
+var ErrReadsNotListed = errors.New("the reads of the PIP could not be listed")
