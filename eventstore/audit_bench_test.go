@@ -2,6 +2,8 @@ package eventstore_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -14,8 +16,9 @@ import (
 // BenchmarkOpenWithReadAudit is a start of a store whose AUDIT stream holds
 // 115,200 reads of 445 PIPs, group-committed by 64 readers at once (what
 // the bench's pages scenario leaves), until the first list of a PIP's
-// reads, which waits for the read-audit index to hold the whole stream.
-// Without reads, Open takes about 10 ms here.
+// reads, which waits for the read-audit index to hold the whole stream:
+// from the checkpoint the last Close wrote, or with none (the whole stream
+// read). Without reads, Open takes about 10 ms here.
 //
 //	go test ./eventstore -run '^$' -bench OpenWithReadAudit -benchtime 5x
 func BenchmarkOpenWithReadAudit(b *testing.B) {
@@ -48,18 +51,40 @@ func BenchmarkOpenWithReadAudit(b *testing.B) {
 	if err := s.Close(); err != nil {
 		b.Fatal(err)
 	}
-	for b.Loop() {
-		s, err := eventstore.Open(ctx, eventstore.Config{DataDir: dir})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if rs, err := s.ReadsOf(ctx, pips[0], 1000); len(rs) != 200 || err != nil {
-			b.Fatalf("%d reads of a PIP listed (%v), want 200", len(rs), err)
-		}
-		b.StopTimer()
-		if err := s.Close(); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
+	checkpoint := filepath.Join(dir, eventstore.AuditCheckpointName)
+	saved, err := os.ReadFile(checkpoint)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		keep bool // the checkpoint Close wrote; otherwise none, and the whole stream is read
+	}{{"checkpoint", true}, {"whole_stream", false}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				if err := os.Remove(checkpoint); err != nil {
+					b.Fatal(err)
+				}
+				if bc.keep {
+					if err := os.WriteFile(checkpoint, saved, 0o600); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				s, err := eventstore.Open(ctx, eventstore.Config{DataDir: dir})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if rs, err := s.ReadsOf(ctx, pips[0], 1000); len(rs) != 200 || err != nil {
+					b.Fatalf("%d reads of a PIP listed (%v), want 200", len(rs), err)
+				}
+				b.StopTimer()
+				if err := s.Close(); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+		})
 	}
 }

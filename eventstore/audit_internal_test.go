@@ -2,9 +2,16 @@ package eventstore
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
@@ -15,17 +22,20 @@ import (
 // order, as the whole stream does, whatever the interleaving of the two
 // ways a record arrives: the writer indexing its own messages on their
 // acknowledgement, and the consumer delivering every message (the
-// writer's again, and a peer's) in the stream's order. The stream is
-// random messages of one to five records across two PIPs; the reference
-// is every record ordered by (sequence, place in its message), newest
-// first, at most auditKeep. Past twice auditKeep reads of a PIP the index
-// trims itself, so the runs go well beyond it.
+// writer's again, and a peer's) in the stream's order; and whatever the
+// restarts from a checkpoint written at any earlier point, after which
+// the consumer delivers everything after the checkpoint's sequence again.
+// The stream is random messages of one to five records across two PIPs;
+// the reference is every record ordered by (sequence, place in its
+// message), newest first, at most auditKeep. Past twice auditKeep reads of
+// a PIP the index trims itself, so the runs go well beyond it.
 func TestAuditIndexProperty(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		pips := []uuid.UUID{uuid.New(), uuid.New()}
 		type msg struct {
 			reads []domain.ReadRecord
-			mine  bool // written by this replica
+			data  []byte // the audit.reads message
+			mine  bool   // written by this replica
 		}
 		var stream []msg
 		for seq := range uint64(rapid.IntRange(1, 3*auditKeep).Draw(rt, "messages")) {
@@ -35,12 +45,33 @@ func TestAuditIndexProperty(t *testing.T) {
 				m.reads = append(m.reads, domain.ReadRecord{ID: uuid.New(), Type: domain.ReadRecordType, PIPID: pip,
 					RequestID: fmt.Sprintf("%d.%d", seq+1, k), Sequence: seq + 1})
 			}
+			data, err := json.Marshal(auditMessage{Type: auditMessageType, Reads: m.reads})
+			if err != nil {
+				rt.Fatal(err)
+			}
+			m.data = data
 			stream = append(stream, m)
 		}
 		x := &auditIndex{byPIP: map[uuid.UUID][]domain.ReadRecord{}}
+		var checkpoint []byte
 		mine := 0     // the writer's next message
 		consumed := 0 // the consumer's next message
 		for mine < len(stream) || consumed < len(stream) {
+			switch rapid.IntRange(0, 19).Draw(rt, "step") {
+			case 0:
+				_, checkpoint = x.encode(1)
+				continue
+			case 1:
+				if checkpoint == nil {
+					break
+				}
+				y, created, err := decodeAuditIndex(checkpoint)
+				if err != nil || created != 1 {
+					rt.Fatalf("the checkpoint does not decode: %v", err)
+				}
+				x, consumed = y, int(y.seq) // a restart: the consumer starts after the checkpoint
+				continue
+			}
 			for mine < len(stream) && !stream[mine].mine {
 				mine++
 			}
@@ -53,9 +84,7 @@ func TestAuditIndexProperty(t *testing.T) {
 				continue
 			}
 			if consumed < len(stream) {
-				for _, r := range stream[consumed].reads {
-					x.add(r)
-				}
+				x.consume(auditBatchSubject, stream[consumed].data, uint64(consumed+1))
 				consumed++
 			}
 		}
@@ -86,6 +115,44 @@ func TestAuditIndexProperty(t *testing.T) {
 	})
 }
 
+// TestAuditCheckpointRoundTrip: a checkpoint decodes to the records it was
+// written from, field for field, and anything cut from it or added to it
+// is refused as corrupt.
+func TestAuditCheckpointRoundTrip(t *testing.T) {
+	pip, other := uuid.New(), uuid.New()
+	x := &auditIndex{byPIP: map[uuid.UUID][]domain.ReadRecord{}}
+	at := time.Date(2026, 12, 7, 9, 30, 15, 123456789, time.UTC)
+	reads := []domain.ReadRecord{
+		domain.NewReadRecord(domain.Actor{ID: "hr-1", Role: domain.RoleHR}, uuid.New(), pip, at, "req-1", "ui"),
+		domain.NewReadRecord(domain.Actor{ID: uuid.NewString(), Role: domain.RoleAdmin}, uuid.New(), pip, at.Add(-time.Hour), "", "api"),
+		domain.NewReadRecord(domain.Actor{ID: "Zoë ", Role: domain.RoleMember}, uuid.New(), other, time.Date(1969, 7, 20, 20, 17, 40, 5, time.UTC), "réq ☃", "ui"),
+	}
+	for i := range reads {
+		reads[i].Sequence = uint64(7 + i)
+		x.add(reads[i])
+	}
+	x.seq = 9
+	seq, b := x.encode(42)
+	if seq != 9 {
+		t.Fatalf("encode covers %d, want 9", seq)
+	}
+	y, created, err := decodeAuditIndex(b)
+	if err != nil || created != 42 || y.seq != 9 || y.saved != 9 {
+		t.Fatalf("decode: %v, created %d, seq %d, saved %d", err, created, y.seq, y.saved)
+	}
+	if !reflect.DeepEqual(y.byPIP, x.byPIP) {
+		t.Fatalf("decoded\n%+v\nwant\n%+v", y.byPIP, x.byPIP)
+	}
+	for n := range len(b) {
+		if _, _, err := decodeAuditIndex(b[:n]); err == nil {
+			t.Fatalf("the first %d of %d bytes decode", n, len(b))
+		}
+	}
+	if _, _, err := decodeAuditIndex(append(slices.Clone(b), 0)); err == nil {
+		t.Fatal("a byte added at the end decodes")
+	}
+}
+
 // TestReadsOfWaitsForTheIndex: until the index has caught up, ReadsOf
 // waits, and refuses (503) when its caller's deadline comes first; once it
 // has, it answers whatever the caller's context.
@@ -103,4 +170,85 @@ func TestReadsOfWaitsForTheIndex(t *testing.T) {
 	if rs, err := s.ReadsOf(done, pip, 10); err != nil || len(rs) != 1 {
 		t.Fatalf("after: %v, %v", rs, err)
 	}
+}
+
+// TestAuditCheckpointWhileRunning: while the store runs, a tick writes the
+// checkpoint only once auditCheckpointReads reads have been indexed since
+// the last one, and then counts afresh.
+func TestAuditCheckpointWhileRunning(t *testing.T) {
+	dir := t.TempDir()
+	key := make([]byte, 32)
+	s := &Store{log: slog.New(slog.DiscardHandler), auditCreated: 1,
+		auditCkpt: &auditCheckpoint{path: filepath.Join(dir, AuditCheckpointName), key: key},
+		audit:     &auditIndex{byPIP: map[uuid.UUID][]domain.ReadRecord{}}}
+	bg, stop := context.WithCancel(context.Background())
+	tick := make(chan time.Time)
+	done := make(chan struct{})
+	go func() {
+		s.checkpointAudit(bg, tick)
+		close(done)
+	}()
+	pip := uuid.New()
+	consume := func(n int) {
+		for range n {
+			r := domain.ReadRecord{ID: uuid.New(), Type: domain.ReadRecordType, PIPID: pip}
+			data, _ := json.Marshal(auditMessage{Type: auditMessageType, Reads: []domain.ReadRecord{r}})
+			s.audit.consume(auditBatchSubject, data, s.audit.seq+1)
+		}
+	}
+	ticked := func() uint64 {
+		tick <- time.Time{}
+		tick <- time.Time{} // the first tick's save is done once the loop takes the second
+		x, err := s.auditCkpt.load(1, s.audit.seq)
+		if errors.Is(err, fs.ErrNotExist) {
+			return 0
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x.seq
+	}
+	consume(auditCheckpointReads - 1)
+	if seq := ticked(); seq != 0 {
+		t.Fatalf("written after %d reads, at %d", auditCheckpointReads-1, seq)
+	}
+	consume(1)
+	if seq := ticked(); seq != auditCheckpointReads {
+		t.Fatalf("after %d reads: checkpoint at %d", auditCheckpointReads, seq)
+	}
+	consume(auditCheckpointReads - 1)
+	if seq := ticked(); seq != auditCheckpointReads {
+		t.Fatalf("written again after %d more reads, at %d", auditCheckpointReads-1, seq)
+	}
+	consume(1)
+	if seq := ticked(); seq != 2*auditCheckpointReads {
+		t.Fatalf("after %d more: checkpoint at %d", auditCheckpointReads, seq)
+	}
+	stop()
+	<-done
+}
+
+// FuzzDecodeAuditIndex: any bytes decode without a panic or a huge
+// allocation, and whatever decodes is written again to the same index.
+func FuzzDecodeAuditIndex(f *testing.F) {
+	x := &auditIndex{byPIP: map[uuid.UUID][]domain.ReadRecord{}, seq: 3}
+	for i := range 3 {
+		r := domain.NewReadRecord(domain.Actor{ID: "hr", Role: domain.RoleHR}, uuid.New(), uuid.New(), time.Date(2026, 12, 7, 9, 0, i, 0, time.UTC), "req", "ui")
+		r.Sequence = uint64(i + 1)
+		x.add(r)
+	}
+	_, b := x.encode(7)
+	f.Add(b)
+	f.Add([]byte(auditCheckpointMagic))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		y, created, err := decodeAuditIndex(b)
+		if err != nil {
+			return
+		}
+		_, again := y.encode(created)
+		z, created2, err := decodeAuditIndex(again)
+		if err != nil || created2 != created || z.seq != y.seq || !reflect.DeepEqual(z.byPIP, y.byPIP) {
+			t.Fatalf("written again, it reads differently: %v", err)
+		}
+	})
 }

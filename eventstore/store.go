@@ -18,21 +18,23 @@ import (
 // Store is the event store of every journal. It is safe for concurrent use,
 // and several Stores (in one process or many) may share one stream.
 type Store struct {
-	cfg      Config
-	log      *slog.Logger
-	srv      *server.Server // nil when connected to an external server
-	nc       *nats.Conn
-	js       jetstream.JetStream
-	stream   jetstream.Stream
-	keys     *keyring
-	health   health        // whether writes can be taken (health.go)
-	gc       *committer    // group commit (groupcommit.go); nil when off
-	audit    *auditIndex   // reads of PIPs (audit.go)
-	pipReads readCommitter // reads waiting for their audit message (audit.go)
-	reads    lazyBucket    // the nudges each reader marked read (nudgereads.go)
-	prefs    lazyBucket    // each person's nudge preferences (nudgeprefs.go): the same lazily opened bucket
-	queue    nudgeQueue    // nudges to deliver (nudgequeue.go)
-	org      orgState      // the org structural changes are decided on (org.go)
+	cfg          Config
+	log          *slog.Logger
+	srv          *server.Server // nil when connected to an external server
+	nc           *nats.Conn
+	js           jetstream.JetStream
+	stream       jetstream.Stream
+	keys         *keyring
+	health       health           // whether writes can be taken (health.go)
+	gc           *committer       // group commit (groupcommit.go); nil when off
+	audit        *auditIndex      // reads of PIPs (audit.go)
+	auditCkpt    *auditCheckpoint // where the index is kept between starts; nil: nowhere (auditcheckpoint.go)
+	auditCreated int64            // the AUDIT stream's creation time, Unix ns
+	pipReads     readCommitter    // reads waiting for their audit message (audit.go)
+	reads        lazyBucket       // the nudges each reader marked read (nudgereads.go)
+	prefs        lazyBucket       // each person's nudge preferences (nudgeprefs.go): the same lazily opened bucket
+	queue        nudgeQueue       // nudges to deliver (nudgequeue.go)
+	org          orgState         // the org structural changes are decided on (org.go)
 
 	mu        sync.Mutex
 	journals  map[uuid.UUID]*journalEntry
@@ -193,14 +195,16 @@ func (s *Store) setUp(ctx context.Context, master []byte) error {
 	return s.ensureAudit(ctx, bg)
 }
 
-// Close stops the background work, drains the connection and shuts the
-// embedded server down, waiting until it has. It always returns nil; the
+// Close stops the background work, writes the read-audit checkpoint if
+// the index moved, drains the connection and shuts the embedded server
+// down, waiting until it has. It always returns nil; the
 // error result leaves room for stores that can fail to close.
 func (s *Store) Close() error {
 	if s.stop != nil {
 		s.stop()
 	}
 	s.wg.Wait()
+	s.saveAudit()
 	if s.nc != nil {
 		if err := s.nc.Drain(); err != nil { // e.g. the server is gone: nothing left to flush
 			s.log.Debug("drain", "err", err)
