@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -55,4 +56,10 @@ func TestBenchQuick(t *testing.T) {
 			t.Errorf("no %s rows in\n%s", s, out.String())
 		}
 	}
+}
+
+// TestMain lets this test binary serve as the cold starts' child process.
+func TestMain(m *testing.M) {
+	RunColdStartChild()
+	os.Exit(m.Run())
 }

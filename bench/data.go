@@ -341,14 +341,15 @@ func (b *benchRun) reads(ctx context.Context, env *benchEnv, g *benchGen) error 
 
 // coldStart opens the closed store in dir again and measures the time to
 // ready (projections caught up with the stream): resuming from the
-// snapshot in snapDir vs replaying everything.
+// snapshot in snapDir vs replaying everything, each in a process of its
+// own (coldchild.go).
 func (b *benchRun) coldStart(ctx context.Context, dir, snapDir string) error {
 	empty := filepath.Join(dir, "no-snapshot")
 	var withSnap, replay []coldTimes
 	var events uint64
 	for range b.opts.rounds {
 		for _, sd := range []string{snapDir, empty} {
-			t, last, err := coldStartOnce(ctx, dir, sd)
+			t, last, err := coldStartChild(ctx, dir, sd)
 			if err != nil {
 				return err
 			}
@@ -371,14 +372,18 @@ func (b *benchRun) coldStart(ctx context.Context, dir, snapDir string) error {
 
 // coldTimes splits a cold start: opening the store (the embedded server's
 // JetStream recovery, which reads every message of the dedup window again,
-// and the key bucket; the read-audit index is built in the background and
-// competes for the cores with what follows), then waiting for the snapshot
-// (read alongside the opening, load seconds in all) and checking it, then
-// following the rest of the stream.
-type coldTimes struct{ total, open, resume, load, follow float64 }
+// and the key bucket; the read-audit index is read from its checkpoint and
+// the rest of the audit stream followed in the background), then waiting
+// for the snapshot (read alongside the opening, load seconds in all) and
+// checking it, then following the rest of the stream.
+type coldTimes struct {
+	total, open, resume, load, follow float64
+	peakRSS                           int64 // KiB, of the start's process (coldchild.go)
+}
 
 func (t coldTimes) String() string {
-	return fmt.Sprintf("open store %.2f s, then snapshot %.2f s (read alongside: %.2f s), follow %.2f s", t.open, t.resume, t.load, t.follow)
+	return fmt.Sprintf("open store %.2f s, then snapshot %.2f s (read alongside: %.2f s), follow %.2f s; peak RSS %d MiB",
+		t.open, t.resume, t.load, t.follow, t.peakRSS>>10)
 }
 
 func medianCold(ts []coldTimes) coldTimes {
