@@ -402,6 +402,22 @@ func TestJetStreamSwitchedOff(t *testing.T) {
 // one-second write timeout through the proxy (CI, 2026-12-07): the answer
 // was an honest outcome_unknown, but the setup is not what the test is
 // about. The same key makes the retry safe; the answer must end as 201.
+// benOnPIP registers Ben and opens his PIP as HR (reason pipReason, one
+// goal, pipGoal); it returns his id and the PIP's.
+func benOnPIP(t *testing.T, env *apitest.Env, hr string) (ben, pip string) {
+	t.Helper()
+	ben = registered(t, env, env.Token("admin-service", domain.RoleAdmin), "Ben Brook", "ben@example.com")
+	pip = env.Created(http.MethodPost, "/v1/people/"+ben+"/pips", hr, map[string]any{
+		"reason": pipReason, "starts_on": day(-7), "ends_on": day(40),
+		"goals": []map[string]any{{"text": pipGoal}}})
+	return ben, pip
+}
+
+const (
+	pipReason = "three months under sixty percent"
+	pipGoal   = "ten new opportunities a month"
+)
+
 func registered(t *testing.T, env *apitest.Env, token, name, email string) string {
 	t.Helper()
 	body := map[string]any{"name": name, "email": email}
@@ -428,14 +444,10 @@ func TestPIPPageUnrecorded(t *testing.T) {
 	dir, port := t.TempDir(), freePort(t)
 	ns := startNATS(t, dir, port)
 	env := apitest.StartWith(t, apitest.Options{NATSURL: ns.ClientURL(), WriteTimeout: writeTimeout})
-	admin, hr := env.Token("admin-service", domain.RoleAdmin), env.Token("hr-service", domain.RoleHR)
-	ben := registered(t, env, admin, "Ben Brook", "ben@example.com")
-	const reason = "three months under sixty percent"
-	pip := env.Created(http.MethodPost, "/v1/people/"+ben+"/pips", hr, map[string]any{
-		"reason": reason, "starts_on": day(-7), "ends_on": day(40),
-		"goals": []map[string]any{{"text": "ten new opportunities a month"}}})
+	hr := env.Token("hr-service", domain.RoleHR)
+	ben, pip := benOnPIP(t, env, hr)
 	page := "/ui/people/" + ben + "/pips/" + pip
-	if code, body := uiGet(t, env.URL, page, hr); code != http.StatusOK || !strings.Contains(body, reason) {
+	if code, body := uiGet(t, env.URL, page, hr); code != http.StatusOK || !strings.Contains(body, pipReason) {
 		t.Fatalf("PIP page before the outage: %d", code)
 	}
 
@@ -445,11 +457,11 @@ func TestPIPPageUnrecorded(t *testing.T) {
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "its read could not be recorded") {
 		t.Errorf("PIP page during the outage: %d, want 503 saying the read could not be recorded:\n%s", code, body)
 	}
-	if strings.Contains(body, reason) || strings.Contains(body, "ten new opportunities") {
+	if strings.Contains(body, pipReason) || strings.Contains(body, "ten new opportunities") {
 		t.Error("the refused page carries the PIP")
 	}
 	r := env.Do(http.MethodGet, "/v1/people/"+ben+"/pips/"+pip, hr, nil)
-	if r.Status != http.StatusServiceUnavailable || strings.Contains(string(r.Body), reason) {
+	if r.Status != http.StatusServiceUnavailable || strings.Contains(string(r.Body), pipReason) {
 		t.Errorf("the API's audit view during the outage: %d %s", r.Status, r.Body)
 	}
 }
@@ -469,12 +481,8 @@ func (loadingAudit) ReadsOf(context.Context, uuid.UUID, int) ([]domain.ReadRecor
 // never the reverse.
 func TestPIPReadsNotListed(t *testing.T) {
 	env := apitest.Start(t)
-	admin, hr := env.Token("admin-service", domain.RoleAdmin), env.Token("hr-service", domain.RoleHR)
-	ben := registered(t, env, admin, "Ben Brook", "ben@example.com")
-	const reason = "three months under sixty percent"
-	pip := env.Created(http.MethodPost, "/v1/people/"+ben+"/pips", hr, map[string]any{
-		"reason": reason, "starts_on": day(-7), "ends_on": day(40),
-		"goals": []map[string]any{{"text": "ten new opportunities a month"}}})
+	hr := env.Token("hr-service", domain.RoleHR)
+	ben, pip := benOnPIP(t, env, hr)
 	srv := httptest.NewServer(api.New(loadingAudit{env.Store}, env.Views, env.Tokens, api.Config{Now: clock.Now}))
 	t.Cleanup(srv.Close)
 
@@ -482,7 +490,7 @@ func TestPIPReadsNotListed(t *testing.T) {
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "the list of who read it is still loading") {
 		t.Errorf("PIP page while its reads load: %d, want 503 saying the list is loading:\n%s", code, body)
 	}
-	if strings.Contains(body, reason) || strings.Contains(body, "ten new opportunities") {
+	if strings.Contains(body, pipReason) || strings.Contains(body, "ten new opportunities") {
 		t.Error("the refused page carries the PIP")
 	}
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/people/"+ben+"/pips/"+pip, nil)
@@ -493,7 +501,7 @@ func TestPIPReadsNotListed(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(string(b), reason) ||
+	if resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(string(b), pipReason) ||
 		!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
 		t.Errorf("the API's audit view while its reads load: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
 	}
