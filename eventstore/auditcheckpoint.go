@@ -105,28 +105,15 @@ func (c *auditCheckpoint) save(x *auditIndex, created int64) (uint64, error) {
 	}
 	sealed := a.Seal(nonce, nonce, clear, []byte(auditCheckpointInfo))
 	dir := filepath.Dir(c.path)
-	tmp, err := os.CreateTemp(dir, ".read-audit-*.tmp") // mode 0600
+	tmp, err := syncedTemp(dir, ".read-audit-*.tmp", sealed)
 	if err != nil {
 		return 0, err
 	}
-	defer os.Remove(tmp.Name()) // after the rename, a no-op
-	_, err = tmp.Write(sealed)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), c.path)
-	}
-	if err != nil {
+	defer os.Remove(tmp) // after the rename, a no-op
+	if err := os.Rename(tmp, c.path); err != nil {
 		return 0, err
 	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
+	syncDir(dir)
 	return seq, nil
 }
 

@@ -48,27 +48,45 @@ func createMasterKey(path string) error {
 	if _, err := rand.Read(key); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".master.key-*") // O_EXCL, mode 0600
+	tmp, err := syncedTemp(dir, ".master.key-*", []byte(hex.EncodeToString(key)+"\n"))
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.WriteString(hex.EncodeToString(key) + "\n")
-	if err == nil {
-		err = tmp.Sync()
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err != nil { // never over an existing key
+		return err
 	}
-	if cerr := tmp.Close(); err == nil {
+	syncDir(dir)
+	return nil
+}
+
+// syncedTemp writes data to a new file in dir (os.CreateTemp's pattern:
+// O_EXCL, mode 0600), synced and closed, and returns its name; the caller
+// links or renames it into place, then syncs dir, and removes the name.
+func syncedTemp(dir, pattern string, data []byte) (string, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return "", err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return err
+		os.Remove(f.Name())
+		return "", err
 	}
-	if err := os.Link(tmp.Name(), path); err != nil {
-		return err
-	}
+	return f.Name(), nil
+}
+
+// syncDir makes a link or rename in dir durable; a failure is ignored, as
+// some file systems cannot sync a directory.
+func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync()
 		d.Close()
 	}
-	return nil
 }
