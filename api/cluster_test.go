@@ -27,7 +27,33 @@ type cluster struct {
 // startCluster starts a cluster of three servers.
 func startCluster(t *testing.T) *cluster { return startClusterOf(t, 3) }
 
+// startClusterOf starts a cluster of n servers. freePort's ports are free
+// when chosen, not when a server listens: another test's connection can
+// take one in between, and that server then never listens. So a cluster
+// whose servers are not all ready is shut down and started again on fresh
+// ports, up to three times.
 func startClusterOf(t *testing.T, n int) *cluster {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		c := tryCluster(t, n)
+		ready := true
+		for _, s := range c.servers {
+			ready = ready && s.ReadyForConnections(15*time.Second)
+		}
+		if ready {
+			return c
+		}
+		for _, s := range c.servers {
+			s.Shutdown()
+		}
+		if attempt == 3 {
+			t.Fatal("cluster node did not start, three times on fresh ports")
+		}
+		t.Logf("a cluster node did not start (attempt %d): again on fresh ports", attempt)
+	}
+}
+
+func tryCluster(t *testing.T, n int) *cluster {
 	t.Helper()
 	clientPorts, routePorts := make([]int, n), make([]int, n)
 	for i := range n {
@@ -48,11 +74,6 @@ func startClusterOf(t *testing.T, n int) *cluster {
 		c.servers = append(c.servers, nil)
 		c.start(t, i)
 		c.urls = append(c.urls, c.servers[i].ClientURL())
-	}
-	for _, s := range c.servers {
-		if !s.ReadyForConnections(20 * time.Second) {
-			t.Fatal("cluster node did not start")
-		}
 	}
 	return c
 }
