@@ -25,8 +25,9 @@ type Journals interface {
 	Verify(ctx context.Context, personID *uuid.UUID) (domain.ChainReport, error)
 	// VerifyJournal checks one journal's chain as Verify does, reading only
 	// what was appended since this process last checked it (the pages'
-	// badge). Errors: KindUnavailable.
-	VerifyJournal(ctx context.Context, personID uuid.UUID) (domain.ChainReport, error)
+	// badge), and nothing when it has checked at least the shown events
+	// already (0: ask the stream). Errors: KindUnavailable.
+	VerifyJournal(ctx context.Context, personID uuid.UUID, shown uint64) (domain.ChainReport, error)
 	// LastSequence is the stream's last sequence; KindUnavailable when unreachable.
 	LastSequence(ctx context.Context) (uint64, error)
 	// WritableHead is LastSequence for /readyz: also KindUnavailable while

@@ -21,7 +21,7 @@ func TestVerifyJournalIncremental(t *testing.T) {
 	register(t, s, "Ben Brook", "ben@example.com")
 	same := func(step string) domain.ChainReport {
 		t.Helper()
-		got, err := s.VerifyJournal(ctx, ana)
+		got, err := s.VerifyJournal(ctx, ana, 0)
 		if err != nil {
 			t.Fatalf("%s: VerifyJournal: %v", step, err)
 		}
@@ -54,6 +54,35 @@ func TestVerifyJournalIncremental(t *testing.T) {
 	}
 }
 
+// TestVerifyJournalShown: a caller that shows a journal's first n events
+// gets the remembered answer once at least n are verified, without asking
+// the stream (a message stored since is not in it), and a fresh check
+// when it shows more than were verified.
+func TestVerifyJournalShown(t *testing.T) {
+	s := mustOpenTemp(t)
+	ctx := ctxT(t)
+	ana := register(t, s, "Ana Lopez", "ana@example.com")
+	makeCommitment(t, s, ana, "book 15 first meetings by Friday")
+	if r, err := s.VerifyJournal(ctx, ana, 2); err != nil || !r.OK() || r.Events != 2 {
+		t.Fatalf("first view of 2 events: %+v, %v; want 2 events, ok", r, err)
+	}
+	m := nats.NewMsg(eventstore.Subject(ana, domain.TypePersonUpdated))
+	m.Data = []byte(`{"id":"` + uuid.NewString() + `","type":"person.updated"}`)
+	if _, err := s.JetStream().PublishMsg(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	for _, shown := range []uint64{1, 2} {
+		if r, err := s.VerifyJournal(ctx, ana, shown); err != nil || !r.OK() || r.Events != 2 {
+			t.Fatalf("showing %d events: %+v, %v; want the remembered 2 events, ok", shown, r, err)
+		}
+	}
+	makeCommitment(t, s, ana, "role-play the discovery call") // version 3 of the journal, its 4th message
+	r, err := s.VerifyJournal(ctx, ana, 3)
+	if err != nil || r.OK() || r.Events != 4 {
+		t.Fatalf("showing 3 events: %+v, %v; want 4 events and the foreign message's break", r, err)
+	}
+}
+
 // TestWarmChains: the start-up pass verifies every journal as Verify does
 // (a foreign message on one journal found), and leaves VerifyJournal with
 // each journal verified to where the pass read it: its answers stay
@@ -69,7 +98,7 @@ func TestWarmChains(t *testing.T) {
 	ben := register(t, s, "Ben Brook", "ben@example.com")
 	cleo := register(t, s, "Cleo Diaz", "cleo@example.com")
 	makeCommitment(t, s, ana, "book 15 first meetings by Friday")
-	if _, err := s.VerifyJournal(ctx, cleo); err != nil { // read before the pass
+	if _, err := s.VerifyJournal(ctx, cleo, 0); err != nil { // read before the pass
 		t.Fatal(err)
 	}
 	makeCommitment(t, s, cleo, "call back the three stalled deals")
@@ -91,7 +120,7 @@ func TestWarmChains(t *testing.T) {
 	}
 	makeCommitment(t, s, ana, "role-play the discovery call")
 	for _, id := range []uuid.UUID{ana, ben, cleo} {
-		got, err := s.VerifyJournal(ctx, id)
+		got, err := s.VerifyJournal(ctx, id, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -120,7 +120,7 @@ func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, po
 	for _, m := range x.Months(today) {
 		d.Scorecards = append(d.Scorecards, u.Views.Scorecard(p.ID, m, time.Time{}))
 	}
-	d.Chain = u.chain(c, p.ID)
+	d.Chain = u.chain(c, p.ID, p.Version)
 	return u.renderHeld(c, status, "pip", "PIP: "+p.Name, d, func() string {
 		if err := recorded(); errors.Is(err, ErrReadsNotListed) {
 			u.Logger.Warn("PIP page refused: its reads could not be listed", "err", err)
@@ -155,14 +155,15 @@ func (u *ui) linkTo(c echo.Context, id uuid.UUID) *personLink {
 // waits for its answer until then).
 const chainCheckTimeout = 2 * time.Second
 
-// chain verifies one journal's hash chain for the badge.
-func (u *ui) chain(c echo.Context, id uuid.UUID) chainView {
+// chain verifies one journal's hash chain for the badge, through at least
+// the shown events: those the page is built from (the person's version).
+func (u *ui) chain(c echo.Context, id uuid.UUID, shown uint64) chainView {
 	if u.Verify == nil {
 		return chainView{}
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), chainCheckTimeout)
 	defer cancel()
-	r, err := u.Verify(ctx, id)
+	r, err := u.Verify(ctx, id, shown)
 	if err != nil {
 		return chainView{Detail: "The store could not be reached to verify the chain."}
 	}

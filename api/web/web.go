@@ -43,9 +43,9 @@ type Viewer struct {
 // Deps is what the UI needs; the api package provides it.
 type Deps struct {
 	Views *projections.Set
-	// Verify checks one journal's hash chain, incrementally (the Journals
-	// port's VerifyJournal).
-	Verify func(ctx context.Context, personID uuid.UUID) (domain.ChainReport, error)
+	// Verify checks one journal's hash chain, incrementally, through at
+	// least the shown events (the Journals port's VerifyJournal).
+	Verify func(ctx context.Context, personID uuid.UUID, shown uint64) (domain.ChainReport, error)
 	// Parse verifies a bearer token, as the API does.
 	Parse  func(token string) (Viewer, error)
 	Now    func() time.Time
