@@ -11,11 +11,12 @@ import (
 
 // BenchmarkServePage measures the server's own work per UI page, network
 // left out, through the real router and middleware as a signed-in browser
-// GETs it: the team board, the rep page and the 1-on-1 workspace, rendered
-// on every request ("render": the caches off) and served from the page
-// cache ("cached"); and HR's view of an active PIP, which the page cache
-// never keeps (every view records its read durably first), so it is
-// rendered in both modes: under "cached" only the read caches help it.
+// GETs it: the team board, the rep page, the 1-on-1 workspace and HR's
+// view of an active PIP, rendered on every request ("render": the caches
+// off) and served from the page cache ("cached"). Every view of the PIP
+// page records its read durably first, so one view at a time waits for
+// an fsync in both modes; the page cache keeps it but for its reads, chain
+// badge and printed time, which each view writes.
 //
 //	go test ./api -run '^$' -bench ServePage -benchmem -count 5
 func BenchmarkServePage(b *testing.B) {

@@ -172,3 +172,66 @@ func TestWebWorkspaceLastMeeting(t *testing.T) {
 		t.Fatalf("after two more meetings: want the latest, no skip:\n%s", s)
 	}
 }
+
+var (
+	readRequestID = regexp.MustCompile(`<td class="mono" title="([^"]*)"`)
+	printedLine   = regexp.MustCompile(`Printed [^<]* by`)
+	readsSection  = regexp.MustCompile(`(?s)<section class="card" aria-labelledby="reads-title">.*?</section>`)
+)
+
+// TestWebPIPKept: the PIP page is kept in the page cache but for its live
+// parts. A second view is a hit, and still a read of its own: it lists the
+// first view's read and its own first, and the API's audit has both; it
+// carries this browser's CSRF token, fresh form keys and the chain badge,
+// and is otherwise the page rendered. A check-in renders afresh; the
+// person on the PIP gets their own page, without request ids.
+func TestWebPIPKept(t *testing.T) {
+	o := newOrg(t)
+	pip := openPIP(t, o)
+	path := "/ui/people/" + o.ben + "/pips/" + pip
+	hr := newBrowser(t, o, o.hr)
+	first := getCounted(t, o, hr, path, false)
+	again := getCounted(t, o, hr, path, true)
+	ids1, ids2 := readRequestID.FindAllStringSubmatch(first.body, -1), readRequestID.FindAllStringSubmatch(again.body, -1)
+	if len(ids1) != 1 || len(ids2) != 2 || ids2[1][1] != ids1[0][1] || ids2[0][1] == ids1[0][1] {
+		t.Fatalf("the reads listed: %v, then %v; want the first view's read, then a new one above it", ids1, ids2)
+	}
+	var audit pipReads
+	o.Must(http.StatusOK, http.MethodGet, "/v1/people/"+o.ben+"/pips/"+pip, o.hr, nil).Decode(t, &audit)
+	if rs := *audit.Reads; len(rs) != 3 || rs[1].Via != "ui" || rs[2].Via != "ui" || rs[1].RequestID != ids2[0][1] || rs[2].RequestID != ids1[0][1] {
+		t.Errorf("the API's audit after two views of the page: %+v; want both views' reads under the request ids the pages listed", rs)
+	}
+	for _, p := range []page{first, again} {
+		mustContain(t, "a view", p.text(), "✓ Chain verified · 2 events", "Printed ", "Record a step")
+	}
+	if a, b := csrfValue.FindAllStringSubmatch(first.body, -1), csrfValue.FindAllStringSubmatch(again.body, -1); len(a) == 0 || len(a) != len(b) || a[0][1] != b[0][1] {
+		t.Errorf("CSRF fields %v, then %v: one browser has one token", a, b)
+	}
+	k1, k2 := keyValue.FindAllStringSubmatch(first.body, -1), keyValue.FindAllStringSubmatch(again.body, -1)
+	if len(k1) == 0 || len(k1) != len(k2) {
+		t.Fatalf("%d form keys, then %d", len(k1), len(k2))
+	}
+	for i := range k1 {
+		if k1[i][1] == k2[i][1] {
+			t.Errorf("form key %d is %q twice: each view has fresh keys", i, k1[i][1])
+		}
+	}
+	norm := func(s string) string {
+		return readsSection.ReplaceAllString(printedLine.ReplaceAllString(keyValue.ReplaceAllString(s, "KEY"), "PRINTED"), "READS")
+	}
+	if norm(first.body) != norm(again.body) {
+		t.Errorf("the kept page differs from the rendered one beyond its reads, printed time and form keys:\n%s\n---\n%s", first.body, again.body)
+	}
+
+	o.Created(http.MethodPost, "/v1/people/"+o.ben+"/pips/"+pip+"/check-ins", o.leaderT, map[string]any{"on": day(-1), "note": "a slow start"})
+	mustContain(t, "after a check-in", getCounted(t, o, hr, path, false).text(), "a slow start", "✓ Chain verified · 3 events")
+	if ids := readRequestID.FindAllStringSubmatch(getCounted(t, o, hr, path, true).body, -1); len(ids) != 5 {
+		t.Errorf("the fifth view lists %d reads with request ids, want 5", len(ids))
+	}
+	ben := newBrowser(t, o, o.benT)
+	own := getCounted(t, o, ben, path, false)
+	mustContain(t, "Ben's page", own.text(), "Who read this PIP", "a slow start")
+	if reads := readsSection.FindString(own.body); readRequestID.MatchString(own.body) || strings.Contains(reads, "hr-service") || !strings.Contains(reads, "Ben Brook") {
+		t.Errorf("Ben's page lists the reads with request ids or service names, or not his own:\n%s", reads)
+	}
+}

@@ -32,8 +32,10 @@ import (
 // What differs per request is left as holes: the CSRF token and the
 // workspace's default meeting time, the current minute (each rendered as a
 // random placeholder no one has seen, then written per request), and each
-// form's idempotency key (a fresh one per request, as newForm makes).
-// Memory is bounded like the read cache: least recently used first out,
+// form's idempotency key (a fresh one per request, as newForm makes); and
+// a page's live parts, which each request renders itself (the PIP page's
+// list of reads, which grows with every view, and its chain badge: see
+// keptPIP). Memory is bounded like the read cache: least recently used first out,
 // once the bodies pass the budget. Bodies hold no pointers.
 type pageCache struct {
 	budget int64
@@ -51,7 +53,7 @@ type cachedPage struct {
 	key   string
 	stamp projections.Stamp
 	parts [][]byte
-	holes []int // per hole: holeCSRF, holeMinute, or k > 0 the k-th form key
+	holes []int // per hole: holeCSRF, holeMinute, k > 0 the k-th form key, or liveHole(i)
 	size  int64
 }
 
@@ -61,6 +63,10 @@ const (
 
 	pageEntryOverhead = 512
 )
+
+// liveHole is the hole code of a page's i-th live part; livePart undoes it.
+func liveHole(i int) int { return -2 - i }
+func livePart(h int) int { return -2 - h }
 
 func newPageCache(budget int64) *pageCache {
 	if budget <= 0 {
@@ -131,8 +137,9 @@ type pageDeps struct {
 	stamped    bool // stamp holds a read's stamp
 	journals   []uuid.UUID
 	teams      []uuid.UUID
-	csrfHole   string // the placeholder rendered for the CSRF token
-	minuteHole string // the placeholder rendered for now's minute (nowMinute)
+	csrfHole   string   // the placeholder rendered for the CSRF token
+	minuteHole string   // the placeholder rendered for now's minute (nowMinute)
+	live       []string // the placeholders rendered for the page's live parts, in order
 }
 
 const depsKey = "web.pagedeps"
@@ -185,64 +192,109 @@ type keyed interface{ formKeys() []string }
 func (u *ui) cacheable(h echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token := csrfToken(c)
-		if u.pageCache == nil || token == "" || len(c.Request().URL.RawQuery) > 512 {
+		if !u.keeps(c, token) {
 			return h(c)
 		}
-		v := viewer(c)
-		var key bytes.Buffer
-		key.WriteString(strconv.Itoa(len(v.Sub)))
-		key.WriteByte(':')
-		key.WriteString(v.Sub)
-		key.WriteString(string(v.Role))
-		key.WriteByte(0)
-		key.Write(v.Person[:])
-		key.WriteString(c.Request().URL.Path)
-		key.WriteByte('?')
-		key.WriteString(c.Request().URL.RawQuery)
-		key.WriteByte(0)
-		key.WriteString(u.Now().UTC().Format(time.DateOnly))
-		k := key.String()
-		pc := u.pageCache
-		if n := u.Views.Erasures(); n != pc.swept.Load() {
-			pc.sweep(n, u.Views.Current)
+		k := u.pageKey(c)
+		if e := u.kept(k); e != nil {
+			return u.writeCached(c, e, token, nil)
 		}
-		if e := pc.get(k); e != nil && u.Views.Current(e.stamp) {
-			u.count(true)
-			return u.writeCached(c, e, token)
-		}
-		u.count(false)
-		erasures := u.Views.Erasures()
-		d := &pageDeps{csrfHole: newKey(), minuteHole: newKey()}
-		seq := u.Views.Sequence() // before any read: see StampSince
-		c.Set(depsKey, d)
-		u.viewerDeps(d, v)
-		buf := getPageBuffer() // cut copies what it keeps
-		defer putPageBuffer(buf)
-		c.Set(captureKey, buf)
-		err := h(c)
-		c.Set(depsKey, nil)
-		c.Set(captureKey, nil)
-		if err != nil || c.Response().Committed { // a redirect, or an error the error handler answers
-			return err
-		}
-		body := buf.Bytes()
-		status, _ := c.Get(captureStatusKey).(int)
-		if status == http.StatusOK && u.Views.Erasures() == erasures {
-			st := u.Views.StampSince(seq, d.journals, d.teams)
+		r := u.startKeeping(c)
+		defer r.release()
+		return u.finishKeeping(c, r, k, token, h(c), nil)
+	}
+}
+
+// keeps reports whether the request's page may be kept: a page cache, a
+// CSRF token (a signed-in browser), a query of reasonable length.
+func (u *ui) keeps(c echo.Context, token string) bool {
+	return u.pageCache != nil && token != "" && len(c.Request().URL.RawQuery) <= 512
+}
+
+// kept returns the page kept under key k while it is current, nil when
+// there is none (counting the hit or the miss).
+func (u *ui) kept(k string) *cachedPage {
+	pc := u.pageCache
+	if n := u.Views.Erasures(); n != pc.swept.Load() {
+		pc.sweep(n, u.Views.Current)
+	}
+	if e := pc.get(k); e != nil && u.Views.Current(e.stamp) {
+		u.count(true)
+		return e
+	}
+	u.count(false)
+	return nil
+}
+
+// pageRender is a page being rendered to be kept: from startKeeping on,
+// what the request reads is collected, and the page is rendered into buf.
+type pageRender struct {
+	d        *pageDeps
+	seq      uint64 // the projections' sequence before any read: see StampSince
+	erasures uint64
+	buf      *bytes.Buffer
+}
+
+func (u *ui) startKeeping(c echo.Context) *pageRender {
+	r := &pageRender{d: &pageDeps{csrfHole: newKey(), minuteHole: newKey()}, erasures: u.Views.Erasures()}
+	r.seq = u.Views.Sequence()
+	c.Set(depsKey, r.d)
+	u.viewerDeps(r.d, viewer(c))
+	r.buf = getPageBuffer() // cut copies what it keeps
+	c.Set(captureKey, r.buf)
+	return r
+}
+
+func (r *pageRender) release() { putPageBuffer(r.buf) }
+
+// finishKeeping ends the rendering of r (err is the handler's): a page
+// rendered with status 200 is kept under k, unless an erasure came
+// meanwhile, and written with its holes filled (fill writes the live
+// parts); any other page is written as it is, its placeholders replaced.
+func (u *ui) finishKeeping(c echo.Context, r *pageRender, k, token string, err error, fill func(buf *bytes.Buffer, part int)) error {
+	c.Set(depsKey, nil)
+	c.Set(captureKey, nil)
+	if err != nil || c.Response().Committed { // a redirect, or an error the error handler answers
+		return err
+	}
+	d, body := r.d, r.buf.Bytes()
+	status, _ := c.Get(captureStatusKey).(int)
+	if status == http.StatusOK {
+		e := cut(body, d.csrfHole, d.minuteHole, formKeysOf(c), d.live)
+		if u.Views.Erasures() == r.erasures {
+			st := u.Views.StampSince(r.seq, d.journals, d.teams)
 			if d.stamped {
 				st = st.Merge(d.stamp)
 			}
-			e := cut(body, d.csrfHole, d.minuteHole, formKeysOf(c))
 			e.key, e.stamp = k, st
-			pc.put(e)
-			return u.writeCached(c, e, token)
+			u.pageCache.put(e)
 		}
-		if status == 0 { // the template failed (render logged it): not kept
-			status = httperr.Status(domain.KindInternal)
-		}
-		body = bytes.ReplaceAll(body, []byte(d.minuteHole), []byte(u.minute()))
-		return u.writeCaptured(c, status, bytes.ReplaceAll(body, []byte(d.csrfHole), []byte(token)))
+		return u.writeCached(c, e, token, fill)
 	}
+	if status == 0 { // the template failed (render logged it): not kept
+		status = httperr.Status(domain.KindInternal)
+	}
+	body = bytes.ReplaceAll(body, []byte(d.minuteHole), []byte(u.minute()))
+	return u.writeCaptured(c, status, bytes.ReplaceAll(body, []byte(d.csrfHole), []byte(token)))
+}
+
+// pageKey is the page cache's key of the request's page: the viewer (who
+// signed in, as which role), the URL and today's date.
+func (u *ui) pageKey(c echo.Context) string {
+	v := viewer(c)
+	var key bytes.Buffer
+	key.WriteString(strconv.Itoa(len(v.Sub)))
+	key.WriteByte(':')
+	key.WriteString(v.Sub)
+	key.WriteString(string(v.Role))
+	key.WriteByte(0)
+	key.Write(v.Person[:])
+	key.WriteString(c.Request().URL.Path)
+	key.WriteByte('?')
+	key.WriteString(c.Request().URL.RawQuery)
+	key.WriteByte(0)
+	key.WriteString(u.Now().UTC().Format(time.DateOnly))
+	return key.String()
 }
 
 // nowMinute is the current minute as a meeting time field shows it, or
@@ -282,18 +334,18 @@ func formKeysOf(c echo.Context) []string {
 	return k
 }
 
-// cut splits body at every occurrence of the placeholders and of each
-// form key. All are fresh random values no text on the page can hold. The
+// cut splits body at every occurrence of the placeholders, of each form
+// key and of each live part's placeholder. All are fresh random values no text on the page can hold. The
 // body is copied once, and the parts are slices of the copy. Each mark is
 // searched for once from where its last occurrence ended, so a page is
 // read once per mark, however many holes it has.
-func cut(body []byte, csrfHole, minuteHole string, keys []string) *cachedPage {
+func cut(body []byte, csrfHole, minuteHole string, keys, live []string) *cachedPage {
 	type mark struct {
 		hole int
 		text []byte
 		at   int // the next occurrence at or after from, -1 when none
 	}
-	marks := make([]mark, 0, 2+len(keys))
+	marks := make([]mark, 0, 2+len(keys)+len(live))
 	add := func(hole int, text string) {
 		if text != "" {
 			m := mark{hole: hole, text: []byte(text)}
@@ -305,6 +357,9 @@ func cut(body []byte, csrfHole, minuteHole string, keys []string) *cachedPage {
 	add(holeMinute, minuteHole)
 	for k, key := range keys {
 		add(k+1, key)
+	}
+	for i, ph := range live {
+		add(liveHole(i), ph)
 	}
 	body = bytes.Clone(body)
 	e := &cachedPage{}
@@ -362,8 +417,9 @@ func putPageBuffer(buf *bytes.Buffer) {
 }
 
 // writeCached writes a kept page with this request's CSRF token and fresh
-// form keys in its holes.
-func (u *ui) writeCached(c echo.Context, e *cachedPage, token string) error {
+// form keys in its holes, and its live parts as fill writes them (nil for
+// a page without any).
+func (u *ui) writeCached(c echo.Context, e *cachedPage, token string, fill func(buf *bytes.Buffer, part int)) error {
 	buf := getPageBuffer()
 	defer putPageBuffer(buf)
 	var keys map[int]string
@@ -379,6 +435,10 @@ func (u *ui) writeCached(c echo.Context, e *cachedPage, token string) error {
 			continue
 		case holeMinute:
 			buf.WriteString(u.minute())
+			continue
+		}
+		if h < holeMinute {
+			fill(buf, livePart(h))
 			continue
 		}
 		if keys == nil {

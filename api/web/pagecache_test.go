@@ -39,7 +39,7 @@ func TestCut(t *testing.T) {
 			}
 		}
 		body := []byte(page.String())
-		e := cut(body, csrf, minute, keys)
+		e := cut(body, csrf, minute, keys, nil)
 		if len(e.parts) != len(e.holes)+1 {
 			t.Fatalf("%d parts for %d holes", len(e.parts), len(e.holes))
 		}
@@ -85,6 +85,6 @@ func BenchmarkCut(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		cut(body, csrf, "", keys)
+		cut(body, csrf, "", keys, nil)
 	}
 }

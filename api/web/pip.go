@@ -1,11 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
@@ -38,6 +41,7 @@ type pipData struct {
 	Scorecards []projections.Scorecard
 	Chain      chainView
 	Reads      pipReads // who read this PIP (read audit)
+	Live       []string // a kept page's placeholders for pipLive's parts; nil on a page rendered whole
 	Manager    *personLink
 	Forms      pipForms
 	Saved      string
@@ -63,6 +67,17 @@ type goalRow struct {
 	Statuses []string // per check-in, "" when that check-in did not rate it
 }
 
+// formKeys are the idempotency keys of the page's forms, for the page cache.
+func (d pipData) formKeys() []string {
+	var out []string
+	for _, f := range []*form{d.Forms.CheckIn, d.Forms.Revise, d.Forms.Extend, d.Forms.Close, d.Forms.Ack} {
+		if f != nil {
+			out = append(out, f.Key)
+		}
+	}
+	return out
+}
+
 type chainView struct {
 	Checked bool
 	OK      bool
@@ -72,8 +87,12 @@ type chainView struct {
 
 // pip renders GET /ui/people/{id}/pips/{pid}: the PIP's audit view, with
 // the person's hash chain verified on the spot, and the forms the viewer
-// may send (pip_actions.go).
+// may send (pip_actions.go). A signed-in browser's page is kept in the
+// page cache (keptPIP).
 func (u *ui) pip(c echo.Context) error {
+	if token := csrfToken(c); u.keeps(c, token) {
+		return u.keptPIP(c, token)
+	}
 	p, ok, err := u.see(c, "id")
 	if !ok {
 		return err
@@ -85,14 +104,129 @@ func (u *ui) pip(c echo.Context) error {
 	return u.showPIP(c, p, x, nil, "", http.StatusOK)
 }
 
-// showPIP renders the PIP page, with posted (the form named which) shown
-// again as sent; every rendering is a read, stored while the page is
-// rendered, and the page is sent only once its read is stored.
+// keptPIP serves the PIP page from the page cache, or renders it and
+// keeps it, as cacheable does for the other pages, but with the parts
+// that differ from view to view left as live parts, written afresh on
+// every view (pipLive): the list of reads, which this view's read joins,
+// the chain badge and the printed line. Every view, kept or not, records
+// its read while the page is prepared and is sent only once the read is
+// stored.
+func (u *ui) keptPIP(c echo.Context, token string) error {
+	k := u.pageKey(c)
+	e := u.kept(k)
+	var r *pageRender
+	if e == nil {
+		r = u.startKeeping(c)
+		defer r.release()
+	}
+	finish := func(err error) error { // a refusal rendered while keeping
+		if r == nil {
+			return err
+		}
+		return u.finishKeeping(c, r, k, token, err, nil)
+	}
+	p, ok, err := u.see(c, "id")
+	if !ok {
+		return finish(err)
+	}
+	x, found := u.pipOf(c, p)
+	if !found {
+		return finish(u.fail(c, domain.KindNotFound, errNotFound))
+	}
+	live := u.pipLive(c, p, x)
+	if r != nil {
+		r.d.live = []string{newKey(), newKey(), newKey()} // pipLive.fill's parts
+		d := u.pipPage(c, p, x, nil, "")
+		d.Live = r.d.live
+		if err := u.renderHeld(c, http.StatusOK, "pip", "PIP: "+p.Name, d, nil); err != nil {
+			return finish(err)
+		}
+	}
+	if refusal := live.refusal(u.Logger); refusal != "" {
+		if r != nil {
+			c.Set(depsKey, nil)
+			c.Set(captureKey, nil)
+		}
+		return u.fail(c, domain.KindUnavailable, refusal)
+	}
+	fill := live.fill(c.Request().Context(), u.Logger)
+	if r == nil {
+		return u.writeCached(c, e, token, fill)
+	}
+	return u.finishKeeping(c, r, k, token, nil, fill)
+}
+
+// pipLive is what a view of a PIP page shows of its own: the reads (this
+// one first, being recorded), the chain badge, the time it was printed.
+type pipLive struct {
+	reads    pipReads
+	hr       bool // the viewer sees each read's request id
+	chain    chainView
+	printed  time.Time
+	recorded func() error
+}
+
+// pipLive starts recording the view's read and checks the chain.
+func (u *ui) pipLive(c echo.Context, p projections.Person, x projections.PIP) pipLive {
+	v := viewer(c)
+	reads, recorded := u.recordRead(c.Request().Context(), v, x, c.Response().Header().Get(echo.HeaderXRequestID), c.QueryParam("reads") == "all")
+	return pipLive{reads: reads, hr: v.Role == domain.RoleHR || v.Role == domain.RoleAdmin,
+		chain: u.chain(c, p.ID, p.Version), printed: u.Now(), recorded: recorded}
+}
+
+// refusal waits until the read is stored and says why the page may not
+// be sent, "" when it may.
+func (l pipLive) refusal(log *slog.Logger) string {
+	if err := l.recorded(); errors.Is(err, ErrReadsNotListed) {
+		log.Warn("PIP page refused: its reads could not be listed", "err", err)
+		return "This PIP cannot be shown right now: the list of who read it is still loading. Try again shortly."
+	} else if err != nil {
+		log.Warn("PIP page refused: its read could not be recorded", "err", err)
+		return "This PIP cannot be shown right now: its read could not be recorded. Try again shortly."
+	}
+	return ""
+}
+
+// fill writes the live parts of a kept PIP page: 0 the chain badge, 1 the
+// printed time, 2 the reads.
+func (l pipLive) fill(ctx context.Context, log *slog.Logger) func(buf *bytes.Buffer, part int) {
+	return func(buf *bytes.Buffer, part int) {
+		var err error
+		switch part {
+		case 0:
+			err = chainBadge(l.chain).Render(ctx, buf)
+		case 1:
+			buf.WriteString(templ.EscapeString(stamp(l.printed)))
+		case 2:
+			if l.reads.Visible {
+				err = pipReadsView(l.hr, l.reads).Render(ctx, buf)
+			}
+		}
+		if err != nil {
+			log.Error("render a live part of the PIP page", "part", part, "err", err)
+		}
+	}
+}
+
+// showPIP renders the PIP page whole, with posted (the form named which)
+// shown again as sent; every rendering is a read, stored while the page
+// is rendered, and the page is sent only once its read is stored.
 func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, posted *form, which string, status int) error {
-	reads, recorded := u.recordRead(c.Request().Context(), viewer(c), x, c.Response().Header().Get(echo.HeaderXRequestID), c.QueryParam("reads") == "all")
+	live := u.pipLive(c, p, x)
+	d := u.pipPage(c, p, x, posted, which)
+	d.Reads, d.Chain, d.PrintedAt = live.reads, live.chain, live.printed
+	return u.renderHeld(c, status, "pip", "PIP: "+p.Name, d, func() string { return live.refusal(u.Logger) })
+}
+
+// pipPage is the PIP page's data but for its live parts (pipLive). What
+// it reads beyond the person's journal and their managers' (u.see) is
+// noted for the page cache: the actors it names and the scorecards.
+func (u *ui) pipPage(c echo.Context, p projections.Person, x projections.PIP, posted *form, which string) pipData {
 	today := domain.DateOf(u.Now().UTC())
-	d := pipData{Reads: reads, Person: p, PIP: x, OpenedBy: u.actorName(x.OpenedBy), CheckIns: x.CheckIns, Schedule: x.Schedule(today),
-		Forms: u.pipFormsFor(c, p, x, posted, which), PrintedAt: u.Now(), PrintedBy: u.viewerView(viewer(c)).Name}
+	deps := depsOf(c)
+	d := pipData{Person: p, PIP: x, OpenedBy: u.actorName(x.OpenedBy), CheckIns: x.CheckIns, Schedule: x.Schedule(today),
+		Forms: u.pipFormsFor(c, p, x, posted, which), PrintedBy: u.viewerView(viewer(c)).Name}
+	deps.actor(x.OpenedBy.ID)
 	if posted == nil {
 		d.Saved = savedNote(c)
 	}
@@ -102,6 +236,7 @@ func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, po
 	d.Summary = projections.SummarizeCheckIns(d.Schedule)
 	for _, v := range x.GoalVersions {
 		d.Versions = append(d.Versions, versionView{GoalVersion: v, By: u.actorName(v.Actor)})
+		deps.actor(v.Actor.ID)
 	}
 	for _, g := range x.Goals {
 		row := goalRow{Goal: g, Statuses: make([]string, len(x.CheckIns))}
@@ -116,21 +251,14 @@ func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, po
 	}
 	for _, st := range x.Steps {
 		d.Steps = append(d.Steps, u.entry(st))
+		deps.actor(st.Actor.ID)
 	}
 	for _, m := range x.Months(today) {
-		d.Scorecards = append(d.Scorecards, u.Views.Scorecard(p.ID, m, time.Time{}))
+		sc, st := u.Views.StampedScorecard(p.ID, m, time.Time{})
+		d.Scorecards = append(d.Scorecards, sc)
+		deps.read(st)
 	}
-	d.Chain = u.chain(c, p.ID, p.Version)
-	return u.renderHeld(c, status, "pip", "PIP: "+p.Name, d, func() string {
-		if err := recorded(); errors.Is(err, ErrReadsNotListed) {
-			u.Logger.Warn("PIP page refused: its reads could not be listed", "err", err)
-			return "This PIP cannot be shown right now: the list of who read it is still loading. Try again shortly."
-		} else if err != nil {
-			u.Logger.Warn("PIP page refused: its read could not be recorded", "err", err)
-			return "This PIP cannot be shown right now: its read could not be recorded. Try again shortly."
-		}
-		return ""
-	})
+	return d
 }
 
 // revisionReason is a goal version's reason as the versions list quotes
