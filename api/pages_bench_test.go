@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -16,7 +17,10 @@ import (
 // off) and served from the page cache ("cached"). Every view of the PIP
 // page records its read durably first, so one view at a time waits for
 // an fsync in both modes; the page cache keeps it but for its reads, chain
-// badge and printed time, which each view writes.
+// badge and printed time, which each view writes. "pip_page_64" is the
+// PIP page viewed by 64 goroutines at once, whose reads share their
+// fsyncs (group commit): its ns/op is the wall time per page, 1 s over it
+// the pages a second.
 //
 //	go test ./api -run '^$' -bench ServePage -benchmem -count 5
 func BenchmarkServePage(b *testing.B) {
@@ -74,5 +78,23 @@ func BenchmarkServePage(b *testing.B) {
 				}
 			})
 		}
+		b.Run(mode.name+"/pip_page_64", func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, "/ui/people/"+o.ben+"/pips/"+pip, nil)
+			req.AddCookie(&http.Cookie{Name: web.CookieName, Value: o.hr})
+			req.AddCookie(&http.Cookie{Name: "coachjournal_csrf", Value: "0123456789abcdefABCDEF0123456789"})
+			b.SetParallelism(32) // × GOMAXPROCS (2 here): 64 viewers
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				req := req.Clone(context.Background())
+				for pb.Next() {
+					w := httptest.NewRecorder()
+					o.Handler.ServeHTTP(w, req)
+					if w.Code != http.StatusOK {
+						b.Errorf("PIP page: %d", w.Code)
+						return
+					}
+				}
+			})
+		})
 	}
 }
