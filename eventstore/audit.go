@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unique"
 
 	"github.com/coachjournal/coachjournal/domain"
 	jsonv2 "github.com/go-json-experiment/json"
@@ -45,8 +46,13 @@ import (
 // AuditStream is the read-audit stream's name.
 const AuditStream = "AUDIT"
 
-// auditKeep bounds the reads kept in memory per PIP.
-const auditKeep = 200
+// auditKeep bounds the reads kept in memory per PIP; a PIP's list is cut
+// back to it once it holds auditTrim, and never takes more room than
+// auditTrim records (docs/performance.md, "The read-audit index's memory").
+const (
+	auditKeep = 200
+	auditTrim = auditKeep + auditKeep/4
+)
 
 // auditBatch bounds the records of one audit.reads message (about 300
 // bytes each, far below the server's 1 MB payload limit).
@@ -77,7 +83,8 @@ type readCommitter struct {
 }
 
 // auditIndex holds the newest reads of each PIP, oldest first: at least
-// the newest auditKeep, fewer than twice as many. ready is closed once it
+// the newest auditKeep, fewer than auditTrim. The strings every record
+// repeats (its type, the reader, how it was read) are shared (compact). ready is closed once it
 // holds every read stored before the consumer started.
 type auditIndex struct {
 	ready <-chan struct{}
@@ -98,7 +105,7 @@ func (x *auditIndex) add(r domain.ReadRecord) {
 func (x *auditIndex) addLocked(r domain.ReadRecord) {
 	rs := x.byPIP[r.PIPID]
 	if n := len(rs); n == 0 || rs[n-1].Sequence < r.Sequence { // the stream's order: the index being built at a start
-		x.byPIP[r.PIPID] = x.trim(append(rs, r))
+		x.byPIP[r.PIPID] = x.trim(append(roomFor(rs), compact(r)))
 		return
 	}
 	i, _ := slices.BinarySearchFunc(rs, r.Sequence, func(e domain.ReadRecord, seq uint64) int {
@@ -109,16 +116,46 @@ func (x *auditIndex) addLocked(r domain.ReadRecord) {
 			return // our own read, seen again on the consumer
 		}
 	}
-	x.byPIP[r.PIPID] = x.trim(slices.Insert(rs, i, r))
+	x.byPIP[r.PIPID] = x.trim(slices.Insert(roomFor(rs), i, compact(r)))
 }
 
-// trim keeps the newest auditKeep of rs once it holds twice as many: one
-// move per auditKeep reads, not one per read.
+// roomFor returns rs with room for one more read, in an array twice as
+// large when it is full, but never larger than auditTrim records (append
+// would double it past, and round it up further; trim cuts the list back
+// before it fills auditTrim).
+func roomFor(rs []domain.ReadRecord) []domain.ReadRecord {
+	if len(rs) < cap(rs) {
+		return rs
+	}
+	grown := make([]domain.ReadRecord, len(rs), min(max(2*cap(rs), 4), auditTrim))
+	copy(grown, rs)
+	return grown
+}
+
+// trim keeps the newest auditKeep of rs once it holds auditTrim, in a
+// new array of auditTrim: one copy per auditTrim-auditKeep reads, and an
+// array that append never grows past auditTrim (it doubled to 512 records,
+// kept after every cut, when the cut came at twice auditKeep).
 func (x *auditIndex) trim(rs []domain.ReadRecord) []domain.ReadRecord {
-	if len(rs) >= 2*auditKeep {
-		return slices.Delete(rs, 0, len(rs)-auditKeep)
+	if len(rs) >= auditTrim {
+		out := make([]domain.ReadRecord, auditKeep, auditTrim)
+		copy(out, rs[len(rs)-auditKeep:])
+		return out
 	}
 	return rs
+}
+
+// compact returns r with its repeated strings (its type, the reader's id
+// and role, how it was read) replaced by the one copy the index shares, so
+// that a PIP's hundreds of reads by a few readers do not each hold theirs.
+func compact(r domain.ReadRecord) domain.ReadRecord {
+	if r.Type == domain.ReadRecordType { // every record indexed
+		r.Type = domain.ReadRecordType
+	}
+	r.Reader.ID = unique.Make(r.Reader.ID).Value()
+	r.Reader.Role = unique.Make(r.Reader.Role).Value()
+	r.Via = unique.Make(r.Via).Value()
+	return r
 }
 
 func cmpUint(a, b uint64) int {

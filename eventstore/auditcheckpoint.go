@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+	"unique"
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
@@ -205,6 +206,7 @@ func decodeAuditIndex(b []byte) (*auditIndex, int64, error) {
 	x := &auditIndex{seq: d.uvarint()}
 	pips := d.count(16 + 1)
 	x.byPIP = make(map[uuid.UUID][]domain.ReadRecord, pips)
+	seen := map[string]string{}
 	for range pips {
 		pip := d.uuid()
 		n := d.count(16 + 16 + 1 + 1 + 1 + 4)
@@ -221,8 +223,8 @@ func decodeAuditIndex(b []byte) (*auditIndex, int64, error) {
 				d.err = errCheckpointCorrupt
 			}
 			r.At = time.Unix(sec, int64(nsec)).UTC()
-			r.Reader.ID, r.Reader.Role = d.str(), domain.Role(d.str())
-			r.RequestID, r.Via = d.str(), d.str()
+			r.Reader.ID, r.Reader.Role = d.shared(seen), domain.Role(d.shared(seen))
+			r.RequestID, r.Via = d.str(), d.shared(seen)
 			if i > 0 && rs[i-1].Sequence > r.Sequence {
 				d.err = errCheckpointCorrupt // out of the stream's order
 			}
@@ -308,4 +310,17 @@ func (d *checkpointReader) uuid() uuid.UUID {
 
 func (d *checkpointReader) str() string {
 	return string(d.bytes(int(min(d.uvarint(), uint64(len(d.b)+1)))))
+}
+
+// shared is str for the strings that repeat from read to read (the reader,
+// their role, how they read): the one copy the index shares (compact),
+// found in seen without a copy of the bytes.
+func (d *checkpointReader) shared(seen map[string]string) string {
+	b := d.bytes(int(min(d.uvarint(), uint64(len(d.b)+1))))
+	if s, ok := seen[string(b)]; ok {
+		return s
+	}
+	s := unique.Make(string(b)).Value()
+	seen[s] = s
+	return s
 }
