@@ -17,7 +17,7 @@ import (
 )
 
 // pageCache keeps rendered pages (the team board, the rep page, the 1-on-1
-// workspace) while what they were rendered from is unchanged, as the API's
+// workspace, the PIP page) while what they were rendered from is unchanged, as the API's
 // read cache keeps encoded answers. A page is kept per viewer (who signed
 // in, as which role) and per URL, so a page never shows another viewer's
 // view; and per day, so a page reads "today" as a fresh one would.
@@ -34,9 +34,10 @@ import (
 // random placeholder no one has seen, then written per request), and each
 // form's idempotency key (a fresh one per request, as newForm makes); and
 // a page's live parts, which each request renders itself (the PIP page's
-// list of reads, which grows with every view, and its chain badge: see
-// keptPIP). Memory is bounded like the read cache: least recently used first out,
-// once the bodies pass the budget. Bodies hold no pointers.
+// list of reads, which grows with every view, its chain badge and printed
+// time: see keptPIP). Memory is bounded like the read cache: least
+// recently used first out, once the bodies pass the budget. Bodies hold no
+// pointers.
 type pageCache struct {
 	budget int64
 	swept  atomic.Uint64 // the projections' Erasures() at the last sweep
