@@ -17,8 +17,8 @@ import (
 )
 
 // pageCache keeps rendered pages (the team board, the rep page, the 1-on-1
-// workspace, the PIP page) while what they were rendered from is unchanged, as the API's
-// read cache keeps encoded answers. A page is kept per viewer (who signed
+// workspace, the PIP page) while what they were rendered from is
+// unchanged, as the API's read cache keeps encoded answers. A page is kept per viewer (who signed
 // in, as which role) and per URL, so a page never shows another viewer's
 // view; and per day, so a page reads "today" as a fresh one would.
 // Each entry keeps the projections.Stamp of everything the page read: the
