@@ -26,6 +26,7 @@ const soakRoundsEnv = "COACHJOURNAL_SOAK_ROUNDS"
 // natsProcess is one nats-server process of a three-node cluster.
 type natsProcess struct {
 	name, conf string
+	log        string // the process's output
 	client     string // nats://127.0.0.1:port
 	monitor    string // http://127.0.0.1:port
 	cmd        *exec.Cmd
@@ -45,6 +46,36 @@ func startProcessCluster(t *testing.T) *processCluster {
 	if out, err := exec.Command("go", "build", "-o", c.binary, "github.com/nats-io/nats-server/v2").CombinedOutput(); err != nil {
 		t.Fatalf("build nats-server: %v\n%s", err, out)
 	}
+	t.Cleanup(c.stop)
+	// A port freePort found free may be taken before a server listens on
+	// it (another test's connection, say): a cluster that does not come up
+	// healthy is started again on fresh ports, logging what its servers
+	// said, at most three times.
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		c.configure()
+		for _, node := range c.nodes {
+			c.start(node)
+		}
+		_, err := c.healthyWithin(30 * time.Second)
+		if err == nil {
+			return c
+		}
+		for _, node := range c.nodes {
+			out, _ := os.ReadFile(node.log)
+			t.Logf("attempt %d, %s said:\n%s", attempt, node.name, tail(out, 2000))
+		}
+		if attempt == attempts {
+			t.Fatalf("the cluster did not start in %d attempts: %v", attempts, err)
+		}
+		t.Logf("attempt %d: %v; starting the cluster again on fresh ports", attempt, err)
+		c.stop()
+	}
+}
+
+// configure writes a configuration for each of three nodes, on fresh ports.
+func (c *processCluster) configure() {
+	t := c.t
 	const n = 3
 	var routes []string
 	clusterPorts := make([]int, n)
@@ -52,37 +83,47 @@ func startProcessCluster(t *testing.T) *processCluster {
 		clusterPorts[i] = freePort(t)
 		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", clusterPorts[i]))
 	}
+	c.nodes = nil
 	for i := range n {
-		client, monitor := freePort(t), freePort(t)
-		node := &natsProcess{name: fmt.Sprintf("n%d", i+1), conf: filepath.Join(t.TempDir(), "nats.conf"),
+		client, monitor, dir := freePort(t), freePort(t), t.TempDir()
+		node := &natsProcess{name: fmt.Sprintf("n%d", i+1), conf: filepath.Join(dir, "nats.conf"), log: filepath.Join(dir, "nats.log"),
 			client: fmt.Sprintf("nats://127.0.0.1:%d", client), monitor: fmt.Sprintf("http://127.0.0.1:%d", monitor)}
 		conf := fmt.Sprintf(`server_name: %s
 listen: 127.0.0.1:%d
 http: 127.0.0.1:%d
 jetstream { store_dir: %q, sync_interval: always }
 cluster { name: coachjournal, listen: 127.0.0.1:%d, routes: [%s] }
-`, node.name, client, monitor, filepath.Join(t.TempDir(), "js"), clusterPorts[i], strings.Join(routes, ", "))
+`, node.name, client, monitor, filepath.Join(dir, "js"), clusterPorts[i], strings.Join(routes, ", "))
 		if err := os.WriteFile(node.conf, []byte(conf), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		c.nodes = append(c.nodes, node)
-		c.start(node)
 	}
-	t.Cleanup(func() {
-		for _, node := range c.nodes {
-			if node.cmd != nil {
-				_ = node.cmd.Process.Kill()
-				_ = node.cmd.Wait()
-			}
-		}
-	})
-	c.waitHealthy(60 * time.Second)
-	return c
 }
+
+// stop kills every node still running.
+func (c *processCluster) stop() {
+	for _, node := range c.nodes {
+		if node.cmd != nil {
+			_ = node.cmd.Process.Kill()
+			_ = node.cmd.Wait()
+			node.cmd = nil
+		}
+	}
+}
+
+// tail is the last n bytes of b.
+func tail(b []byte, n int) []byte { return b[max(0, len(b)-n):] }
 
 func (c *processCluster) start(node *natsProcess) {
 	c.t.Helper()
+	log, err := os.OpenFile(node.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer log.Close() // the process has its own descriptor
 	node.cmd = exec.Command(c.binary, "-c", node.conf)
+	node.cmd.Stdout, node.cmd.Stderr = log, log
 	if err := node.cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
@@ -118,6 +159,15 @@ func (c *processCluster) named(name string) *natsProcess {
 // (streams and consumers current) and returns when that was.
 func (c *processCluster) waitHealthy(limit time.Duration) time.Time {
 	c.t.Helper()
+	at, err := c.healthyWithin(limit)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return at
+}
+
+// healthyWithin is waitHealthy's wait, with an error once limit passes.
+func (c *processCluster) healthyWithin(limit time.Duration) (time.Time, error) {
 	deadline := time.Now().Add(limit)
 	for {
 		healthy := true
@@ -134,10 +184,10 @@ func (c *processCluster) waitHealthy(limit time.Duration) time.Time {
 			}
 		}
 		if healthy {
-			return time.Now()
+			return time.Now(), nil
 		}
 		if time.Now().After(deadline) {
-			c.t.Fatalf("the cluster is not healthy after %s", limit)
+			return time.Time{}, fmt.Errorf("the cluster is not healthy after %s", limit)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
