@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -146,5 +147,55 @@ func TestCommitmentHistoryRefusals(t *testing.T) {
 				t.Fatalf("status %d, want %d: %s", r.Status, tc.status, r.Body)
 			}
 		})
+	}
+}
+
+// TestHistoryReusesLives: a commitment history read after a write reuses
+// the lives of the answer it replaces where their commitments did not
+// change; every answer must still be, byte for byte (as_of aside), the
+// read model's keeping as encoding/json writes it, whichever lives
+// changed: none (a metrics submission), one (a follow-up, a renegotiation,
+// a resolution), a new one, with text that JSON escapes.
+func TestHistoryReusesLives(t *testing.T) {
+	o := newOrg(t)
+	p := "/v1/people/" + o.ana
+	path := p + "/commitment-history"
+	c1 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "book 15 <first> meetings & more", "due_on": day(3)})
+	c2 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "call 5 old clients", "due_on": day(1)})
+	c3 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "update the CRM", "due_on": day(2)})
+	check := func(step string) {
+		t.Helper()
+		misses := cacheCount(t, o.Env, "miss")
+		r := o.Must(http.StatusOK, http.MethodGet, path, o.leaderT, nil)
+		if got := cacheCount(t, o.Env, "miss"); got != misses+1 {
+			t.Fatalf("%s: misses %v → %v, want the read computed afresh", step, misses, got)
+		}
+		var want bytes.Buffer
+		if err := json.NewEncoder(&want).Encode(o.Views.CommitmentKeeping(uuid.MustParse(o.ana), time.Time{}, domain.DateOf(clock.Now().UTC()))); err != nil {
+			t.Fatal(err)
+		}
+		if a, b := asOfValue.ReplaceAll(r.Body, nil), asOfValue.ReplaceAll(want.Bytes(), nil); !bytes.Equal(a, b) {
+			t.Fatalf("%s: answer\n%s\nthe read model's\n%s", step, a, b)
+		}
+		if m := asOfValue.Find(r.Body); m == nil || bytes.Contains(m, []byte("0001-01-01")) {
+			t.Fatalf("%s: as_of %s, want the time of the answer", step, m)
+		}
+	}
+	check("first read")
+	steps := []struct {
+		name, path string
+		body       map[string]any
+	}{
+		{"metrics", p + "/metrics", map[string]any{"period": lastMonth(), "values": map[string]any{"revenue": 1000}, "source": "manager"}},
+		{"follow-up", p + "/commitments/" + c2 + "/follow-ups", map[string]any{"note": "three \"called\" so far", "progress": 0.6}},
+		{"renegotiation", p + "/commitments/" + c3 + "/renegotiation", map[string]any{"new_due_on": day(6), "reason": "holiday"}},
+		{"new commitment", p + "/commitments", map[string]any{"text": "shadow Ben on two calls", "due_on": day(4)}},
+		{"resolution", p + "/commitments/" + c1 + "/resolution", map[string]any{"status": "kept", "note": "16 booked"}},
+		{"withdrawal", p + "/commitments/" + c2 + "/resolution", map[string]any{"status": "withdrawn", "note": "client left"}},
+		{"meeting", p + "/meetings/skipped", map[string]any{"scheduled_for": day(0), "reason": "offsite"}},
+	}
+	for _, st := range steps {
+		o.Created(http.MethodPost, st.path, o.leaderT, st.body)
+		check(st.name)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/labstack/echo/v4"
@@ -61,6 +62,12 @@ type cachedRead struct {
 	body  []byte // exactly as c.JSON writes it, trailing newline included
 	holes []int  // offsets in body of the placeholders for the answer's time
 	size  int64
+
+	// For a commitment history as known now: where each commitment's
+	// life lies in body, and the projections' Erasures() it was computed
+	// at (serveKeeping).
+	lives    []keptLife
+	erasures uint64
 }
 
 // entryOverhead approximates what an entry costs beyond its key and body.
@@ -122,7 +129,7 @@ func (rc *readCache) sweep(erasures uint64, current func(projections.Stamp) bool
 // put stores e as key's latest answer and evicts the least recently used
 // entries past the budget.
 func (rc *readCache) put(e *cachedRead) {
-	e.size = int64(len(e.key)+len(e.body)+8*len(e.holes)) + entryOverhead
+	e.size = int64(len(e.key)+len(e.body)+8*len(e.holes)+int(unsafe.Sizeof(keptLife{}))*len(e.lives)) + entryOverhead
 	if e.size > rc.budget/8 {
 		return // one answer may not push out a large part of the rest
 	}

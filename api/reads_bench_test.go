@@ -61,3 +61,42 @@ func BenchmarkServeRead(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHistoryAfterWrite is the commitment history of a rep with a
+// year of weekly commitments (52 made, each followed up, 48 resolved)
+// read right after a write to the rep's journal, as the bench's
+// afterwrite scenario reads it: the write (untimed) is a metrics
+// correction, which changes the journal and none of the commitments.
+//
+//	go test ./api -run '^$' -bench HistoryAfterWrite -benchmem -count 5
+func BenchmarkHistoryAfterWrite(b *testing.B) {
+	o := newOrg(b)
+	p := "/v1/people/" + o.ana
+	for w := range 52 {
+		id := o.Created(http.MethodPost, p+"/commitments", o.leaderT, map[string]any{"text": "book 15 first meetings with the mid-market accounts", "due_on": day(4)})
+		o.Created(http.MethodPost, p+"/commitments/"+id+"/follow-ups", o.leaderT, map[string]any{"note": "eight booked so far", "progress": 0.5})
+		switch {
+		case w >= 48:
+		case w%5 == 0:
+			o.Created(http.MethodPost, p+"/commitments/"+id+"/resolution", o.leaderT, map[string]any{"status": "missed", "note": "two short"})
+		default:
+			o.Created(http.MethodPost, p+"/commitments/"+id+"/resolution", o.leaderT, map[string]any{"status": "kept"})
+		}
+	}
+	o.Created(http.MethodPost, p+"/metrics", o.leaderT, map[string]any{"period": lastMonth(),
+		"values": map[string]any{"revenue": 150000}, "source": "manager"})
+	req := httptest.NewRequest(http.MethodGet, p+"/commitment-history", nil)
+	req.Header.Set("Authorization", "Bearer "+o.leaderT)
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		o.Created(http.MethodPost, p+"/metrics", o.leaderT, map[string]any{"period": lastMonth(),
+			"values": map[string]any{"revenue": 150000}, "source": "manager", "correction_reason": "typo"})
+		b.StartTimer()
+		w := httptest.NewRecorder()
+		o.Handler.ServeHTTP(w, req)
+		if w.Code != http.StatusOK || w.Body.Len() < 40_000 {
+			b.Fatalf("%d, %d bytes: %.200s", w.Code, w.Body.Len(), w.Body)
+		}
+	}
+}

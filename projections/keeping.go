@@ -132,7 +132,7 @@ func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain
 	out.Commitments = make([]CommitmentLife, 0, len(p.commitments))
 	lives := make([]life, 0, len(p.commitments))
 	for _, c := range p.commitments {
-		cl, l, ok := s.commitmentLife(c, asOf, today, true)
+		cl, l, ok := s.commitmentLife(c, asOf, today, lifeWhole)
 		if !ok {
 			continue
 		}
@@ -145,11 +145,72 @@ func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain
 	return out
 }
 
+// lifeDetail is how much of a commitment's life commitmentLife builds.
+type lifeDetail uint8
+
+const (
+	lifeBrief  lifeDetail = iota // as known now, from the state the fold keeps and the resolution
+	lifeFolded                   // every step folded into the life, no History built
+	lifeWhole                    // every step folded, and History
+)
+
+// LifePart is one commitment of StampedKeepingParts: its id, the stream
+// sequence of its last step (which, with the day overdue is measured on,
+// decides its whole CommitmentLife), and the life itself unless the
+// caller said it holds it.
+type LifePart struct {
+	ID   uuid.UUID
+	Last uint64
+	Life *CommitmentLife // nil when the caller holds this life
+}
+
+// StampedKeepingParts is StampedCommitmentKeeping as known now (a zero
+// asOf), for a caller that keeps each commitment's life encoded: the
+// Keeping comes without Commitments, and Lives lists the commitments in
+// the order CommitmentKeeping gives them. holds(i, id, last) says whether
+// the caller already has the life of the i-th commitment, id, as of the
+// step at sequence last; that life is then not built (its steps are only
+// folded into the counts). A commitment's life changes only with a step
+// of its own and with today, so a life encoded for the same id, last
+// sequence and today is this one, byte for byte. holds is called under
+// the read lock: it must only look.
+func (s *Set) StampedKeepingParts(personID uuid.UUID, today domain.Date, holds func(i int, id uuid.UUID, last uint64) bool) (Keeping, []LifePart, Stamp) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	st := Stamp{seq: s.seq, journals: []uuid.UUID{personID}}
+	out := Keeping{PersonID: personID, Today: today, ByMonth: []MonthKeeping{}}
+	p := s.people[personID]
+	if p == nil {
+		out.Totals.rates()
+		return out, []LifePart{}, st
+	}
+	parts := make([]LifePart, 0, len(p.commitments))
+	lives := make([]life, 0, len(p.commitments))
+	for i, c := range p.commitments {
+		part := LifePart{ID: c.id, Last: s.steps.at(c.history[len(c.history)-1]).seq}
+		detail := lifeWhole
+		if holds(i, part.ID, part.Last) {
+			detail = lifeFolded
+		}
+		cl, l, _ := s.commitmentLife(c, time.Time{}, today, detail) // as known now: always ok
+		if detail == lifeWhole {
+			part.Life = &cl
+		}
+		parts = append(parts, part)
+		lives = append(lives, l)
+		out.Totals.count(&l, today)
+	}
+	out.Totals.rates()
+	out.ByMonth = byMonth(lives, today)
+	return out, parts, st
+}
+
 // commitmentLife rebuilds c from its steps recorded up to asOf, with its
-// History; ok is false when c itself was recorded later. Without history
-// it is the brief life as known now (asOf is then zero): the state the
-// fold keeps, and the resolution's day.
-func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, history bool) (CommitmentLife, life, bool) {
+// History when detail is lifeWhole; ok is false when c itself was
+// recorded later. A brief life is as known now (asOf is then zero): the
+// state the fold keeps, and the resolution's day; its life has no
+// renegotiations listed, so it does not serve byMonth.
+func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, detail lifeDetail) (CommitmentLife, life, bool) {
 	made := s.steps.at(c.made)
 	if !known(made, asOf) {
 		return CommitmentLife{}, life{}, false
@@ -157,7 +218,7 @@ func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, h
 	d := made.data.(*domain.CommitmentMade)
 	l := life{made: domain.DateOf(made.occurredAt()), due: d.DueOn, now: d.DueOn, status: statusOpen}
 	cl := CommitmentLife{ID: c.id, Text: d.Text, OriginalDueOn: d.DueOn, MadeAt: made.occurredAt(), History: []Step{}}
-	if !history {
+	if detail == lifeBrief {
 		// Brief and as known now: the fold keeps the commitment's state,
 		// so only its resolution is read, not every follow-up.
 		l.nRenegs, l.now, l.status = c.renegotiated, c.due, c.status
@@ -175,7 +236,9 @@ func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, h
 			if !known(st, asOf) {
 				continue
 			}
-			cl.History = append(cl.History, s.stepAt(i))
+			if detail == lifeWhole {
+				cl.History = append(cl.History, s.stepAt(i))
+			}
 			l.step(st, &cl)
 		}
 	}

@@ -80,8 +80,68 @@ func TestKeepingAsOfEqualsPrefix(t *testing.T) {
 			if brief, _ := inc.StampedKeepingBrief(p, today, n); mustJSON(t, brief) != mustJSON(t, want) {
 				t.Fatalf("brief keeping of %s, %d shown:\n%s\nthe full one's:\n%s", p, n, mustJSON(t, brief), mustJSON(t, want))
 			}
+			keepingParts(t, full, prefix, p, today, erasedAfter(w.f.events[k+1:], p))
 		}
 	})
+}
+
+// erasedAfter reports whether events erase person.
+func erasedAfter(events []domain.Event, person uuid.UUID) bool {
+	for _, e := range events {
+		if _, ok := e.Data.(*domain.PersonErased); ok && e.PersonID == person {
+			return true
+		}
+	}
+	return false
+}
+
+// keepingParts holds StampedKeepingParts to CommitmentKeeping as known
+// now: the lives it builds and the ones the caller holds, put back in
+// order, give the whole keeping; and a life is decided by its id, its last
+// step and today: where full and before (an earlier state of the same
+// stream) give a commitment the same last sequence, its life is the same,
+// text included unless the person was erased in between.
+func keepingParts(t *rapid.T, full, before *Set, person uuid.UUID, today domain.Date, erased bool) {
+	whole := full.CommitmentKeeping(person, time.Time{}, today)
+	held := rapid.SliceOfN(rapid.Bool(), len(whole.Commitments), len(whole.Commitments)).Draw(t, "held")
+	k, parts, _ := full.StampedKeepingParts(person, today, func(i int, _ uuid.UUID, _ uint64) bool { return held[i] })
+	if len(parts) != len(whole.Commitments) {
+		t.Fatalf("%d parts for %d commitments", len(parts), len(whole.Commitments))
+	}
+	k.Commitments = []CommitmentLife{}
+	for i, part := range parts {
+		c := whole.Commitments[i]
+		if part.ID != c.ID || part.Last != c.History[len(c.History)-1].Sequence {
+			t.Fatalf("part %d is %s at %d; the commitment %s's last step is at %d", i, part.ID, part.Last, c.ID, c.History[len(c.History)-1].Sequence)
+		}
+		if (part.Life == nil) != held[i] {
+			t.Fatalf("part %d: held %v, built %v", i, held[i], part.Life != nil)
+		}
+		if part.Life != nil {
+			c = *part.Life
+		}
+		k.Commitments = append(k.Commitments, c)
+	}
+	if a, b := mustJSON(t, k), mustJSON(t, whole); a != b {
+		t.Fatalf("keeping in parts:\n%s\nwhole:\n%s", a, b)
+	}
+	_, earlier, _ := before.StampedKeepingParts(person, today, func(int, uuid.UUID, uint64) bool { return false })
+	for i, part := range earlier {
+		now := whole.Commitments[i]
+		if part.ID != now.ID {
+			t.Fatalf("commitment %d was %s, is %s: the order moved", i, part.ID, now.ID)
+		}
+		if part.Last != parts[i].Last {
+			continue
+		}
+		a, b := mustJSON(t, part.Life), mustJSON(t, now)
+		if erased {
+			a, b = mustJSON(t, keepingShape(Keeping{Commitments: []CommitmentLife{*part.Life}})), mustJSON(t, keepingShape(Keeping{Commitments: []CommitmentLife{now}}))
+		}
+		if a != b {
+			t.Fatalf("commitment %s at the same last step %d:\nthen %s\nnow  %s", now.ID, part.Last, a, b)
+		}
+	}
 }
 
 // shownCommitments is the rule the rep page lists commitments by, over a
