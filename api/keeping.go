@@ -104,6 +104,7 @@ func (s *Server) serveKeeping(c echo.Context, key string, person uuid.UUID, toda
 	holes := findHoles(buf.Bytes(), ":", zeroAsOf) // the as_of members are all before the lives
 	buf.WriteByte('[')
 	lives := make([]keptLife, len(parts))
+	reused := 0
 	for i, part := range parts {
 		if i > 0 {
 			buf.WriteByte(',')
@@ -111,6 +112,7 @@ func (s *Server) serveKeeping(c echo.Context, key string, person uuid.UUID, toda
 		start := buf.Len()
 		if part.Life == nil {
 			buf.Write(heldBody[held[i].start:held[i].end])
+			reused++
 		} else {
 			if err := enc.Encode(part.Life); err != nil {
 				return err
@@ -119,6 +121,8 @@ func (s *Server) serveKeeping(c echo.Context, key string, person uuid.UUID, toda
 		}
 		lives[i] = keptLife{id: part.ID, last: part.Last, start: start, end: buf.Len()}
 	}
+	s.metrics.livesReused.Add(float64(reused))
+	s.metrics.livesBuilt.Add(float64(len(parts) - reused))
 	buf.WriteString("]}\n")
 	body := buf.Bytes()
 	if s.views.Erasures() == erasures { // else the answer may hold text erased since: not kept

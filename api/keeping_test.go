@@ -163,12 +163,18 @@ func TestHistoryReusesLives(t *testing.T) {
 	c1 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "book 15 <first> meetings & more", "due_on": day(3)})
 	c2 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "call 5 old clients", "due_on": day(1)})
 	c3 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "update the CRM", "due_on": day(2)})
-	check := func(step string) {
+	lives := func(result string) float64 {
+		return metricValue(t, o.Env, `coachjournal_read_cache_lives_total{result="`+result+`"}`)
+	}
+	check := func(step string, built, reused float64) {
 		t.Helper()
-		misses := cacheCount(t, o.Env, "miss")
+		misses, b0, r0 := cacheCount(t, o.Env, "miss"), lives("built"), lives("reused")
 		r := o.Must(http.StatusOK, http.MethodGet, path, o.leaderT, nil)
 		if got := cacheCount(t, o.Env, "miss"); got != misses+1 {
 			t.Fatalf("%s: misses %v → %v, want the read computed afresh", step, misses, got)
+		}
+		if b, r := lives("built")-b0, lives("reused")-r0; b != built || r != reused {
+			t.Errorf("%s: %v lives built and %v reused, want %v and %v", step, b, r, built, reused)
 		}
 		var want bytes.Buffer
 		if err := json.NewEncoder(&want).Encode(o.Views.CommitmentKeeping(uuid.MustParse(o.ana), time.Time{}, domain.DateOf(clock.Now().UTC()))); err != nil {
@@ -181,21 +187,22 @@ func TestHistoryReusesLives(t *testing.T) {
 			t.Fatalf("%s: as_of %s, want the time of the answer", step, m)
 		}
 	}
-	check("first read")
+	check("first read", 3, 0)
 	steps := []struct {
-		name, path string
-		body       map[string]any
+		name, path    string
+		body          map[string]any
+		built, reused float64
 	}{
-		{"metrics", p + "/metrics", map[string]any{"period": lastMonth(), "values": map[string]any{"revenue": 1000}, "source": "manager"}},
-		{"follow-up", p + "/commitments/" + c2 + "/follow-ups", map[string]any{"note": "three \"called\" so far", "progress": 0.6}},
-		{"renegotiation", p + "/commitments/" + c3 + "/renegotiation", map[string]any{"new_due_on": day(6), "reason": "holiday"}},
-		{"new commitment", p + "/commitments", map[string]any{"text": "shadow Ben on two calls", "due_on": day(4)}},
-		{"resolution", p + "/commitments/" + c1 + "/resolution", map[string]any{"status": "kept", "note": "16 booked"}},
-		{"withdrawal", p + "/commitments/" + c2 + "/resolution", map[string]any{"status": "withdrawn", "note": "client left"}},
-		{"meeting", p + "/meetings/skipped", map[string]any{"scheduled_for": day(0), "reason": "offsite"}},
+		{"metrics", p + "/metrics", map[string]any{"period": lastMonth(), "values": map[string]any{"revenue": 1000}, "source": "manager"}, 0, 3},
+		{"follow-up", p + "/commitments/" + c2 + "/follow-ups", map[string]any{"note": "three \"called\" so far", "progress": 0.6}, 1, 2},
+		{"renegotiation", p + "/commitments/" + c3 + "/renegotiation", map[string]any{"new_due_on": day(6), "reason": "holiday"}, 1, 2},
+		{"new commitment", p + "/commitments", map[string]any{"text": "shadow Ben on two calls", "due_on": day(4)}, 1, 3},
+		{"resolution", p + "/commitments/" + c1 + "/resolution", map[string]any{"status": "kept", "note": "16 booked"}, 1, 3},
+		{"withdrawal", p + "/commitments/" + c2 + "/resolution", map[string]any{"status": "withdrawn", "note": "client left"}, 1, 3},
+		{"meeting", p + "/meetings/skipped", map[string]any{"scheduled_for": day(0), "reason": "offsite"}, 0, 4},
 	}
 	for _, st := range steps {
 		o.Created(http.MethodPost, st.path, o.leaderT, st.body)
-		check(st.name)
+		check(st.name, st.built, st.reused)
 	}
 }

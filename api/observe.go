@@ -27,6 +27,8 @@ type metrics struct {
 	writes          *prometheus.CounterVec
 	readCacheHits   prometheus.Counter
 	readCacheMisses prometheus.Counter
+	livesReused     prometheus.Counter
+	livesBuilt      prometheus.Counter
 	pageCache       *prometheus.CounterVec
 }
 
@@ -44,6 +46,10 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 		Name: "coachjournal_read_cache_total", Help: "Cacheable reads (scorecard, board, timeline, commitment history) by result: hit, or miss (computed and encoded).",
 	}, []string{"result"})
 	m.readCacheHits, m.readCacheMisses = reads.WithLabelValues("hit"), reads.WithLabelValues("miss")
+	lives := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "coachjournal_read_cache_lives_total", Help: "Commitment lives in the commitment histories of read cache misses: reused from the cached answer they replace, or built.",
+	}, []string{"result"})
+	m.livesReused, m.livesBuilt = lives.WithLabelValues("reused"), lives.WithLabelValues("built")
 	m.pageCache = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "coachjournal_page_cache_total", Help: "Cacheable UI pages (team board, rep page, 1-on-1 workspace) by result: hit, or miss (rendered).",
 	}, []string{"result"})
@@ -58,7 +64,7 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 	applied := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "coachjournal_projection_sequence", Help: "Last stream sequence applied to this replica's projections.",
 	}, func() float64 { return float64(s.views.Sequence()) })
-	reg.MustRegister(m.requests, m.writes, reads, m.pageCache, lag, applied)
+	reg.MustRegister(m.requests, m.writes, reads, lives, m.pageCache, lag, applied)
 	return m
 }
 

@@ -20,8 +20,14 @@ import (
 // cacheCount reads coachjournal_read_cache_total{result} from /metrics.
 func cacheCount(t *testing.T, e *apitest.Env, result string) float64 {
 	t.Helper()
+	return metricValue(t, e, `coachjournal_read_cache_total{result="`+result+`"}`)
+}
+
+// metricValue reads one series from /metrics; 0 when it is absent.
+func metricValue(t *testing.T, e *apitest.Env, series string) float64 {
+	t.Helper()
 	r := e.Must(http.StatusOK, http.MethodGet, "/metrics", "", nil)
-	prefix := `coachjournal_read_cache_total{result="` + result + `"} `
+	prefix := series + " "
 	sc := bufio.NewScanner(bytes.NewReader(r.Body))
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), prefix); ok {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/google/uuid"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // afterWriteKind is one read of the afterwrite scenario and the write that
@@ -88,7 +90,8 @@ func (b *benchRun) afterWrites(ctx context.Context, env *benchEnv, g *benchGen) 
 			return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) error { return get(pick(rngs[w]), 0) })
 		}
 		var writes []time.Duration
-		turn := 0 // rounds so far: each round's writes differ
+		var lives [2]float64 // commitment lives reused and built by the fresh reads
+		turn := 0            // rounds so far: each round's writes differ
 		fresh := func() loadResult {
 			written, wl, err := writeEach(ctx, c, g.reps, func(p uuid.UUID) (uint64, error) {
 				return postSeq(cl, env.api+k.write(p), env.token, k.body(turn))
@@ -98,7 +101,13 @@ func (b *benchRun) afterWrites(ctx context.Context, env *benchEnv, g *benchGen) 
 			if err != nil {
 				return loadResult{errs: 1, firstE: err, dur: time.Second}
 			}
-			return eachOnce(ctx, c, len(written), b.opts.dur, func(i int) error { return get(written[i].person, written[i].seq) })
+			before, errBefore := livesCounts(cl, env.api)
+			r := eachOnce(ctx, c, len(written), b.opts.dur, func(i int) error { return get(written[i].person, written[i].seq) })
+			if after, err := livesCounts(cl, env.api); err == nil && errBefore == nil {
+				lives[0] += after[0] - before[0]
+				lives[1] += after[1] - before[1]
+			}
+			return r
 		}
 		res := interleavedLoads(b.opts.rounds, static, cached, fresh)
 		base, cachedRes, freshRes := res[0], res[1], res[2]
@@ -115,6 +124,9 @@ func (b *benchRun) afterWrites(ctx context.Context, env *benchEnv, g *benchGen) 
 			P50: freshRes.pct(0.5), P99: freshRes.pct(0.99), Target: "ratio ≥ 0.3", Met: metIf(freshRes.rate()/base.rate() >= 0.3),
 			Note: fmt.Sprintf("every rep written once (untimed; %d writes by %d clients, p50 %.2f ms, p99 %.2f ms), then each read once with its write's sequence as X-Min-Sequence, so every read misses the caches; static GET p99 %.1f ms; read: %s; static GET: %s",
 				len(writes), c, wl.pct(0.5), wl.pct(0.99), base.pct(0.99), freshRes.gcNote(), base.gcNote())}
+		if n := lives[0] + lives[1]; n > 0 {
+			freshRow.Note += fmt.Sprintf("; commitment lives reused from the cached answers they replace: %.0f of %.0f (%.1f %%)", lives[0], n, 100*lives[0]/n)
+		}
 		failedNote(&freshRow, freshRes)
 		b.add(freshRow)
 	}
@@ -189,4 +201,32 @@ func apiGet(cl *http.Client, url, token string, minSeq uint64) error {
 		return fmt.Errorf("GET %s: %d %s", url, resp.StatusCode, bytes.TrimSpace(b))
 	}
 	return drain(resp.Body)
+}
+
+// livesCounts reads the API's counts of the commitment lives its read
+// cache misses reused and built (coachjournal_read_cache_lives_total).
+func livesCounts(cl *http.Client, api string) ([2]float64, error) {
+	var out [2]float64
+	resp, err := cl.Get(api + "/metrics")
+	if err != nil {
+		return out, err
+	}
+	defer resp.Body.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		return out, err
+	}
+	for _, m := range fams["coachjournal_read_cache_lives_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			switch {
+			case l.GetName() != "result":
+			case l.GetValue() == "reused":
+				out[0] = m.GetCounter().GetValue()
+			case l.GetValue() == "built":
+				out[1] = m.GetCounter().GetValue()
+			}
+		}
+	}
+	return out, nil
 }

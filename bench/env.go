@@ -22,6 +22,7 @@ import (
 	"github.com/coachjournal/coachjournal/eventstore"
 	"github.com/coachjournal/coachjournal/projections"
 	"github.com/coachjournal/coachjournal/service"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -134,10 +135,13 @@ func (env *benchEnv) close() {
 
 // serveLoopback serves h on 127.0.0.1 and appends its shutdown to stops.
 // While a CPU profile is taken (--cpuprofile), each request's samples carry
-// the labels server=name and route=the path's first two segments, so that
-// one server's pages can be told apart in the whole run's profile:
+// the labels server=name, route=the path's first two segments, path=the
+// path with its ids as {id}, and after_write=yes when the request waits
+// for a write (X-Min-Sequence), so that one server's pages can be told
+// apart in the whole run's profile:
 //
 //	go tool pprof -tagfocus server=cold -tagfocus route=/ui/teams coachjournal cpu.prof
+//	go tool pprof -tagfocus after_write=yes -tagfocus path=/v1/people/{id}/commitment-history coachjournal cpu.prof
 func serveLoopback(name string, h http.Handler, stops *[]func()) (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -224,7 +228,17 @@ func labelled(name string, h http.Handler) http.Handler {
 				route = route[:i+2+j]
 			}
 		}
-		pprof.Do(r.Context(), pprof.Labels("server", name, "route", route), func(ctx context.Context) {
+		segs := strings.Split(r.URL.Path, "/")
+		for i, seg := range segs {
+			if _, err := uuid.Parse(seg); err == nil {
+				segs[i] = "{id}"
+			}
+		}
+		fresh := "no"
+		if r.Header.Get("X-Min-Sequence") != "" {
+			fresh = "yes"
+		}
+		pprof.Do(r.Context(), pprof.Labels("server", name, "route", route, "path", strings.Join(segs, "/"), "after_write", fresh), func(ctx context.Context) {
 			h.ServeHTTP(w, r.WithContext(ctx))
 		})
 	})

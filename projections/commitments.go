@@ -52,13 +52,38 @@ type commitment struct {
 	hasProgress  bool
 	renegotiated int
 	history      []uint32
+
+	// What its life as known now needs beyond the above, so that the
+	// keeping counts it without reading its steps (countedLife): the days
+	// it was made and resolved (while not open) and first due, and the
+	// stream sequence of its last step.
+	madeOn, resolvedOn, dueFirst day
+	last                         uint64
 }
+
+// day is a calendar day as a count of days from 1970-01-01: four bytes
+// where a domain.Date takes 24, for the dates every commitment keeps.
+type day int32
+
+func dayOf(d domain.Date) day {
+	sec := d.Time().Unix()
+	n := sec / 86400
+	if sec%86400 < 0 {
+		n-- // a day before 1970 still counts down from its midnight
+	}
+	return day(n)
+}
+
+// date returns d as a domain.Date.
+func (d day) date() domain.Date { return domain.DateOf(time.Unix(int64(d)*86400, 0).UTC()) }
 
 func (s *Set) makeCommitment(p *person, i uint32, d *domain.CommitmentMade) {
 	if _, dup := s.commitments[d.CommitmentID]; dup {
 		return
 	}
-	c := &commitment{id: d.CommitmentID, person: p, made: i, status: statusOpen, due: d.DueOn, history: []uint32{i}}
+	st := s.steps.at(i)
+	c := &commitment{id: d.CommitmentID, person: p, made: i, status: statusOpen, due: d.DueOn, history: []uint32{i},
+		madeOn: dayOf(domain.DateOf(st.occurredAt())), dueFirst: dayOf(d.DueOn), last: st.seq}
 	s.commitments[c.id] = c
 	p.commitments = append(p.commitments, c)
 	p.open = append(p.open, c)
@@ -99,7 +124,7 @@ func (s *Set) openCommitment(p *person, id uuid.UUID) *commitment {
 
 func (s *Set) followUp(p *person, i uint32, d *domain.CommitmentFollowedUp) {
 	if c := s.openCommitment(p, d.CommitmentID); c != nil {
-		c.history = append(c.history, i)
+		c.history, c.last = append(c.history, i), s.steps.at(i).seq
 		if d.Progress != nil {
 			c.progress, c.hasProgress = *d.Progress, true
 		}
@@ -108,7 +133,7 @@ func (s *Set) followUp(p *person, i uint32, d *domain.CommitmentFollowedUp) {
 
 func (s *Set) renegotiate(p *person, i uint32, d *domain.CommitmentRenegotiated) {
 	if c := s.openCommitment(p, d.CommitmentID); c != nil {
-		c.history = append(c.history, i)
+		c.history, c.last = append(c.history, i), s.steps.at(i).seq
 		c.due = d.NewDueOn
 		if c.renegotiated == 0 {
 			p.keeping.renegotiated++
@@ -119,14 +144,16 @@ func (s *Set) renegotiate(p *person, i uint32, d *domain.CommitmentRenegotiated)
 
 func (s *Set) resolve(p *person, i uint32, id uuid.UUID, status string) {
 	if c := s.openCommitment(p, id); c != nil {
-		c.history = append(c.history, i)
+		st := s.steps.at(i)
+		resolved := domain.DateOf(st.occurredAt())
+		c.history, c.last = append(c.history, i), st.seq
 		c.status = status
-		c.resolved = i + 1
+		c.resolved, c.resolvedOn = i+1, dayOf(resolved)
 		p.open = slices.DeleteFunc(p.open, func(o *commitment) bool { return o == c })
 		switch status {
 		case statusKept:
 			p.keeping.kept++
-			if !domain.DateOf(s.steps.at(i).occurredAt()).After(c.due) { // as life.step decides it
+			if !resolved.After(c.due) { // as life.step decides it
 				p.keeping.keptOnTime++
 			}
 		case statusMissed:

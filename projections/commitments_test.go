@@ -102,3 +102,19 @@ func TestCommitmentLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// TestDayRoundTrip: a commitment's kept days read back as the dates they
+// were made from, before 1970 too, and one day apart is one apart.
+func TestDayRoundTrip(t *testing.T) {
+	for _, d := range []domain.Date{
+		domain.NewDate(1969, 12, 31), domain.NewDate(1970, 1, 1), domain.NewDate(1900, 3, 1),
+		domain.NewDate(2026, 11, 20), domain.NewDate(2028, 2, 29), domain.NewDate(2100, 12, 31),
+	} {
+		if got := dayOf(d).date(); got != d {
+			t.Errorf("%s reads back as %s", d, got)
+		}
+		if dayOf(d.AddDays(1)) != dayOf(d)+1 {
+			t.Errorf("the day after %s is %d, want %d", d, dayOf(d.AddDays(1)), dayOf(d)+1)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"slices"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
@@ -54,41 +55,49 @@ type CommitmentLife struct {
 	History       []Step      `json:"history"`
 }
 
-// life is what the keeping counts need of one commitment.
+// life is what the keeping counts need of one commitment, its dates as
+// days (so the months are counted in integers).
 type life struct {
-	made     domain.Date // occurred day of commitment.made
-	due      domain.Date // original due date
+	made     day         // occurred day of commitment.made
+	due      day         // original due date
 	renegs   []dueChange // the renegotiations, for the months (a brief life has none)
 	nRenegs  int         // how many renegotiations
-	now      domain.Date // the due date in force after every renegotiation
+	now      day         // the due date in force after every renegotiation
 	status   string
-	resolved domain.Date // occurred day of the resolution, while status != open
+	resolved day // occurred day of the resolution, while status != open
 	onTime   bool
 }
 
 type dueChange struct {
-	on  domain.Date // occurred day of the renegotiation
-	due domain.Date
+	on  day // occurred day of the renegotiation
+	due day
 }
 
-// current returns the due date in force after every renegotiation.
-func (l *life) current() domain.Date { return l.now }
-
-// dueOn returns the due date in force at the end of day.
-func (l *life) dueOn(day domain.Date) domain.Date {
+// dueOn returns the due date in force at the end of d.
+func (l *life) dueOn(d day) day {
 	due := l.due
 	for _, r := range l.renegs {
-		if !r.on.After(day) {
+		if r.on <= d {
 			due = r.due
 		}
 	}
 	return due
 }
 
-// openOn reports whether l was made on or before day and not resolved by
+// openOn reports whether l was made on or before d and not resolved by
 // its end.
-func (l *life) openOn(day domain.Date) bool {
-	return !l.made.After(day) && (l.status == statusOpen || l.resolved.After(day))
+func (l *life) openOn(d day) bool {
+	return l.made <= d && (l.status == statusOpen || l.resolved > d)
+}
+
+// dayAt is the day (UTC) of a time read from a step, which is in UTC.
+func dayAt(t time.Time) day {
+	sec := t.Unix()
+	n := sec / 86400
+	if sec%86400 < 0 {
+		n--
+	}
+	return day(n)
 }
 
 // CommitmentKeeping returns personID's commitment keeping with only what
@@ -132,27 +141,18 @@ func (s *Set) commitmentKeeping(personID uuid.UUID, asOf time.Time, today domain
 	out.Commitments = make([]CommitmentLife, 0, len(p.commitments))
 	lives := make([]life, 0, len(p.commitments))
 	for _, c := range p.commitments {
-		cl, l, ok := s.commitmentLife(c, asOf, today, lifeWhole)
+		cl, l, ok := s.commitmentLife(c, asOf, today, true)
 		if !ok {
 			continue
 		}
 		out.Commitments = append(out.Commitments, cl)
 		lives = append(lives, l)
-		out.Totals.count(&l, today)
+		out.Totals.count(&l, dayOf(today))
 	}
 	out.Totals.rates()
 	out.ByMonth = byMonth(lives, today)
 	return out
 }
-
-// lifeDetail is how much of a commitment's life commitmentLife builds.
-type lifeDetail uint8
-
-const (
-	lifeBrief  lifeDetail = iota // as known now, from the state the fold keeps and the resolution
-	lifeFolded                   // every step folded into the life, no History built
-	lifeWhole                    // every step folded, and History
-)
 
 // LifePart is one commitment of StampedKeepingParts: its id, the stream
 // sequence of its last step (which, with the day overdue is measured on,
@@ -187,47 +187,66 @@ func (s *Set) StampedKeepingParts(personID uuid.UUID, today domain.Date, holds f
 	parts := make([]LifePart, 0, len(p.commitments))
 	lives := make([]life, 0, len(p.commitments))
 	for i, c := range p.commitments {
-		part := LifePart{ID: c.id, Last: s.steps.at(c.history[len(c.history)-1]).seq}
-		detail := lifeWhole
-		if holds(i, part.ID, part.Last) {
-			detail = lifeFolded
-		}
-		cl, l, _ := s.commitmentLife(c, time.Time{}, today, detail) // as known now: always ok
-		if detail == lifeWhole {
-			part.Life = &cl
+		part := LifePart{ID: c.id, Last: c.last}
+		var l life
+		if holds(i, c.id, c.last) {
+			l = s.countedLife(c)
+		} else {
+			cl, whole, _ := s.commitmentLife(c, time.Time{}, today, true) // as known now: always ok
+			part.Life, l = &cl, whole
 		}
 		parts = append(parts, part)
 		lives = append(lives, l)
-		out.Totals.count(&l, today)
+		out.Totals.count(&l, dayOf(today))
 	}
 	out.Totals.rates()
 	out.ByMonth = byMonth(lives, today)
 	return out, parts, st
 }
 
+// countedLife is c's life as known now, as the keeping counts and months
+// need it (commitmentLife's with history), from what the fold keeps: no
+// step is read but the renegotiations of a commitment renegotiated.
+func (s *Set) countedLife(c *commitment) life {
+	l := life{made: c.madeOn, due: c.dueFirst, nRenegs: c.renegotiated, now: dayOf(c.due), status: c.status}
+	if c.status != statusOpen {
+		l.resolved = c.resolvedOn
+		l.onTime = l.resolved <= l.now // no renegotiation follows a resolution
+	}
+	if c.renegotiated > 0 {
+		for _, i := range c.history {
+			st := s.steps.at(i)
+			if d, ok := st.data.(*domain.CommitmentRenegotiated); ok {
+				l.renegs = append(l.renegs, dueChange{on: dayAt(st.occurredAt()), due: dayOf(d.NewDueOn)})
+			}
+		}
+	}
+	return l
+}
+
 // commitmentLife rebuilds c from its steps recorded up to asOf, with its
-// History when detail is lifeWhole; ok is false when c itself was
-// recorded later. A brief life is as known now (asOf is then zero): the
-// state the fold keeps, and the resolution's day; its life has no
-// renegotiations listed, so it does not serve byMonth.
-func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, detail lifeDetail) (CommitmentLife, life, bool) {
+// History; ok is false when c itself was recorded later. Without history
+// it is the brief life as known now (asOf is then zero): the state the
+// fold keeps, and the resolution's day; that life has no renegotiations
+// listed, so it does not serve byMonth.
+func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, history bool) (CommitmentLife, life, bool) {
 	made := s.steps.at(c.made)
 	if !known(made, asOf) {
 		return CommitmentLife{}, life{}, false
 	}
 	d := made.data.(*domain.CommitmentMade)
-	l := life{made: domain.DateOf(made.occurredAt()), due: d.DueOn, now: d.DueOn, status: statusOpen}
+	l := life{made: dayAt(made.occurredAt()), due: dayOf(d.DueOn), now: dayOf(d.DueOn), status: statusOpen}
 	cl := CommitmentLife{ID: c.id, Text: d.Text, OriginalDueOn: d.DueOn, MadeAt: made.occurredAt(), History: []Step{}}
-	if detail == lifeBrief {
+	if !history {
 		// Brief and as known now: the fold keeps the commitment's state,
 		// so only its resolution is read, not every follow-up.
-		l.nRenegs, l.now, l.status = c.renegotiated, c.due, c.status
+		l.nRenegs, l.now, l.status = c.renegotiated, dayOf(c.due), c.status
 		cl.Renegotiated = c.renegotiated
 		if c.resolved > 0 {
 			res := s.steps.at(c.resolved - 1)
 			at := res.occurredAt()
-			l.resolved = domain.DateOf(at)
-			l.onTime = !l.resolved.After(l.now) // no renegotiation follows a resolution
+			l.resolved = dayAt(at)
+			l.onTime = l.resolved <= l.now // no renegotiation follows a resolution
 			cl.ResolvedAt = &at
 		}
 	} else {
@@ -236,14 +255,12 @@ func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, d
 			if !known(st, asOf) {
 				continue
 			}
-			if detail == lifeWhole {
-				cl.History = append(cl.History, s.stepAt(i))
-			}
+			cl.History = append(cl.History, s.stepAt(i))
 			l.step(st, &cl)
 		}
 	}
-	cl.Status, cl.DueOn = l.status, l.current()
-	cl.Overdue = l.status == statusOpen && cl.DueOn.Before(today)
+	cl.Status, cl.DueOn = l.status, l.now.date()
+	cl.Overdue = l.status == statusOpen && l.now < dayOf(today)
 	if l.status == statusKept {
 		onTime := l.onTime
 		cl.OnTime = &onTime
@@ -254,13 +271,13 @@ func (s *Set) commitmentLife(c *commitment, asOf time.Time, today domain.Date, d
 // step folds one history step into l and cl.
 func (l *life) step(st *step, cl *CommitmentLife) {
 	at := st.occurredAt()
-	day := domain.DateOf(at)
+	on := dayAt(at)
 	status := ""
 	switch d := st.data.(type) {
 	case *domain.CommitmentRenegotiated:
-		l.renegs = append(l.renegs, dueChange{on: day, due: d.NewDueOn})
+		l.renegs = append(l.renegs, dueChange{on: on, due: dayOf(d.NewDueOn)})
 		l.nRenegs++
-		l.now = d.NewDueOn
+		l.now = dayOf(d.NewDueOn)
 		cl.Renegotiated++
 		return
 	case *domain.CommitmentKept:
@@ -272,12 +289,12 @@ func (l *life) step(st *step, cl *CommitmentLife) {
 	default:
 		return
 	}
-	l.status, l.resolved, l.onTime = status, day, !day.After(l.current())
+	l.status, l.resolved, l.onTime = status, on, on <= l.now
 	cl.ResolvedAt = &at
 }
 
 // count adds one commitment's current state.
-func (k *KeepingCounts) count(l *life, today domain.Date) {
+func (k *KeepingCounts) count(l *life, today day) {
 	k.Made++
 	if l.nRenegs > 0 {
 		k.Renegotiated++
@@ -285,7 +302,7 @@ func (k *KeepingCounts) count(l *life, today domain.Date) {
 	k.resolution(l)
 	if l.status == statusOpen {
 		k.Open++
-		if l.current().Before(today) {
+		if l.now < today {
 			k.Overdue++
 		}
 	}
@@ -321,43 +338,54 @@ func ratio(n, d int) *float64 {
 
 // byMonth returns the monthly counts, as CommitmentKeeping documents.
 func byMonth(lives []life, today domain.Date) []MonthKeeping {
-	out := []MonthKeeping{}
 	if len(lives) == 0 {
-		return out
+		return []MonthKeeping{}
 	}
-	first, last := today, today
+	first, last := dayOf(today), dayOf(today)
+	widen := func(d day) {
+		first, last = min(first, d), max(last, d)
+	}
 	for k := range lives {
-		for _, d := range lives[k].days() {
-			if d.Before(first) {
-				first = d
-			}
-			if d.After(last) {
-				last = d
-			}
+		l := &lives[k]
+		widen(l.made)
+		if l.status != statusOpen {
+			widen(l.resolved)
+		}
+		for _, r := range l.renegs {
+			widen(r.on)
 		}
 	}
-	index := map[domain.Period]int{}
-	for m := domain.MonthPeriod(first); !m.Start().After(last); m = domain.MonthPeriod(m.End().AddDays(1)) {
-		index[m] = len(out)
-		out = append(out, MonthKeeping{Month: m.String()})
-		end := m.End()
-		if today.Before(end) {
-			end = today
+	// The months from first's to last's, each by its first day.
+	var starts []day
+	for m := domain.MonthPeriod(first.date()); dayOf(m.Start()) <= last; m = domain.MonthPeriod(m.End().AddDays(1)) {
+		starts = append(starts, dayOf(m.Start()))
+	}
+	index := func(d day) int { // the month d lies in
+		i, _ := slices.BinarySearch(starts, d+1)
+		return i - 1
+	}
+	out := make([]MonthKeeping, len(starts))
+	end := dayOf(today)
+	for i := range starts {
+		out[i].Month = domain.MonthPeriod(starts[i].date()).String()
+		last := end
+		if i+1 < len(starts) && starts[i+1]-1 < end {
+			last = starts[i+1] - 1
 		}
 		for k := range lives {
-			out[len(out)-1].snapshot(&lives[k], end)
+			out[i].snapshot(&lives[k], last)
 		}
 	}
 	for k := range lives {
 		l := &lives[k]
-		out[index[domain.MonthPeriod(l.made)]].Made++
+		out[index(l.made)].Made++
 		if l.status != statusOpen {
-			out[index[domain.MonthPeriod(l.resolved)]].resolution(l)
+			out[index(l.resolved)].resolution(l)
 		}
-		var seen domain.Period
+		seen := -1
 		for _, r := range l.renegs {
-			if m := domain.MonthPeriod(r.on); m != seen {
-				out[index[m]].Renegotiated++
+			if m := index(r.on); m != seen {
+				out[m].Renegotiated++
 				seen = m
 			}
 		}
@@ -368,23 +396,11 @@ func byMonth(lives []life, today domain.Date) []MonthKeeping {
 	return out
 }
 
-// days returns every day something happened to l.
-func (l *life) days() []domain.Date {
-	out := []domain.Date{l.made}
-	if l.status != statusOpen {
-		out = append(out, l.resolved)
-	}
-	for _, r := range l.renegs {
-		out = append(out, r.on)
-	}
-	return out
-}
-
-// snapshot counts l in open and overdue if it was open at the end of day.
-func (k *KeepingCounts) snapshot(l *life, day domain.Date) {
-	if l.openOn(day) {
+// snapshot counts l in open and overdue if it was open at the end of d.
+func (k *KeepingCounts) snapshot(l *life, d day) {
+	if l.openOn(d) {
 		k.Open++
-		if l.dueOn(day).Before(day) {
+		if l.dueOn(d) < d {
 			k.Overdue++
 		}
 	}

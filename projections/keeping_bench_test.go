@@ -11,7 +11,8 @@ import (
 // BenchmarkKeepingBrief is what the rep page's commitment keeping costs
 // the read model for a rep with a year of weekly commitments (52 made,
 // 48 resolved, a follow-up on each): the brief with the six the page
-// lists, and the API's whole history beside it.
+// lists, the API's whole history beside it, and that history in parts
+// with all lives but one held (StampedKeepingParts).
 //
 //	go test ./projections -run '^$' -bench Keeping -benchmem
 func BenchmarkKeepingBrief(b *testing.B) {
@@ -22,6 +23,15 @@ func BenchmarkKeepingBrief(b *testing.B) {
 		for b.Loop() {
 			if k, _ := s.StampedKeepingBrief(rep, today, 6); k.Totals.Made != 52 || len(k.Commitments) != 6 {
 				b.Fatalf("%+v", k.Totals)
+			}
+		}
+	})
+	b.Run("parts_held", func(b *testing.B) { // a history read after a write: every life held but none
+		b.ReportAllocs()
+		for b.Loop() {
+			_, parts, _ := s.StampedKeepingParts(rep, today, func(i int, _ uuid.UUID, _ uint64) bool { return i > 0 })
+			if len(parts) != 52 || parts[0].Life == nil || parts[1].Life != nil {
+				b.Fatalf("%d parts", len(parts))
 			}
 		}
 	})

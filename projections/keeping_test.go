@@ -169,6 +169,31 @@ func TestKeepingByMonth(t *testing.T) {
 	}
 }
 
+// TestKeepingMonthEnds: a month's open and overdue are counted at the end
+// of its last day: a commitment resolved on the next month's first day was
+// open at the end of the month, and one due on the month's last day was
+// not yet overdue then.
+func TestKeepingMonthEnds(t *testing.T) {
+	lead, ana := fixedID("lead"), fixedID("ana")
+	f := newFeed()
+	f.at = time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)
+	register(f, lead, "Leo", nil)
+	register(f, ana, "Ana", &lead)
+	at := func(day string) time.Time { return date(t, day).Time().Add(10 * time.Hour) }
+	a, b := fixedID("commitment-a"), fixedID("commitment-b")
+	f.addAt(ana, member(lead), at("2026-10-20"), &domain.CommitmentMade{CommitmentID: a, Text: "book 15 first meetings", DueOn: date(t, "2026-10-31")})
+	f.addAt(ana, member(lead), at("2026-10-25"), &domain.CommitmentMade{CommitmentID: b, Text: "send 10 proposals", DueOn: date(t, "2026-10-30")})
+	f.addAt(ana, member(lead), at("2026-11-01"), &domain.CommitmentKept{CommitmentID: a})
+	got := f.set().CommitmentKeeping(ana, time.Time{}, date(t, "2026-11-05"))
+	want := []MonthKeeping{
+		{"2026-10", KeepingCounts{Made: 2, Open: 2, Overdue: 1}},
+		{"2026-11", KeepingCounts{Kept: 1, Open: 1, Overdue: 1, KeepRate: fp(1), OnTimeRate: fp(0)}},
+	}
+	if a, b := mustJSON(t, got.ByMonth), mustJSON(t, want); a != b {
+		t.Errorf("by_month =\n%s\nwant\n%s", a, b)
+	}
+}
+
 func TestKeepingRates(t *testing.T) {
 	day := func(d string) time.Time { return date(t, d).Time().Add(9 * time.Hour) }
 	tests := []struct {

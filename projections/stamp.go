@@ -234,7 +234,7 @@ func (s *Set) StampedKeepingBrief(personID uuid.UUID, today domain.Date, n int) 
 		}
 	}
 	for _, c := range shown {
-		cl, _, _ := s.commitmentLife(c, time.Time{}, today, lifeBrief)
+		cl, _, _ := s.commitmentLife(c, time.Time{}, today, false)
 		out.Commitments = append(out.Commitments, cl)
 	}
 	return out, st
