@@ -67,11 +67,8 @@ const historyTail = `"commitments":null}` + "\n"
 // end of this one (the projections' Erasures() is the same at both); else
 // every life is built afresh.
 func (s *Server) serveKeeping(c echo.Context, key string, person uuid.UUID, today domain.Date) error {
-	erasures := s.views.Erasures()
-	if erasures != s.reads.swept.Load() {
-		s.reads.sweep(erasures, s.views.Current)
-	}
-	prev := s.reads.get(key)
+	erasures := s.views.Erasures() // before the lookup: an entry's lives are reused only if it is still this
+	prev := s.lookupRead(key)
 	if prev != nil && s.views.Current(prev.stamp) {
 		s.metrics.readCacheHits.Inc()
 		return s.writeRead(c, prev.body, prev.holes, len(zeroAsOf))

@@ -171,10 +171,7 @@ func (s *Server) serveRead(c echo.Context, key string, hole []byte, answer readA
 	_, pretty := c.QueryParams()["pretty"]
 	cacheable := s.reads != nil && !pretty && !c.Echo().Debug
 	if cacheable {
-		if n := s.views.Erasures(); n != s.reads.swept.Load() {
-			s.reads.sweep(n, s.views.Current)
-		}
-		if e := s.reads.get(key); e != nil && s.views.Current(e.stamp) {
+		if e := s.lookupRead(key); e != nil && s.views.Current(e.stamp) {
 			s.metrics.readCacheHits.Inc()
 			return s.writeRead(c, e.body, e.holes, len(hole))
 		}
@@ -199,6 +196,15 @@ func (s *Server) serveRead(c echo.Context, key string, hole []byte, answer readA
 		s.reads.put(&cachedRead{key: key, stamp: stamp, body: bytes.Clone(buf.Bytes()), holes: holes})
 	}
 	return s.writeRead(c, buf.Bytes(), holes, len(hole))
+}
+
+// lookupRead returns key's entry, current or not, once the entries an
+// erasure left stale are swept; nil when there is none.
+func (s *Server) lookupRead(key string) *cachedRead {
+	if n := s.views.Erasures(); n != s.reads.swept.Load() {
+		s.reads.sweep(n, s.views.Current)
+	}
+	return s.reads.get(key)
 }
 
 // findHoles returns the offset of every value hole of an "as_of" member.
