@@ -160,6 +160,9 @@ func TestHistoryReusesLives(t *testing.T) {
 	o := newOrg(t)
 	p := "/v1/people/" + o.ana
 	path := p + "/commitment-history"
+	if r := o.Must(http.StatusOK, http.MethodGet, path, o.leaderT, nil); !bytes.Contains(r.Body, []byte(`"by_month":[],"commitments":[]}`)) {
+		t.Fatalf("no commitments yet: %s", r.Body)
+	}
 	c1 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "book 15 <first> meetings & more", "due_on": day(3)})
 	c2 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "call 5 old clients", "due_on": day(1)})
 	c3 := o.Created(http.MethodPost, p+"/commitments", o.anaT, map[string]any{"text": "update the CRM", "due_on": day(2)})
