@@ -65,8 +65,11 @@ type commitment struct {
 // where a domain.Date takes 24, for the dates every commitment keeps.
 type day int32
 
-func dayOf(d domain.Date) day {
-	sec := d.Time().Unix()
+func dayOf(d domain.Date) day { return dayAt(d.Time()) }
+
+// dayAt is the day (UTC) of t, a time in UTC as steps read them back.
+func dayAt(t time.Time) day {
+	sec := t.Unix()
 	n := sec / 86400
 	if sec%86400 < 0 {
 		n-- // a day before 1970 still counts down from its midnight
@@ -83,7 +86,7 @@ func (s *Set) makeCommitment(p *person, i uint32, d *domain.CommitmentMade) {
 	}
 	st := s.steps.at(i)
 	c := &commitment{id: d.CommitmentID, person: p, made: i, status: statusOpen, due: d.DueOn, history: []uint32{i},
-		madeOn: dayOf(domain.DateOf(st.occurredAt())), dueFirst: dayOf(d.DueOn), last: st.seq}
+		madeOn: dayAt(st.occurredAt()), dueFirst: dayOf(d.DueOn), last: st.seq}
 	s.commitments[c.id] = c
 	p.commitments = append(p.commitments, c)
 	p.open = append(p.open, c)

@@ -90,16 +90,6 @@ func (l *life) openOn(d day) bool {
 	return l.made <= d && (l.status == statusOpen || l.resolved > d)
 }
 
-// dayAt is the day (UTC) of a time read from a step, which is in UTC.
-func dayAt(t time.Time) day {
-	sec := t.Unix()
-	n := sec / 86400
-	if sec%86400 < 0 {
-		n--
-	}
-	return day(n)
-}
-
 // CommitmentKeeping returns personID's commitment keeping with only what
 // was recorded (recorded_at) up to asOf: a commitment made later is absent,
 // a step recorded later is not in its history and has no effect, so a
@@ -166,11 +156,11 @@ type LifePart struct {
 
 // StampedKeepingParts is StampedCommitmentKeeping as known now (a zero
 // asOf), for a caller that keeps each commitment's life encoded: the
-// Keeping comes without Commitments, and Lives lists the commitments in
-// the order CommitmentKeeping gives them. holds(i, id, last) says whether
-// the caller already has the life of the i-th commitment, id, as of the
-// step at sequence last; that life is then not built (its steps are only
-// folded into the counts). A commitment's life changes only with a step
+// Keeping comes without Commitments, and the parts list the commitments
+// in the order CommitmentKeeping gives them. holds(i, id, last) says
+// whether the caller already has the life of the i-th commitment, id, as
+// of the step at sequence last; that life is then not built, only counted
+// (countedLife). A commitment's life changes only with a step
 // of its own and with today, so a life encoded for the same id, last
 // sequence and today is this one, byte for byte. holds is called under
 // the read lock: it must only look.
