@@ -30,6 +30,7 @@ type benchOpts struct {
 	importN     int           // lines of one bulk import
 	dur, warm   time.Duration // of one load run
 	only        map[string]bool
+	pages       map[string]bool // the page kinds the pages scenario measures; empty: all
 	cpuProfile  string
 	memProfile  string // heap profile taken while the memory scenario's set is held, or at the end of a run without it
 	postgres    string // DSN of the PostgreSQL baseline; empty: none
@@ -63,13 +64,16 @@ const ClusterScenario = "cluster"
 // Options ask for a run; a zero size or duration takes its default (or
 // --quick's).
 type Options struct {
-	JSON       bool // one JSON object per row instead of a table
-	Quick      bool // small sizes and short runs
-	Rounds     int
-	People     int           // of the generated org
-	Events     int           // of the large data set
-	Duration   time.Duration // of one load run
-	Scenarios  []string
+	JSON      bool // one JSON object per row instead of a table
+	Quick     bool // small sizes and short runs
+	Rounds    int
+	People    int           // of the generated org
+	Events    int           // of the large data set
+	Duration  time.Duration // of one load run
+	Scenarios []string
+	// Pages names the page kinds the pages scenario measures (team_board,
+	// rep_page, one_on_one, pip_page); empty: all four.
+	Pages      []string
 	CPUProfile string // of the whole run
 	MemProfile string // taken while the memory scenario holds its set, or at the end of a run without it
 	Postgres   string // DSN of the PostgreSQL baseline; empty: none
@@ -89,6 +93,14 @@ func Run(ctx context.Context, opts Options, stdout, progress io.Writer) error {
 	o.defaults()
 	for _, s := range opts.Scenarios {
 		o.only[strings.TrimSpace(s)] = true
+	}
+	for _, k := range opts.Pages {
+		if k = strings.TrimSpace(k); k != "" {
+			if o.pages == nil {
+				o.pages = map[string]bool{}
+			}
+			o.pages[k] = true
+		}
 	}
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)

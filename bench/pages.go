@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +65,12 @@ func (b *benchRun) pages(ctx context.Context, env *benchEnv, g *benchGen) error 
 		{name: "rep_page", token: env.token, url: func(r *rand.Rand) string { return rep(r.IntN(len(g.reps))) }, all: every(len(g.reps), rep)},
 		{name: "one_on_one", token: env.token, url: func(r *rand.Rand) string { return oneOnOne(r.IntN(len(g.reps))) }, all: every(len(g.reps), oneOnOne)},
 		{name: "pip_page", token: env.hrToken, url: func(r *rand.Rand) string { return pip(r.IntN(len(pips))) }, all: every(len(pips), pip)},
+	}
+	if b.opts.pages != nil {
+		kinds = slices.DeleteFunc(kinds, func(k pageKind) bool { return !b.opts.pages[k.name] })
+		if len(kinds) == 0 {
+			return fmt.Errorf("pages: no page kind named in --pages (team_board, rep_page, one_on_one, pip_page)")
+		}
 	}
 	warmed, warmNote := map[string]bool{}, map[string]string{}
 	for _, c := range []int{64, 1} {

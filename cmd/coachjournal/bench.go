@@ -13,11 +13,12 @@ import (
 func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	var o bench.Options
-	var only string
+	var only, pages string
 	fs.BoolVar(&o.JSON, "json", false, "print one JSON object per scenario and line instead of a table")
 	fs.BoolVar(&o.Quick, "quick", false, "small sizes and short runs (under a minute)")
 	fs.IntVar(&o.Rounds, "rounds", 0, "rounds per measurement, the median is reported (default 3, --quick 2)")
 	fs.StringVar(&only, "scenarios", bench.Scenarios, "comma-separated scenarios to run; "+bench.ClusterScenario+" (a three-node JetStream cluster against PostgreSQL with two synchronous standbys) only when named")
+	fs.StringVar(&pages, "pages", "", "comma-separated page kinds the pages scenario measures (team_board, rep_page, one_on_one, pip_page); default all")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile to this file while the memory scenario holds its projection set (without that scenario: at the end of the run, whose allocations it shows)")
 	fs.IntVar(&o.People, "people", 0, "people in the generated org (default 10000, --quick 1000)")
@@ -29,5 +30,8 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	o.Scenarios = strings.Split(only, ",")
+	if pages != "" {
+		o.Pages = strings.Split(pages, ",")
+	}
 	return bench.Run(ctx, o, stdout, stderr)
 }
