@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/coachjournal/coachjournal/domain"
@@ -69,7 +70,9 @@ func (s *Server) auditedPIP(c echo.Context, pip projections.PIP) error {
 		return err
 	}
 	v := auditedPIPView{pipView: s.pipAudit(pip)}
-	reads, ok, err := s.readsFor(c.Request().Context(), p.Actor(), pip, readsShown, nil)
+	reads := []readView{}
+	ok, err := s.readsFor(c.Request().Context(), p.Actor(), pip, readsShown, nil, func(n int) { reads = slices.Grow(reads, n) },
+		func(r readView) { reads = append(reads, r) })
 	if err != nil {
 		return err
 	}
@@ -80,23 +83,24 @@ func (s *Server) auditedPIP(c echo.Context, pip projections.PIP) error {
 }
 
 // readsFor lists the newest reads of pip, at most limit, as viewer may see
-// them, and whether viewer may see them at all (HR, admin, the person on
-// the PIP). pending, when not nil, is viewer's read being stored: it is
+// them, newest first, to add (after size, told how many at most), and
+// says whether viewer may see them at all (HR, admin, the person on the
+// PIP). pending, when not nil, is viewer's read being stored: it is
 // listed first, and not again should it be stored already. Errors:
 // ReadAudit.ReadsOf's.
-func (s *Server) readsFor(ctx context.Context, viewer domain.Actor, pip projections.PIP, limit int, pending *domain.ReadRecord) ([]readView, bool, error) {
+func (s *Server) readsFor(ctx context.Context, viewer domain.Actor, pip projections.PIP, limit int, pending *domain.ReadRecord, size func(n int), add func(readView)) (bool, error) {
 	self := viewer.Role == domain.RoleMember && viewer.ID == pip.PersonID.String()
 	full := viewer.Role == domain.RoleHR || viewer.Role == domain.RoleAdmin
 	ra, ok := s.journals.(ReadAudit)
 	if !ok || (!self && !full) {
-		return nil, false, nil
+		return false, nil
 	}
 	stored, err := ra.ReadsOf(ctx, pip.ID, limit)
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
-	out := []readView{}
-	add := func(r domain.ReadRecord) {
+	n := 0
+	view := func(r domain.ReadRecord) {
 		v := readView{At: r.At, Role: r.Reader.Role, Via: r.Via, You: r.Reader == viewer}
 		if id, isPerson := r.Reader.PersonID(); isPerson {
 			if person, found := s.views.Person(id); found {
@@ -106,18 +110,20 @@ func (s *Server) readsFor(ctx context.Context, viewer domain.Actor, pip projecti
 		if full {
 			v.Sub, v.RequestID, v.Sequence = r.Reader.ID, r.RequestID, r.Sequence
 		}
-		out = append(out, v)
+		add(v)
+		n++
 	}
+	size(min(limit, len(stored)+1))
 	if pending != nil {
-		add(*pending)
+		view(*pending)
 	}
 	for _, r := range stored {
-		if len(out) == limit {
+		if n == limit {
 			break
 		}
 		if pending == nil || r.ID != pending.ID {
-			add(r)
+			view(r)
 		}
 	}
-	return out, true, nil
+	return true, nil
 }

@@ -79,16 +79,15 @@ func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, pip projections.P
 	if limit <= 0 || limit > readsShown {
 		limit = readsShown
 	}
-	reads, visible, err := s.readsFor(ctx, caller, pip, limit, &r)
+	var rows []web.ReadRow
+	visible, err := s.readsFor(ctx, caller, pip, limit, &r, func(n int) { rows = make([]web.ReadRow, 0, n) }, func(rv readView) {
+		rows = append(rows, web.ReadRow{At: rv.At, Role: string(rv.Role), Via: rv.Via, Sub: rv.Sub, Name: rv.Name, You: rv.You, RequestID: rv.RequestID})
+	})
 	if err != nil { // the page is refused, its read perhaps stored: a read recorded and not served, never the reverse
 		return nil, false, func() error {
 			<-stored
 			return fmt.Errorf("%w: %w", web.ErrReadsNotListed, err)
 		}
-	}
-	rows := make([]web.ReadRow, 0, len(reads))
-	for _, rv := range reads {
-		rows = append(rows, web.ReadRow{At: rv.At, Role: string(rv.Role), Via: rv.Via, Sub: rv.Sub, Name: rv.Name, You: rv.You, RequestID: rv.RequestID})
 	}
 	return rows, visible, func() error { return <-stored }
 }

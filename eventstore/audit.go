@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unique"
@@ -94,12 +95,27 @@ type auditIndex struct {
 	seq   uint64 // the last AUDIT message the consumer indexed
 	saved uint64 // seq when the checkpoint was last written or read (auditcheckpoint.go)
 	fresh int    // reads the consumer indexed since then
+	// own holds the messages this replica stored and indexed before the
+	// consumer reached them, with their reads' count: the consumer skips
+	// decoding them again.
+	own map[uint64]int
 }
 
-func (x *auditIndex) add(r domain.ReadRecord) {
+// stored indexes rs, the reads of a message this replica stored at seq,
+// and, unless the consumer has passed seq already, notes the message as
+// its own for the consumer to skip.
+func (x *auditIndex) stored(seq uint64, rs []domain.ReadRecord) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.addLocked(r)
+	for _, r := range rs {
+		x.addLocked(r)
+	}
+	if seq > x.seq {
+		if x.own == nil {
+			x.own = map[uint64]int{}
+		}
+		x.own[seq] = len(rs)
+	}
 }
 
 func (x *auditIndex) addLocked(r domain.ReadRecord) {
@@ -168,9 +184,12 @@ func cmpUint(a, b uint64) int {
 	return 0
 }
 
+// auditSubjectPrefix begins the subject of a read stored alone.
+const auditSubjectPrefix = "audit.read."
+
 // auditSubject is audit.read.<person>.<pip>: ids only, checked UUIDs.
 func auditSubject(r domain.ReadRecord) string {
-	return "audit.read." + r.PersonID.String() + "." + r.PIPID.String()
+	return auditSubjectPrefix + r.PersonID.String() + "." + r.PIPID.String()
 }
 
 // ensureAudit creates or updates the AUDIT stream and starts filling the
@@ -275,7 +294,11 @@ func (s *Store) saveAudit() {
 // encoding/json, 8 allocations for a message of 64 records instead of 337
 // (docs/performance.md, "The read audit at a start").
 func (x *auditIndex) follow(ctx, bg context.Context, st jetstream.Stream, log *slog.Logger, wg *sync.WaitGroup) error {
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{"audit.read.>", auditBatchSubject}}
+	// The whole stream, unfiltered: every subject on it is a read's
+	// (consume skips any other), and a filtered consumer costs the server a
+	// subject match per message it delivers, as much as the rest of the
+	// delivery (docs/performance.md, "The PIP page's read audit").
+	var cfg jetstream.OrderedConsumerConfig
 	if x.seq > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, x.seq+1
 	}
@@ -289,15 +312,25 @@ func (x *auditIndex) follow(ctx, bg context.Context, st jetstream.Stream, log *s
 	return err
 }
 
-// consume indexes the records of one AUDIT message, stored at seq.
+// consume indexes the records of one AUDIT message, stored at seq; one
+// this replica stored and indexed itself (stored) only moves it on.
 func (x *auditIndex) consume(subject string, data []byte, seq uint64) {
+	x.mu.Lock()
+	if n, mine := x.own[seq]; mine {
+		delete(x.own, seq)
+		x.fresh += n
+		x.seq = max(x.seq, seq)
+		x.mu.Unlock()
+		return
+	}
+	x.mu.Unlock()
 	var rs []domain.ReadRecord
 	if subject == auditBatchSubject {
 		var b auditMessage
 		if err := jsonv2.Unmarshal(data, &b, jsonv1.DefaultOptionsV1()); err == nil && b.Type == auditMessageType {
 			rs = b.Reads
 		}
-	} else {
+	} else if strings.HasPrefix(subject, auditSubjectPrefix) {
 		var r domain.ReadRecord
 		if err := jsonv2.Unmarshal(data, &r, jsonv1.DefaultOptionsV1()); err == nil {
 			rs = []domain.ReadRecord{r}
@@ -383,10 +416,11 @@ func (s *Store) storeReads(batch []*pendingRead) error {
 	if err != nil {
 		return s.unavailable("record reads", err)
 	}
-	for _, p := range batch {
+	for i, p := range batch {
 		p.r.Sequence = ack.Sequence
-		s.audit.add(p.r)
+		b.Reads[i].Sequence = ack.Sequence
 	}
+	s.audit.stored(ack.Sequence, b.Reads)
 	return nil
 }
 
