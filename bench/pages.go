@@ -116,23 +116,36 @@ func (b *benchRun) pages(ctx context.Context, env *benchEnv, g *benchGen) error 
 			}
 			sameBytes := b.sameBytes(ctx, env, cl, c, size)
 			b.logf("pages: %s, %d clients", k.name, c)
-			run := func(base string) func() loadResult {
+			// What the read audit stored during each server's runs (their
+			// warm-ups included): a PIP page's read is stored before it is
+			// sent, the reads of the moment in one message.
+			var audited [2]struct{ messages, reads uint64 }
+			run := func(base string, audit *struct{ messages, reads uint64 }) func() loadResult {
 				rngs := make([]*rand.Rand, c)
 				for i := range rngs {
 					rngs[i] = rand.New(rand.NewPCG(uint64(i), 21))
 				}
 				return func() loadResult {
+					m0, r0 := env.store.ReadAuditStats()
+					defer func() {
+						m1, r1 := env.store.ReadAuditStats()
+						audit.messages += m1 - m0
+						audit.reads += r1 - r0
+					}()
 					return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) error {
 						return page(cl, base+k.url(rngs[w]), k.token, 0)
 					})
 				}
 			}
-			res := interleavedLoads(b.opts.rounds, static, sameBytes, run(env.apiCold), run(env.api))
+			res := interleavedLoads(b.opts.rounds, static, sameBytes, run(env.apiCold, &audited[0]), run(env.api, &audited[1]))
 			base, same := res[0], res[1]
 			for i, cache := range []string{"cold", "warm"} {
 				pg := res[2+i]
 				row := pageRow(fmt.Sprintf("pages.c%d.%s.%s", c, cache, k.name), c, pg, base)
 				row.Note += fmt.Sprintf("; against the page's bytes from memory (same rounds): rate %.3f, p99 %.1f ×", pg.rate()/same.rate(), pg.pct(0.99)/same.pct(0.99))
+				if a := audited[i]; a.messages > 0 {
+					row.Note += fmt.Sprintf("; read audit: %d reads in %d messages, %.1f a message", a.reads, a.messages, float64(a.reads)/float64(a.messages))
+				}
 				if cache == "warm" {
 					row.Note += "; " + warmNote[k.name]
 				}

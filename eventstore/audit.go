@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unique"
 
@@ -76,11 +77,34 @@ type pendingRead struct {
 	done chan error // buffered; receives once, after r.Sequence is set
 }
 
+// auditLinger bounds how long a message of reads waits for more to join
+// it: PostgreSQL's commit_delay. It waits only when the message before it
+// held more than one read (others are reading at the same time), and only
+// until as many are queued as that one held: a lone reader never waits.
+// Every message costs an fsync and a delivery to each replica's index,
+// about 250 µs of CPU on the bench's machine; a page renders while its
+// read is being stored (docs/performance.md, "The PIP page's read audit").
+const auditLinger = time.Millisecond
+
 // readCommitter queues reads and stores them a message at a time.
 type readCommitter struct {
 	mu       sync.Mutex
 	queue    []*pendingRead
 	flushing bool // a flush goroutine is running
+	last     int  // reads in the message stored last
+	// While the flusher lingers, want is the queue's length that ends the
+	// wait, and full is signalled when the queue reaches it.
+	want   int
+	full   chan struct{}
+	linger time.Duration // auditLinger; a test's own
+	// What has been stored: messages, and the reads they held.
+	messages, reads atomic.Uint64
+}
+
+// ReadAuditStats returns how many audit messages this store has written
+// and how many reads they held: their ratio is how well the reads group.
+func (s *Store) ReadAuditStats() (messages, reads uint64) {
+	return s.pipReads.messages.Load(), s.pipReads.reads.Load()
 }
 
 // auditIndex holds the newest reads of each PIP, oldest first: at least
@@ -359,6 +383,13 @@ func (s *Store) RecordRead(ctx context.Context, r domain.ReadRecord) (domain.Rea
 	c := &s.pipReads
 	c.mu.Lock()
 	c.queue = append(c.queue, p)
+	if c.want > 0 && len(c.queue) >= c.want {
+		c.want = 0
+		select {
+		case c.full <- struct{}{}:
+		default:
+		}
+	}
 	if !c.flushing {
 		c.flushing = true
 		go s.flushReads()
@@ -376,17 +407,22 @@ func (s *Store) RecordRead(ctx context.Context, r domain.ReadRecord) (domain.Rea
 }
 
 // flushReads stores the queued reads, a message at a time, until the
-// queue is empty.
+// queue is empty; a message lingers (auditLinger) for as many reads as the
+// one before it held.
 func (s *Store) flushReads() {
 	c := &s.pipReads
 	for {
 		c.mu.Lock()
-		n := min(len(c.queue), auditBatch)
-		if n == 0 {
+		if len(c.queue) == 0 {
 			c.flushing = false
 			c.mu.Unlock()
 			return
 		}
+		if want := min(c.last, auditBatch); want > 1 && len(c.queue) < want {
+			c.lingerLocked(want)
+		}
+		n := min(len(c.queue), auditBatch)
+		c.last = n
 		batch := slices.Clone(c.queue[:n])
 		c.queue = slices.Delete(c.queue, 0, n)
 		c.mu.Unlock()
@@ -394,6 +430,32 @@ func (s *Store) flushReads() {
 		for _, p := range batch {
 			p.done <- err
 		}
+	}
+}
+
+// lingerLocked waits, c.mu released, until want reads are queued or the
+// linger is over.
+func (c *readCommitter) lingerLocked(want int) {
+	if c.full == nil {
+		c.full = make(chan struct{}, 1)
+	}
+	c.want = want
+	c.mu.Unlock()
+	linger := c.linger
+	if linger == 0 {
+		linger = auditLinger
+	}
+	t := time.NewTimer(linger)
+	select {
+	case <-c.full:
+	case <-t.C:
+	}
+	t.Stop()
+	c.mu.Lock()
+	c.want = 0
+	select { // a signal sent as the timer fired
+	case <-c.full:
+	default:
 	}
 }
 
@@ -421,6 +483,8 @@ func (s *Store) storeReads(batch []*pendingRead) error {
 		b.Reads[i].Sequence = ack.Sequence
 	}
 	s.audit.stored(ack.Sequence, b.Reads)
+	s.pipReads.messages.Add(1)
+	s.pipReads.reads.Add(uint64(len(batch)))
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -252,4 +253,48 @@ func FuzzDecodeAuditIndex(f *testing.F) {
 			t.Fatalf("written again, it reads differently: %v", err)
 		}
 	})
+}
+
+// TestReadsLinger: once a message held several reads, the next one waits
+// until as many are queued, and they share it, though they arrive 20 ms
+// apart; a read after a message of one is stored without waiting. The
+// linger is set to a minute, so that only the count can end a wait within
+// the test's deadline.
+func TestReadsLinger(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := Open(ctx, Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := &s.pipReads
+	c.linger = time.Minute
+	person, pip := uuid.New(), uuid.New()
+	record := func(i int) domain.ReadRecord {
+		r, err := s.RecordRead(ctx, domain.NewReadRecord(domain.Actor{ID: fmt.Sprintf("hr-%d", i), Role: domain.RoleHR}, person, pip, time.Date(2026, 12, 7, 9, 0, i, 0, time.UTC), "req", "ui"))
+		if err != nil {
+			t.Errorf("read %d: %v", i, err)
+		}
+		return r
+	}
+	record(0) // a message of one: the next does not wait
+	if r := record(1); r.Sequence != 2 {
+		t.Fatalf("the second read is in message %d, want 2", r.Sequence)
+	}
+	c.mu.Lock()
+	c.last = 5
+	c.mu.Unlock()
+	got := make([]domain.ReadRecord, 5)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i] = record(2 + i) })
+		time.Sleep(20 * time.Millisecond)
+	}
+	wg.Wait()
+	for i, r := range got {
+		if r.Sequence != 3 {
+			t.Errorf("read %d of the five is in message %d, want all in 3", i, r.Sequence)
+		}
+	}
 }

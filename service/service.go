@@ -134,6 +134,10 @@ func (s *Service) Close() error {
 func storeCollectors(store *eventstore.Store) []prometheus.Collector {
 	return []prometheus.Collector{
 		newGroupCommitCollector(store.GroupCommitStats),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "coachjournal_read_audit_messages_total", Help: "Messages of PIP reads this replica stored on the read audit (each an fsync)."},
+			func() float64 { n, _ := store.ReadAuditStats(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "coachjournal_read_audit_reads_total", Help: "PIP reads this replica stored on the read audit."},
+			func() float64 { _, n := store.ReadAuditStats(); return float64(n) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "coachjournal_nats_reconnects_total", Help: "Times the NATS connection was re-established."},
 			func() float64 { return float64(store.Reconnects()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "coachjournal_journal_cache_journals", Help: "Journals whose decision state is in memory (bounded by --journal-cache)."},
