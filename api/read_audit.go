@@ -71,7 +71,7 @@ func (s *Server) auditedPIP(c echo.Context, pip projections.PIP) error {
 	}
 	v := auditedPIPView{pipView: s.pipAudit(pip)}
 	reads := []readView{}
-	ok, err := s.readsFor(c.Request().Context(), p.Actor(), pip, readsShown, nil, func(n int) { reads = slices.Grow(reads, n) },
+	ok, err := s.readsFor(c.Request().Context(), p.Actor(), pip.PersonID, pip.ID, readsShown, nil, func(n int) { reads = slices.Grow(reads, n) },
 		func(r readView) { reads = append(reads, r) })
 	if err != nil {
 		return err
@@ -82,20 +82,20 @@ func (s *Server) auditedPIP(c echo.Context, pip projections.PIP) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-// readsFor lists the newest reads of pip, at most limit, as viewer may see
+// readsFor lists the newest reads of pip, person's PIP, at most limit, as viewer may see
 // them, newest first, to add (after size, told how many at most), and
 // says whether viewer may see them at all (HR, admin, the person on the
 // PIP). pending, when not nil, is viewer's read being stored: it is
 // listed first, and not again should it be stored already. Errors:
 // ReadAudit.ReadsOf's.
-func (s *Server) readsFor(ctx context.Context, viewer domain.Actor, pip projections.PIP, limit int, pending *domain.ReadRecord, size func(n int), add func(readView)) (bool, error) {
-	self := viewer.Role == domain.RoleMember && viewer.ID == pip.PersonID.String()
+func (s *Server) readsFor(ctx context.Context, viewer domain.Actor, person, pip uuid.UUID, limit int, pending *domain.ReadRecord, size func(n int), add func(readView)) (bool, error) {
+	self := viewer.Role == domain.RoleMember && viewer.ID == person.String()
 	full := viewer.Role == domain.RoleHR || viewer.Role == domain.RoleAdmin
 	ra, ok := s.journals.(ReadAudit)
 	if !ok || (!self && !full) {
 		return false, nil
 	}
-	stored, err := ra.ReadsOf(ctx, pip.ID, limit)
+	stored, err := ra.ReadsOf(ctx, pip, limit)
 	if err != nil {
 		return false, err
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/coachjournal/coachjournal/api/web"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/export"
-	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
 
@@ -64,13 +64,13 @@ func (s *Server) webExport(c echo.Context, v web.Viewer, r export.Request) *http
 // webReadPIP is the read audit of the UI's PIP page (web.ReadPIPFunc):
 // the read is stored while the page is rendered, and listed first as the
 // page's own (the reads stored before it follow).
-func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, pip projections.PIP, requestID string, limit int) ([]web.ReadRow, bool, func() error) {
+func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, person, pip uuid.UUID, requestID string, limit int) ([]web.ReadRow, bool, func() error) {
 	caller := domain.Actor{ID: v.Sub, Role: v.Role}
 	ra, ok := s.journals.(ReadAudit)
 	if !ok {
 		return nil, false, func() error { return domain.Errorf(domain.KindUnavailable, "the read audit is not available") }
 	}
-	r := domain.NewReadRecord(caller, pip.PersonID, pip.ID, s.now(), requestID, "ui")
+	r := domain.NewReadRecord(caller, person, pip, s.now(), requestID, "ui")
 	stored := make(chan error, 1)
 	go func() {
 		_, err := ra.RecordRead(ctx, r)
@@ -80,7 +80,7 @@ func (s *Server) webReadPIP(ctx context.Context, v web.Viewer, pip projections.P
 		limit = readsShown
 	}
 	var rows []web.ReadRow
-	visible, err := s.readsFor(ctx, caller, pip, limit, &r, func(n int) { rows = make([]web.ReadRow, 0, n) }, func(rv readView) {
+	visible, err := s.readsFor(ctx, caller, person, pip, limit, &r, func(n int) { rows = make([]web.ReadRow, 0, n) }, func(rv readView) {
 		rows = append(rows, web.ReadRow{At: rv.At, Role: string(rv.Role), Via: rv.Via, Sub: rv.Sub, Name: rv.Name, You: rv.You, RequestID: rv.RequestID})
 	})
 	if err != nil { // the page is refused, its read perhaps stored: a read recorded and not served, never the reverse

@@ -184,7 +184,8 @@ var (
 // first view's read and its own first, and the API's audit has both; it
 // carries this browser's CSRF token, fresh form keys and the chain badge,
 // and is otherwise the page rendered. A check-in renders afresh; the
-// person on the PIP gets their own page, without request ids.
+// person on the PIP gets their own page, without request ids. The PIP
+// under another person's page is not found, and not read.
 func TestWebPIPKept(t *testing.T) {
 	o := newOrg(t)
 	pip := openPIP(t, o)
@@ -221,6 +222,13 @@ func TestWebPIPKept(t *testing.T) {
 	}
 	if norm(first.body) != norm(again.body) {
 		t.Errorf("the kept page differs from the rendered one beyond its reads, printed time and form keys:\n%s\n---\n%s", first.body, again.body)
+	}
+
+	foreign := "/ui/people/" + o.ana + "/pips/" + pip // Ben's PIP under Ana's page: not found, rendered or kept, and no read
+	for i := range 2 {
+		if code, _ := uiGet(t, o.URL, foreign, o.hr); code != http.StatusNotFound {
+			t.Errorf("view %d of Ben's PIP under Ana's page: %d, want 404", i+1, code)
+		}
 	}
 
 	o.Created(http.MethodPost, "/v1/people/"+o.ben+"/pips/"+pip+"/check-ins", o.leaderT, map[string]any{"on": day(-1), "note": "a slow start"})

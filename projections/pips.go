@@ -195,6 +195,17 @@ func (s *Set) PIP(pipID uuid.UUID) (PIP, bool) {
 	return s.pipOf(x), true
 }
 
+// PIPPerson returns whose PIP pipID is, without building the PIP (a
+// kept PIP page needs only that).
+func (s *Set) PIPPerson(pipID uuid.UUID) (uuid.UUID, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if x := s.pips[pipID]; x != nil {
+		return x.person.ID, true
+	}
+	return uuid.Nil, false
+}
+
 // PIPs returns the PIPs in state ("" all, "active", "closed"), ordered by
 // opening sequence.
 func (s *Set) PIPs(state string) []PIP {

@@ -129,11 +129,17 @@ func (u *ui) keptPIP(c echo.Context, token string) error {
 	if !ok {
 		return finish(err)
 	}
-	x, found := u.pipOf(c, p)
+	pipID, found := u.pipIDOf(c, p) // a kept page needs no more of the PIP
 	if !found {
 		return finish(u.fail(c, domain.KindNotFound, errNotFound))
 	}
-	live := u.pipLive(c, p, x)
+	var x projections.PIP
+	if r != nil {
+		if x, found = u.Views.PIP(pipID); !found {
+			return finish(u.fail(c, domain.KindNotFound, errNotFound))
+		}
+	}
+	live := u.pipLive(c, p, pipID)
 	if r != nil {
 		r.d.live = []string{newKey(), newKey(), newKey()} // pipLive.fill's parts
 		d := u.pipPage(c, p, x, nil, "")
@@ -167,9 +173,9 @@ type pipLive struct {
 }
 
 // pipLive starts recording the view's read and checks the chain.
-func (u *ui) pipLive(c echo.Context, p projections.Person, x projections.PIP) pipLive {
+func (u *ui) pipLive(c echo.Context, p projections.Person, pipID uuid.UUID) pipLive {
 	v := viewer(c)
-	reads, recorded := u.recordRead(c.Request().Context(), v, x, c.Response().Header().Get(echo.HeaderXRequestID), c.QueryParam("reads") == "all")
+	reads, recorded := u.recordRead(c.Request().Context(), v, p.ID, pipID, c.Response().Header().Get(echo.HeaderXRequestID), c.QueryParam("reads") == "all")
 	return pipLive{reads: reads, hr: v.Role == domain.RoleHR || v.Role == domain.RoleAdmin,
 		chain: u.chain(c, p.ID, p.Version), printed: u.Now(), recorded: recorded}
 }
@@ -212,7 +218,7 @@ func (l pipLive) fill(ctx context.Context, log *slog.Logger) func(buf *bytes.Buf
 // shown again as sent; every rendering is a read, stored while the page
 // is rendered, and the page is sent only once its read is stored.
 func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, posted *form, which string, status int) error {
-	live := u.pipLive(c, p, x)
+	live := u.pipLive(c, p, x.ID)
 	d := u.pipPage(c, p, x, posted, which)
 	d.Reads, d.Chain, d.PrintedAt = live.reads, live.chain, live.printed
 	return u.renderHeld(c, status, "pip", "PIP: "+p.Name, d, func() string { return live.refusal(u.Logger) })

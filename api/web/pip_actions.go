@@ -9,6 +9,7 @@ import (
 	"github.com/coachjournal/coachjournal/api/httperr"
 	"github.com/coachjournal/coachjournal/domain"
 	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
 
@@ -135,13 +136,22 @@ func (u *ui) postPIP(name string) echo.HandlerFunc {
 
 // pipOf is the PIP the route's :pid names, if it is p's.
 func (u *ui) pipOf(c echo.Context, p projections.Person) (projections.PIP, bool) {
+	id, found := u.pipIDOf(c, p)
+	if !found {
+		return projections.PIP{}, false
+	}
+	return u.Views.PIP(id)
+}
+
+// pipIDOf is pipOf's PIP's id, without building the PIP.
+func (u *ui) pipIDOf(c echo.Context, p projections.Person) (uuid.UUID, bool) {
 	raw := c.Param("pid")
 	id, err := parseID(raw)
 	if err != nil || len(raw) != 36 {
-		return projections.PIP{}, false
+		return uuid.Nil, false
 	}
-	x, found := u.Views.PIP(id)
-	return x, found && x.PersonID == p.ID
+	owner, found := u.Views.PIPPerson(id)
+	return id, found && owner == p.ID
 }
 
 // pipFormsFor prepares the forms the viewer may send on x, fresh, except

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/coachjournal/coachjournal/projections"
+	"github.com/google/uuid"
 )
 
 // ReadRow is one read of a PIP as the viewer may see it (the API's read
@@ -20,7 +20,7 @@ type ReadRow struct {
 	RequestID string // empty unless the viewer is HR or admin
 }
 
-// ReadPIP starts recording that the viewer reads pip (the read audit) and
+// ReadPIP starts recording that the viewer reads pip, person's PIP (the read audit), and
 // returns the newest reads the viewer may see, this one first, at most
 // limit (0: as many as the read audit lists), with whether they may see
 // them at all; and recorded, which waits until the read is stored and says
@@ -29,7 +29,7 @@ type ReadRow struct {
 // before it still loading). The page is rendered while the read is being stored
 // and sent only once recorded returned nil: no PIP page is ever served
 // unrecorded, and its rendering does not wait for the disk.
-type ReadPIPFunc func(ctx context.Context, v Viewer, pip projections.PIP, requestID string, limit int) (rows []ReadRow, visible bool, recorded func() error)
+type ReadPIPFunc func(ctx context.Context, v Viewer, person, pip uuid.UUID, requestID string, limit int) (rows []ReadRow, visible bool, recorded func() error)
 
 // readsOnPage is how many reads the PIP page lists before "Show older
 // reads": a PIP read every day would otherwise list a hundred rows of the
@@ -49,7 +49,7 @@ type pipReads struct {
 // be sent only once recorded returns nil. Without a read audit recorded
 // always refuses, so that no PIP page is ever served unrecorded.
 // The newest readsOnPage reads are listed unless all is set.
-func (u *ui) recordRead(ctx context.Context, v Viewer, pip projections.PIP, requestID string, all bool) (r pipReads, recorded func() error) {
+func (u *ui) recordRead(ctx context.Context, v Viewer, person, pip uuid.UUID, requestID string, all bool) (r pipReads, recorded func() error) {
 	if u.ReadPIP == nil {
 		return pipReads{}, func() error { return errNoReadAudit }
 	}
@@ -57,7 +57,7 @@ func (u *ui) recordRead(ctx context.Context, v Viewer, pip projections.PIP, requ
 	if all {
 		limit = 0
 	}
-	rows, visible, recorded := u.ReadPIP(ctx, v, pip, requestID, limit)
+	rows, visible, recorded := u.ReadPIP(ctx, v, person, pip, requestID, limit)
 	r = pipReads{Visible: visible, Rows: rows, All: all}
 	if !all && len(rows) > readsOnPage {
 		r.Rows, r.More = rows[:readsOnPage], true
