@@ -79,15 +79,11 @@ type Deps struct {
 type ui struct {
 	Deps
 	pageCache *pageCache // nil: pages are rendered on every request
-	readRows  *readRows  // the PIP page's rows of reads; nil with the page cache
 }
 
 // Mount registers / (a redirect) and everything under /ui on e.
 func Mount(e *echo.Echo, d Deps) {
 	u := &ui{Deps: d, pageCache: newPageCache(d.PageCacheBytes)}
-	if u.pageCache != nil {
-		u.readRows = &readRows{erasures: u.Views.Erasures}
-	}
 	if u.Now == nil {
 		u.Now = time.Now
 	}
