@@ -243,3 +243,24 @@ func TestWebPIPKept(t *testing.T) {
 		t.Errorf("Ben's page lists the reads with request ids or service names, or not his own:\n%s", reads)
 	}
 }
+
+// TestWebPIPReadsErased: a reader's name, shown in the PIP page's reads,
+// is gone from the page once that reader's data is erased.
+func TestWebPIPReadsErased(t *testing.T) {
+	o := newOrg(t)
+	pip := openPIP(t, o)
+	path := "/ui/people/" + o.ben + "/pips/" + pip
+	if code, body := uiGet(t, o.URL, path, o.benT); code != http.StatusOK || !strings.Contains(readsSection.FindString(body), "Ben Brook") {
+		t.Fatalf("Ben's own view: %d, reads %s", code, readsSection.FindString(body))
+	}
+	for range 2 { // HR's views list Ben's read under his name
+		if code, body := uiGet(t, o.URL, path, o.hr); code != http.StatusOK || !strings.Contains(readsSection.FindString(body), "Ben Brook") {
+			t.Fatalf("HR's view: %d, reads %s", code, readsSection.FindString(body))
+		}
+	}
+	o.Created(http.MethodPost, "/v1/people/"+o.ben+"/erasure", o.hr, map[string]any{"reason": "request from Ben Brook"})
+	code, body := uiGet(t, o.URL, path, o.hr)
+	if code != http.StatusOK || strings.Contains(body, "Ben Brook") {
+		t.Errorf("HR's view after the erasure: %d, reads %s", code, readsSection.FindString(body))
+	}
+}

@@ -318,10 +318,8 @@ func (s *Store) saveAudit() {
 // encoding/json, 8 allocations for a message of 64 records instead of 337
 // (docs/performance.md, "The read audit at a start").
 func (x *auditIndex) follow(ctx, bg context.Context, st jetstream.Stream, log *slog.Logger, wg *sync.WaitGroup) error {
-	// The whole stream, unfiltered: every subject on it is a read's
-	// (consume skips any other), and a filtered consumer costs the server a
-	// subject match per message it delivers, as much as the rest of the
-	// delivery (docs/performance.md, "The PIP page's read audit").
+	// The whole stream, unfiltered: every subject on it is a read's, and
+	// consume skips any other.
 	var cfg jetstream.OrderedConsumerConfig
 	if x.seq > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, x.seq+1
