@@ -82,12 +82,12 @@ func (s *Server) auditedPIP(c echo.Context, pip projections.PIP) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-// readsFor lists the newest reads of pip, person's PIP, at most limit, as viewer may see
-// them, newest first, to add (after size, told how many at most), and
-// says whether viewer may see them at all (HR, admin, the person on the
-// PIP). pending, when not nil, is viewer's read being stored: it is
-// listed first, and not again should it be stored already. Errors:
-// ReadAudit.ReadsOf's.
+// readsFor lists the newest reads of pip, person's PIP, at most limit,
+// as viewer may see them, newest first, to add (after size, told how many
+// at most), and says whether viewer may see them at all (HR, admin, the
+// person on the PIP). pending, when not nil, is viewer's read being
+// stored: it is listed first, and not again should it be stored already.
+// Errors: ReadAudit.ReadsOf's.
 func (s *Server) readsFor(ctx context.Context, viewer domain.Actor, person, pip uuid.UUID, limit int, pending *domain.ReadRecord, size func(n int), add func(readView)) (bool, error) {
 	self := viewer.Role == domain.RoleMember && viewer.ID == person.String()
 	full := viewer.Role == domain.RoleHR || viewer.Role == domain.RoleAdmin

@@ -81,9 +81,9 @@ type pendingRead struct {
 // it: PostgreSQL's commit_delay. It waits only when the message before it
 // held more than one read (others are reading at the same time), and only
 // until as many are queued as that one held: a lone reader never waits.
-// Every message costs an fsync and a delivery to each replica's index,
-// about 250 µs of CPU on the bench's machine; a page renders while its
-// read is being stored (docs/performance.md, "The PIP page's read audit").
+// Every message costs an fsync and a delivery to each replica's index; a
+// page renders while its read is being stored (docs/performance.md, "The
+// PIP page's read audit").
 const auditLinger = time.Millisecond
 
 // readCommitter queues reads and stores them a message at a time.

@@ -20,15 +20,16 @@ type ReadRow struct {
 	RequestID string // empty unless the viewer is HR or admin
 }
 
-// ReadPIP starts recording that the viewer reads pip, person's PIP (the read audit), and
-// returns the newest reads the viewer may see, this one first, at most
-// limit (0: as many as the read audit lists), with whether they may see
-// them at all; and recorded, which waits until the read is stored and says
-// whether the page may be sent: not when the read could not be stored, nor
-// when the reads could not be listed (just after a start, the reads stored
-// before it still loading). The page is rendered while the read is being stored
-// and sent only once recorded returned nil: no PIP page is ever served
-// unrecorded, and its rendering does not wait for the disk.
+// ReadPIP starts recording that the viewer reads pip, person's PIP (the
+// read audit), and returns the newest reads the viewer may see, this one
+// first, at most limit (0: as many as the read audit lists), with whether
+// they may see them at all; and recorded, which waits until the read is
+// stored and says whether the page may be sent: not when the read could
+// not be stored, nor when the reads could not be listed (just after a
+// start, the reads stored before it still loading). The page is rendered
+// while the read is being stored and sent only once recorded returned nil:
+// no PIP page is ever served unrecorded, and its rendering does not wait
+// for the disk.
 type ReadPIPFunc func(ctx context.Context, v Viewer, person, pip uuid.UUID, requestID string, limit int) (rows []ReadRow, visible bool, recorded func() error)
 
 // readsOnPage is how many reads the PIP page lists before "Show older
