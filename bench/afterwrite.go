@@ -203,9 +203,9 @@ func apiGet(cl *http.Client, url, token string, minSeq uint64) error {
 	return drain(resp.Body)
 }
 
-// livesCounts reads the API's counts of the commitment lives its read
-// cache misses reused and built (coachjournal_read_cache_lives_total).
-func livesCounts(cl *http.Client, api string) ([2]float64, error) {
+// resultCounts reads two of the API's counters by their result label,
+// from /metrics: family's counts for results a and b.
+func resultCounts(cl *http.Client, api, family, a, b string) ([2]float64, error) {
 	var out [2]float64
 	resp, err := cl.Get(api + "/metrics")
 	if err != nil {
@@ -217,16 +217,28 @@ func livesCounts(cl *http.Client, api string) ([2]float64, error) {
 	if err != nil {
 		return out, err
 	}
-	for _, m := range fams["coachjournal_read_cache_lives_total"].GetMetric() {
+	for _, m := range fams[family].GetMetric() {
 		for _, l := range m.GetLabel() {
 			switch {
 			case l.GetName() != "result":
-			case l.GetValue() == "reused":
+			case l.GetValue() == a:
 				out[0] = m.GetCounter().GetValue()
-			case l.GetValue() == "built":
+			case l.GetValue() == b:
 				out[1] = m.GetCounter().GetValue()
 			}
 		}
 	}
 	return out, nil
+}
+
+// livesCounts reads the API's counts of the commitment lives its read
+// cache misses reused and built (coachjournal_read_cache_lives_total).
+func livesCounts(cl *http.Client, api string) ([2]float64, error) {
+	return resultCounts(cl, api, "coachjournal_read_cache_lives_total", "reused", "built")
+}
+
+// cacheCounts reads the API's read cache hits and misses
+// (coachjournal_read_cache_total).
+func cacheCounts(cl *http.Client, api string) ([2]float64, error) {
+	return resultCounts(cl, api, "coachjournal_read_cache_total", "hit", "miss")
 }

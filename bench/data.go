@@ -274,22 +274,26 @@ func (b *benchRun) reads(ctx context.Context, env *benchEnv, g *benchGen) error 
 			return do(cl, http.MethodGet, env.noop+"/static", "", nil, http.StatusOK)
 		})
 	}
+	scorecard := func(rep, month int) string {
+		return "/v1/people/" + g.reps[rep].id.String() + "/scorecard?period=" + months[month]
+	}
+	board := func(leader, month int) string {
+		return "/v1/teams/" + g.leaders[leader].String() + "/board?period=" + months[month]
+	}
+	timeline := func(rep int) string { return "/v1/people/" + g.reps[rep].id.String() + "/timeline?limit=50" }
+	history := func(rep int) string { return "/v1/people/" + g.reps[rep].id.String() + "/commitment-history" }
+	bothMonths := func(n int, url func(i, month int) string) []string {
+		return append(every(n, func(i int) string { return url(i, 0) }), every(n, func(i int) string { return url(i, 1) })...)
+	}
 	paths := []struct {
 		name string
 		url  func(r *rand.Rand) string
+		all  []string // every answer the reads may ask for: the warm-up pass's
 	}{
-		{"scorecard", func(r *rand.Rand) string {
-			return "/v1/people/" + g.reps[r.IntN(len(g.reps))].id.String() + "/scorecard?period=" + months[r.IntN(2)]
-		}},
-		{"team_board", func(r *rand.Rand) string {
-			return "/v1/teams/" + g.leaders[r.IntN(len(g.leaders))].String() + "/board?period=" + months[r.IntN(2)]
-		}},
-		{"timeline_page", func(r *rand.Rand) string {
-			return "/v1/people/" + g.reps[r.IntN(len(g.reps))].id.String() + "/timeline?limit=50"
-		}},
-		{"commitment_history", func(r *rand.Rand) string {
-			return "/v1/people/" + g.reps[r.IntN(len(g.reps))].id.String() + "/commitment-history"
-		}},
+		{"scorecard", func(r *rand.Rand) string { return scorecard(r.IntN(len(g.reps)), r.IntN(2)) }, bothMonths(len(g.reps), scorecard)},
+		{"team_board", func(r *rand.Rand) string { return board(r.IntN(len(g.leaders)), r.IntN(2)) }, bothMonths(len(g.leaders), board)},
+		{"timeline_page", func(r *rand.Rand) string { return timeline(r.IntN(len(g.reps))) }, every(len(g.reps), timeline)},
+		{"commitment_history", func(r *rand.Rand) string { return history(r.IntN(len(g.reps))) }, every(len(g.reps), history)},
 	}
 	// Each read alternates with its own static GET, round after round, so
 	// that both see the same drift; the reads of one kind stay together,
@@ -300,6 +304,17 @@ func (b *benchRun) reads(ctx context.Context, env *benchEnv, g *benchGen) error 
 		for i := range rngs {
 			rngs[i] = rand.New(rand.NewPCG(uint64(i), 7))
 		}
+		// The read cache warmed with every answer of the kind first, as
+		// the warm pages are: the rows measure reads the cache may
+		// answer, not each answer's first read (the reads right after
+		// writes measure the misses).
+		pass := eachOnce(ctx, c, len(p.all), 0, func(i int) error {
+			return do(cl, http.MethodGet, env.api+p.all[i], env.token, nil, http.StatusOK)
+		})
+		if pass.errs > 0 {
+			return fmt.Errorf("reads: %s: warm-up: %w", p.name, pass.firstE)
+		}
+		warmNote := fmt.Sprintf("after a warm-up pass over all %d answers by 64 clients (%.1f s, %.0f a second)", len(p.all), pass.dur.Seconds(), pass.rate())
 		req, err := http.NewRequest(http.MethodGet, env.api+p.url(rand.New(rand.NewPCG(0, 7))), nil)
 		if err != nil {
 			return err
@@ -309,10 +324,17 @@ func (b *benchRun) reads(ctx context.Context, env *benchEnv, g *benchGen) error 
 		if err != nil {
 			return fmt.Errorf("reads: %s: %w", p.name, err)
 		}
+		var cache [2]float64 // the read cache's hits and misses while the reads ran (warm-ups included)
 		res := interleavedLoads(b.opts.rounds, static, b.sameBytes(ctx, env, cl, c, size), func() loadResult {
-			return runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) error {
+			before, errBefore := cacheCounts(cl, env.api)
+			r := runLoad(ctx, c, b.opts.warm, b.opts.dur, func(w, _ int) error {
 				return do(cl, http.MethodGet, env.api+p.url(rngs[w]), env.token, nil, http.StatusOK)
 			})
+			if after, err := cacheCounts(cl, env.api); err == nil && errBefore == nil {
+				cache[0] += after[0] - before[0]
+				cache[1] += after[1] - before[1]
+			}
+			return r
 		})
 		base, same, read := res[0], res[1], res[2]
 		if k == 0 {
@@ -325,10 +347,15 @@ func (b *benchRun) reads(ctx context.Context, env *benchEnv, g *benchGen) error 
 		// Both targets are ratios to the static GET of the same rounds:
 		// an absolute p99 measures the machine as much as the service.
 		ok := read.rate()/base.rate() >= 0.6 && read.pct(0.99) <= 3*base.pct(0.99)
-		b.add(benchRow{Scenario: "reads.c64." + p.name, Value: read.rate(), Unit: "req/s", Baseline: base.rate(), Base: "static GET",
+		row := benchRow{Scenario: "reads.c64." + p.name, Value: read.rate(), Unit: "req/s", Baseline: base.rate(), Base: "static GET",
 			Target: "ratio ≥ 0.6, p99 ≤ 3 × static p99", Met: metIf(ok), P50: read.pct(0.5), P99: read.pct(0.99),
-			Note: fmt.Sprintf("static GET alongside: p99 %.1f ms; read p99 %.1f × the static GET's; against the answer's %d bytes from memory (same rounds): rate %.3f, p99 %.1f ×",
-				base.pct(0.99), read.pct(0.99)/base.pct(0.99), size, read.rate()/same.rate(), read.pct(0.99)/same.pct(0.99))})
+			Note: fmt.Sprintf("static GET alongside: p99 %.1f ms; read p99 %.1f × the static GET's; against the answer's %d bytes from memory (same rounds): rate %.3f, p99 %.1f ×; read: %s",
+				base.pct(0.99), read.pct(0.99)/base.pct(0.99), size, read.rate()/same.rate(), read.pct(0.99)/same.pct(0.99), read.gcNote())}
+		row.Note += "; " + warmNote
+		if n := cache[0] + cache[1]; n > 0 {
+			row.Note += fmt.Sprintf("; read cache hits: %.0f of %.0f (%.1f %%)", cache[0], n, 100*cache[0]/n)
+		}
+		b.add(row)
 		sameRow := benchRow{Scenario: "reads.c64.same_bytes." + p.name, Value: same.rate(), Unit: "req/s", Baseline: base.rate(), Base: "static GET",
 			P50: same.pct(0.5), P99: same.pct(0.99),
 			Note: fmt.Sprintf("informative: %d bytes from memory (the size of one %s answer), sent by the static server in the same rounds: the HTTP cost of the answer's bytes alone",
