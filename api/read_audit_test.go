@@ -147,3 +147,28 @@ func TestReadAuditPaged(t *testing.T) {
 		t.Errorf("the API lists %d reads, want 27", len(*hrView.Reads))
 	}
 }
+
+// TestReadAuditMetrics: /metrics counts the PIP reads stored and the
+// messages that held them: three reads one after the other, three
+// messages of one read each (a lone reader's read is never held back).
+func TestReadAuditMetrics(t *testing.T) {
+	o := newOrg(t)
+	pip := openPIP(t, o)
+	counter := func(name string) string {
+		t.Helper()
+		for line := range strings.Lines(string(o.Must(http.StatusOK, http.MethodGet, "/metrics", "", nil).Body)) {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+		t.Fatalf("no %s on /metrics", name)
+		return ""
+	}
+	reads0, msgs0 := counter("coachjournal_read_audit_reads_total"), counter("coachjournal_read_audit_messages_total")
+	for range 3 {
+		o.Must(http.StatusOK, http.MethodGet, "/v1/people/"+o.ben+"/pips/"+pip, o.hr, nil)
+	}
+	if reads, msgs := counter("coachjournal_read_audit_reads_total"), counter("coachjournal_read_audit_messages_total"); reads0 != "0" || msgs0 != "0" || reads != "3" || msgs != "3" {
+		t.Errorf("reads, messages: %s, %s before, %s, %s after three reads; want 0, 0, then 3, 3", reads0, msgs0, reads, msgs)
+	}
+}
