@@ -255,7 +255,8 @@ func (u *ui) pipPage(c echo.Context, p projections.Person, x projections.PIP, po
 		}
 		d.Goals = append(d.Goals, row)
 	}
-	for _, st := range x.Steps {
+	for i := range x.Steps {
+		st := &x.Steps[i]
 		d.Steps = append(d.Steps, u.entry(st))
 		deps.actor(st.Actor.ID)
 	}

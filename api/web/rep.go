@@ -62,21 +62,21 @@ func (d repData) formKeys() []string {
 }
 
 type timelineEntry struct {
-	projections.Step
-	Line    string // the summary, with its dates in words
-	Who     string
-	Details []string // the notes the summary line leaves out
+	*projections.Step        // in the slice the projections answered, not copied
+	Line              string // the summary, with its dates in words
+	Who               string
+	Details           []string // the notes the summary line leaves out
 }
 
 // entry is a step as the timeline shows it. Whoever may open the page may
 // read the journal (u.see, the API's rule), so notes are shown in full.
-func (u *ui) entry(st projections.Step) timelineEntry {
-	return u.entryWith(st, u.Views.SummaryIn(st, pageWords))
+func (u *ui) entry(st *projections.Step) timelineEntry {
+	return u.entryWith(st, u.Views.SummaryIn(*st, pageWords))
 }
 
 // entryWith is entry for a step whose summary line in the page's words is
 // built already.
-func (u *ui) entryWith(st projections.Step, line string) timelineEntry {
+func (u *ui) entryWith(st *projections.Step, line string) timelineEntry {
 	return timelineEntry{Step: st, Line: line, Who: u.actorName(st.Actor), Details: stepDetails(st.Data)}
 }
 
@@ -222,7 +222,8 @@ func (u *ui) timeline(c echo.Context, p projections.Person, d *repData) error {
 	deps := depsOf(c)
 	deps.read(stamp)
 	d.Timeline = make([]timelineEntry, 0, len(steps))
-	for _, st := range steps {
+	for i := range steps {
+		st := &steps[i]
 		d.Timeline = append(d.Timeline, u.entryWith(st, st.Summary))
 		deps.actor(st.Actor.ID)
 	}
