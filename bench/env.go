@@ -39,11 +39,12 @@ type benchEnv struct {
 	dir     string
 	store   *eventstore.Store
 	views   *projections.Set
-	api     string // base URL of the real API, its read cache on (the default budget)
-	apiCold string // base URL of the same API, same store and projections, its read cache off
-	noop    string // base URL of the bare Echo server
-	token   string // an admin token
-	hrToken string // an HR token (the PIP page as HR sees it)
+	api     string       // base URL of the real API, its read cache on (the default budget)
+	apiCold string       // base URL of the same API, same store and projections, its read cache off
+	cold    http.Handler // the API behind apiCold
+	noop    string       // base URL of the bare Echo server
+	token   string       // an admin token
+	hrToken string       // an HR token (the PIP page as HR sees it)
 	raw     jetstream.Stream
 	svc     *service.Service
 	stop    []func()
@@ -113,8 +114,8 @@ func (env *benchEnv) start(ctx context.Context, natsURL string, replicas int) er
 	}
 	// The same service with its read cache off, as serve
 	// --read-cache-mib 0 runs it: the pages' cold rows.
-	cold := api.New(env.store, env.views, tokens, api.Config{Logger: log, PseudonymKey: key, ReadCacheBytes: -1})
-	env.apiCold, err = serveLoopback("cold", cold, &env.stopAPI)
+	env.cold = api.New(env.store, env.views, tokens, api.Config{Logger: log, PseudonymKey: key, ReadCacheBytes: -1})
+	env.apiCold, err = serveLoopback("cold", env.cold, &env.stopAPI)
 	return err
 }
 
