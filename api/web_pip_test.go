@@ -82,6 +82,30 @@ func TestWebPIP(t *testing.T) {
 	if len(goal) != 2 {
 		t.Fatalf("the check-in form rates %d goals, want 2", len(goal))
 	}
+	// Refused, each form names its fields in words beside them.
+	refusals := []struct {
+		route string
+		kv    []string
+		want  []string
+	}{
+		{"check-ins", []string{"on", day(3), "s." + goal[0][1], "bogus"},
+			[]string{`id="on-error">Day of the check-in `, `id="s.` + goal[0][1] + `-error">Status needs one of the choices.`}},
+		{"revision", []string{"action", "revise", "g1_text", "Win rate at 30% or more", "g1_target", "0.3", "reason", "Sharper goals"},
+			[]string{`id="g1_metric-error">Metric: choose what the target counts.`}},
+		{"extension", []string{"new_ends_on", day(1), "reason", "Holidays"}, []string{`id="new_ends_on-error">New end date `}},
+	}
+	for _, rf := range refusals {
+		at := o.LastSeq()
+		page = hr.get(pipPath)
+		r := hr.post(pipPath+"/"+rf.route, with(page.form(t, pipPath+"/"+rf.route), rf.kv...))
+		if r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("refused %s: %d, want 422: %s", rf.route, r.status, r.text())
+		}
+		mustContain(t, "refused "+rf.route, r.body, rf.want...)
+		if o.LastSeq() != at {
+			t.Fatalf("a refused %s appended %d events", rf.route, o.LastSeq()-at)
+		}
+	}
 	steps := []struct {
 		route string
 		kv    []string

@@ -115,7 +115,7 @@ func (u *ui) postPIP(name string) echo.HandlerFunc {
 			return u.showPIP(c, p, x, f, name, http.StatusOK)
 		}
 		cmd, rename := a.read(f, x)
-		labelsFor(f, name, x)
+		labelsFor(f, name)
 		if f.Invalid() {
 			f.Notice = "Nothing was recorded yet: please correct what is marked below."
 			return u.showPIP(c, p, x, f, name, httperr.Status(domain.KindInvalid))
@@ -173,7 +173,7 @@ func (u *ui) pipFormsFor(c echo.Context, p projections.Person, x projections.PIP
 			return nil
 		}
 		f := newForm(p.Version, values)
-		labelsFor(f, name, x)
+		labelsFor(f, name)
 		return f
 	}
 	fs.CheckIn = offer("check-in", checkIn, url.Values{"on": {today.String()}})
@@ -192,7 +192,6 @@ func (u *ui) pipFormsFor(c echo.Context, p projections.Person, x projections.PIP
 	fs.Revise = offer("revise", revise, rev)
 	if fs.Revise != nil {
 		fs.Rows = formRows(fs.Revise, len(x.Goals))
-		labelsFor(fs.Revise, "revise", x)
 	}
 	fs.Extend = offer("extend", extend, url.Values{"new_ends_on": {x.EndsOn.AddDays(14).String()}})
 	fs.Close = offer("close", closing, nil)
@@ -201,25 +200,36 @@ func (u *ui) pipFormsFor(c echo.Context, p projections.Person, x projections.PIP
 }
 
 // labelsFor names each field of a PIP form for the messages beside it.
-func labelsFor(f *form, name string, x projections.PIP) {
-	var m map[string]string
-	switch name {
-	case "check-in":
-		m = map[string]string{"on": "Day of the check-in", "note": "Note", "goals": "Goals"}
-		for _, g := range x.Goals {
-			m["s."+g.GoalID.String()], m["n."+g.GoalID.String()] = "Status", "Goal note"
+// The names are looked up when a message needs one: a form shown fresh
+// builds nothing.
+func labelsFor(f *form, name string) {
+	fixed := pipLabels[name]
+	f.label = func(field string) string {
+		if l, ok := fixed[field]; ok {
+			return l
 		}
-	case "revise":
-		n, _ := strconv.Atoi(f.Get("rows"))
-		m = goalLabels(min(n, maxRows), map[string]string{"reason": "Reason for the revision", "goals": "Goals"})
-	case "extend":
-		m = map[string]string{"new_ends_on": "New end date", "reason": "Reason"}
-	case "close":
-		m = map[string]string{"outcome": "Outcome", "note": "Note"}
-	case "acknowledgement":
-		m = map[string]string{"comment": "Comment"}
+		switch name {
+		case "check-in": // s.<goal id>, n.<goal id>
+			if strings.HasPrefix(field, "s.") {
+				return "Status"
+			}
+			if strings.HasPrefix(field, "n.") {
+				return "Goal note"
+			}
+		case "revise":
+			return goalLabel(field)
+		}
+		return ""
 	}
-	f.label = labelsIn(m)
+}
+
+// pipLabels are the fixed fields' names of each PIP form.
+var pipLabels = map[string]map[string]string{
+	"check-in":        {"on": "Day of the check-in", "note": "Note", "goals": "Goals"},
+	"revise":          {"reason": "Reason for the revision", "goals": "Goals"},
+	"extend":          {"new_ends_on": "New end date", "reason": "Reason"},
+	"close":           {"outcome": "Outcome", "note": "Note"},
+	"acknowledgement": {"comment": "Comment"},
 }
 
 // ackView is what the ackForm component needs (pip_ack.templ; the rep

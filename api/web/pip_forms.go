@@ -131,8 +131,12 @@ func (u *ui) openPage(p projections.Person, f *form) pipOpenData {
 		d.Manager = u.name(p.ManagerID.String())
 	}
 	d.Rows = formRows(f, 1)
-	f.label = labelsIn(goalLabels(len(d.Rows), map[string]string{"reason": "Reason", "starts_on": "Start", "ends_on": "End",
-		"check_in_every_days": "Check-ins every", "goals": "Goals"}))
+	f.label = func(field string) string {
+		if l, ok := openLabels[field]; ok {
+			return l
+		}
+		return goalLabel(field)
+	}
 	return d
 }
 
@@ -205,13 +209,28 @@ func addRow(f *form) {
 	f.Values.Set("rows", strconv.Itoa(n+1))
 }
 
-func goalLabels(rows int, l map[string]string) map[string]string {
-	for i := 1; i <= rows; i++ {
-		r := "g" + strconv.Itoa(i) + "_"
-		l[r+"text"], l[r+"metric"], l[r+"target"] = "Goal", "Metric", "Target"
+// goalLabel names a goal row's field, g<row>_text, _metric or _target;
+// "" for any other field.
+func goalLabel(field string) string {
+	rest, ok := strings.CutPrefix(field, "g")
+	if !ok {
+		return ""
 	}
-	return l
+	i := strings.IndexByte(rest, '_')
+	if i <= 0 {
+		return ""
+	}
+	if _, err := strconv.Atoi(rest[:i]); err != nil {
+		return ""
+	}
+	return goalRowLabels[rest[i+1:]]
 }
+
+var (
+	goalRowLabels = map[string]string{"text": "Goal", "metric": "Metric", "target": "Target"}
+	openLabels    = map[string]string{"reason": "Reason", "starts_on": "Start", "ends_on": "End",
+		"check_in_every_days": "Check-ins every", "goals": "Goals"}
+)
 
 // goalInputs reads the goal rows g1_…gN_ (text, metric, target and, in a
 // revision, the kept goal's id); a row with nothing typed is left out (a
