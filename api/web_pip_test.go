@@ -82,6 +82,7 @@ func TestWebPIP(t *testing.T) {
 	if len(goal) != 2 {
 		t.Fatalf("the check-in form rates %d goals, want 2", len(goal))
 	}
+	mustContain(t, "the revision's metric choices", page.body, `<option value="revenue">Revenue ($)</option>`)
 	// Refused, each form names its fields in words beside them.
 	refusals := []struct {
 		route string

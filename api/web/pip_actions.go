@@ -158,7 +158,7 @@ func (u *ui) pipIDOf(c echo.Context, p projections.Person) (uuid.UUID, bool) {
 // posted (the form named which), shown again as sent.
 func (u *ui) pipFormsFor(c echo.Context, p projections.Person, x projections.PIP, posted *form, which string) pipForms {
 	today := domain.DateOf(u.Now().UTC())
-	fs := pipForms{Open: which, Statuses: goalStatuses, Outcomes: pipOutcomes, Metrics: u.standardMetrics(p.ID, today)}
+	fs := pipForms{Open: which, Statuses: goalStatuses, Outcomes: pipOutcomes}
 	if x.State != projections.PIPActive {
 		return fs
 	}
@@ -192,6 +192,7 @@ func (u *ui) pipFormsFor(c echo.Context, p projections.Person, x projections.PIP
 	fs.Revise = offer("revise", revise, rev)
 	if fs.Revise != nil {
 		fs.Rows = formRows(fs.Revise, len(x.Goals))
+		fs.Metrics = u.standardMetrics(p.ID, today) // the goal rows' choices
 	}
 	fs.Extend = offer("extend", extend, url.Values{"new_ends_on": {x.EndsOn.AddDays(14).String()}})
 	fs.Close = offer("close", closing, nil)
