@@ -37,3 +37,20 @@ func TestText(t *testing.T) {
 		t.Errorf("text allocates %v times per render, want 0", n)
 	}
 }
+
+// TestRequestCell: requestCell writes the cell the template wrote with
+// title={ id } (an attribute expression, which templ escapes with
+// templ.EscapeString) and @text(short(id)), for ids a client may send
+// (X-Request-Id: any printable ASCII) and the server's own.
+func TestRequestCell(t *testing.T) {
+	for _, id := range []string{"", "0193a0c4-1f0e-7000-8000-000000000000", `a"b<c&d'e>f`, `"'&<>"'&<>"'&<>`, "short"} {
+		var b bytes.Buffer
+		if err := requestCell(id).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		want := `<td class="mono" title="` + templ.EscapeString(id) + `">` + templ.EscapeString(short(id)) + "…</td>"
+		if b.String() != want {
+			t.Errorf("requestCell(%q) wrote %q, want %q", id, b.String(), want)
+		}
+	}
+}
