@@ -488,7 +488,7 @@ func pipView(p page, d pipData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = text(stamp(*v.AcknowledgedAt)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = stampText(*v.AcknowledgedAt).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -674,7 +674,7 @@ func pipView(p page, d pipData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = text(stamp(st.OccurredAt)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = stampText(st.OccurredAt).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -682,7 +682,7 @@ func pipView(p page, d pipData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = text(stamp(st.RecordedAt)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = stampText(st.RecordedAt).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -814,7 +814,7 @@ func printedAt(d pipData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = text(stamp(d.PrintedAt)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = stampText(d.PrintedAt).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -930,7 +930,7 @@ func pipReadsView(hr bool, r pipReads) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = text(stamp(row.At)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = stampText(row.At).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
