@@ -480,7 +480,7 @@ func oneOnOneView(p page, d oneOnOneData) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		for _, o := range d.Open {
-			templ_7745c5c3_Err = openCommitmentRow(d, f, o).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = openCommitmentRow(d.Outcomes, f, o).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -838,7 +838,7 @@ func oneOnOneView(p page, d oneOnOneData) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		for _, i := range d.Rows {
-			templ_7745c5c3_Err = newCommitmentRow(d, f, i).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = newCommitmentRow(d.Metrics, f, i).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -966,7 +966,7 @@ func oneOnOneView(p page, d oneOnOneData) templ.Component {
 
 // openCommitmentRow is one open commitment with its follow-ups so far and
 // the fields of its outcome (r.<id>.outcome, note, progress, due).
-func openCommitmentRow(d oneOnOneData, f *form, o openCommitment) templ.Component {
+func openCommitmentRow(outcomes []choice, f *form, o openCommitment) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1184,7 +1184,7 @@ func openCommitmentRow(d oneOnOneData, f *form, o openCommitment) templ.Componen
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, c := range d.Outcomes {
+		for _, c := range outcomes {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 131, "<option value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1497,7 +1497,7 @@ func openCommitmentRow(d oneOnOneData, f *form, o openCommitment) templ.Componen
 
 // newCommitmentRow is row i of the new commitments (c<i>_text, due,
 // metric, target).
-func newCommitmentRow(d oneOnOneData, f *form, i int) templ.Component {
+func newCommitmentRow(metrics []choice, f *form, i int) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1751,7 +1751,7 @@ func newCommitmentRow(d oneOnOneData, f *form, i int) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, m := range d.Metrics {
+		for _, m := range metrics {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 179, "<option value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
