@@ -39,9 +39,9 @@ const space = text(" ")
 // requestCell is HR's cell of a read's request id in a PIP's list of
 // reads: the whole id in the cell's title, its first characters shown.
 // It writes what <td class="mono" title={ id }>@text(short(id))…</td>
-// would, escaped the same way, without templ's attribute expression (the
-// value boxed, then escaped on a generic path), which was two fifths of
-// rendering the list: twenty rows on every view of the PIP page.
+// would, escaped the same way, without templ's attribute expression,
+// which boxes the value (an allocation for each of the twenty rows of
+// every view of the PIP page) before it escapes it.
 type requestCell string
 
 // Render writes the cell to w.
