@@ -14,19 +14,13 @@ import (
 )
 
 // day is a date in words, "6 Dec 2026" (UTC).
-func day(t time.Time) string { return t.UTC().Format(dayLayout) }
+func day(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
 
 // date is a calendar date in words, "6 Dec 2026".
 func date(d domain.Date) string { return d.Time().Format("2 Jan 2006") }
 
 // stamp is a moment in words, "6 Dec 2026 14:05 UTC".
-func stamp(t time.Time) string { return t.UTC().Format(stampLayout) }
-
-// The layouts of day and stamp.
-const (
-	dayLayout   = "2 Jan 2006"
-	stampLayout = "2 Jan 2006 15:04 UTC"
-)
+func stamp(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
 
 // short is the first 12 characters of a hash or an id, for a narrow column.
 func short(s string) string { return s[:min(len(s), 12)] }

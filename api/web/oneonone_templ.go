@@ -294,7 +294,7 @@ func oneOnOneView(p page, d oneOnOneData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = stampText(m.HeldAt).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = text(stamp(m.HeldAt)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -327,7 +327,7 @@ func oneOnOneView(p page, d oneOnOneData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = stampText(m.HeldAt).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = text(stamp(m.HeldAt)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
