@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/list"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -56,6 +57,7 @@ type cachedPage struct {
 	parts [][]byte
 	holes []int // per hole: holeCSRF, holeMinute, k > 0 the k-th form key, or liveHole(i)
 	size  int64
+	reads readRowMemo // a PIP page's: the rows of its list of reads
 }
 
 const (
@@ -92,6 +94,9 @@ func (pc *pageCache) put(e *cachedPage) {
 	for _, p := range e.parts {
 		e.size += int64(len(p))
 	}
+	if slices.ContainsFunc(e.holes, func(h int) bool { return h < holeMinute }) { // live parts: a PIP page
+		e.size += readRowMemoSize
+	}
 	if e.size > pc.budget/8 {
 		return
 	}
@@ -122,7 +127,9 @@ func (pc *pageCache) sweep(erasures uint64, current func(projections.Stamp) bool
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	for key, el := range pc.items {
-		if e := el.Value.(*cachedPage); !current(e.stamp) {
+		e := el.Value.(*cachedPage)
+		e.reads.clear() // a reader's name the erasure took
+		if !current(e.stamp) {
 			pc.lru.Remove(el)
 			delete(pc.items, key)
 			pc.used -= e.size

@@ -2,9 +2,12 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCut: a page cut at its placeholders and form keys, written back with
@@ -86,5 +89,69 @@ func BenchmarkCut(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		cut(body, csrf, "", keys, nil)
+	}
+}
+
+// TestReadRowMemo: a kept PIP page's rows of reads, the run of them its
+// last view listed copied from the memo, are the rows rendered afresh,
+// view after view, as new reads come in above, old ones drop off below, a
+// reader is renamed or erased, and the memo is emptied by an erasure. The
+// copied rows are marked in the memo (<TR> for <tr>, the same length), so
+// the test sees which rows were copied and that they are cut where they
+// end.
+func TestReadRowMemo(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 8))
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	names := []string{"Ana Lima", "Helen <HR> Ward", "", "Ben & Co"}
+	newRead := func(i int) ReadRow {
+		return ReadRow{At: at.Add(time.Duration(i) * time.Minute), Role: []string{"hr", "member", "admin"}[r.IntN(3)],
+			Via: []string{"ui", "api"}[r.IntN(2)], Sub: "sub-" + strconv.Itoa(r.IntN(3)), Name: names[r.IntN(len(names))],
+			You: r.IntN(4) == 0, RequestID: newKey()}
+	}
+	for _, hr := range []bool{true, false} {
+		var m readRowMemo
+		var rows []ReadRow // newest first
+		copied := 0
+		for view := range 300 {
+			fresh := r.IntN(3) + 1 // this view's read, and others' since the last
+			for range fresh {
+				rows = append([]ReadRow{newRead(view*10 + len(rows))}, rows...)
+			}
+			rows = rows[:min(len(rows), readsOnPage):min(len(rows), readsOnPage)]
+			want := len(rows) - fresh // the rows the last view listed
+			switch view % 17 {
+			case 5: // a reader renamed: their row and those below it are rendered
+				k := r.IntN(len(rows))
+				rows[k].Name = "Renamed"
+				if k >= fresh {
+					want = min(want, k-fresh)
+				}
+			case 11: // a reader erased: the name is gone, and an erasure empties every memo
+				rows[r.IntN(len(rows))].Name = ""
+				m.clear()
+				want = 0
+			}
+			if view == 0 {
+				want = 0
+			}
+			m.html = strings.ReplaceAll(m.html, "<tr>", "<TR>")
+			var fromScratch, got bytes.Buffer
+			if err := pipReadRows(hr, rows).Render(context.Background(), &fromScratch); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.component(hr, rows).Render(context.Background(), &got); err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(got.String(), "<TR>"); n != want {
+				t.Fatalf("hr %v, view %d: %d rows copied, want %d", hr, view, n, want)
+			}
+			copied += want
+			if s := strings.ReplaceAll(got.String(), "<TR>", "<tr>"); s != fromScratch.String() {
+				t.Fatalf("hr %v, view %d: the rows from the memo\n%s\nwant\n%s", hr, view, s, fromScratch.String())
+			}
+		}
+		if copied < 300*(readsOnPage-5) {
+			t.Errorf("hr %v: %d rows copied in 300 views; want most", hr, copied)
+		}
 	}
 }

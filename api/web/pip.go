@@ -155,11 +155,14 @@ func (u *ui) keptPIP(c echo.Context, token string) error {
 		}
 		return u.fail(c, domain.KindUnavailable, refusal)
 	}
-	fill := live.fill(c.Request().Context(), u.Logger)
 	if r == nil {
-		return u.writeCached(c, e, token, fill)
+		memo := &e.reads
+		if live.reads.All { // as many rows as the read audit keeps: not kept
+			memo = nil
+		}
+		return u.writeCached(c, e, token, live.fill(c.Request().Context(), u.Logger, memo))
 	}
-	return u.finishKeeping(c, r, k, token, nil, fill)
+	return u.finishKeeping(c, r, k, token, nil, live.fill(c.Request().Context(), u.Logger, nil))
 }
 
 // pipLive is what a view of a PIP page shows of its own: the reads (this
@@ -194,8 +197,9 @@ func (l pipLive) refusal(log *slog.Logger) string {
 }
 
 // fill writes the live parts of a kept PIP page: 0 the chain badge, 1 the
-// printed time, 2 the reads.
-func (l pipLive) fill(ctx context.Context, log *slog.Logger) func(buf *bytes.Buffer, part int) {
+// printed time, 2 the reads, their rows copied from memo where it has
+// them (nil: all rendered).
+func (l pipLive) fill(ctx context.Context, log *slog.Logger, memo *readRowMemo) func(buf *bytes.Buffer, part int) {
 	return func(buf *bytes.Buffer, part int) {
 		var err error
 		switch part {
@@ -205,7 +209,11 @@ func (l pipLive) fill(ctx context.Context, log *slog.Logger) func(buf *bytes.Buf
 			buf.WriteString(templ.EscapeString(stamp(l.printed)))
 		case 2:
 			if l.reads.Visible {
-				err = pipReadsView(l.hr, l.reads).Render(ctx, buf)
+				rows := pipReadRows(l.hr, l.reads.Rows)
+				if memo != nil {
+					rows = memo.component(l.hr, l.reads.Rows)
+				}
+				err = pipReadsView(l.hr, l.reads, rows).Render(ctx, buf)
 			}
 		}
 		if err != nil {
