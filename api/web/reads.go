@@ -1,11 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -83,20 +83,23 @@ var ErrReadsNotListed = errors.New("the reads of the PIP could not be listed")
 // last view wrote them. A row is the same bytes whenever the same read is
 // shown to the same viewer, and a kept page has one viewer (pageKey), so
 // the next view renders only the rows the last one did not list (its own
-// read and those of others since, above) and copies the run of rows that
-// follows them, in one piece. A row is matched on everything it shows, so
+// read and those of others since, above) and copies the run of rows it
+// did list, in one piece. A row is matched on everything it shows, so
 // a reader renamed or erased since is rendered afresh; an erasure also
 // empties every memo (pageCache.sweep), so that no erased name stays in
-// memory.
+// memory. The markup is built in one of two buffers, the last view's in
+// the other, so a view allocates nothing but the rows it renders; views
+// of the same page take turns.
 type readRowMemo struct {
 	mu   sync.Mutex
 	rows []ReadRow // the last view's rows, newest first
-	html string    // their markup, one row after another
-	ends []int     // where each row's markup ends in html
+	html [2][]byte // html[cur]: their markup, one row after another
+	ends [2][]int  // ends[cur]: where each row's markup ends in html[cur]
+	cur  int
 }
 
 // readRowMemoSize is what a memo may hold, counted in its page's size in
-// the page cache: readsOnPage rows of some 300 bytes, and their fields.
+// the page cache: two buffers of readsOnPage rows of some 300 bytes.
 const readRowMemoSize = 16 << 10
 
 // component writes rows as pipReadRows does, copying from the memo the
@@ -105,51 +108,53 @@ const readRowMemoSize = 16 << 10
 func (m *readRowMemo) component(hr bool, rows []ReadRow) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		m.mu.Lock()
-		last, html, ends := m.rows, m.html, m.ends
-		m.mu.Unlock()
-		// The first of rows the last view listed first, and how many
-		// rows from there on it listed in the same order.
-		at, run := len(rows), 0
-		if len(last) > 0 {
-			at = slices.IndexFunc(rows, func(r ReadRow) bool { return sameRead(r, last[0]) })
-			if at < 0 {
-				at = len(rows)
-			}
-			for at+run < len(rows) && run < len(last) && sameRead(rows[at+run], last[run]) {
-				run++
+		defer m.mu.Unlock()
+		last, html, ends := m.rows, m.html[m.cur], m.ends[m.cur]
+		// The run: the rows the last view listed, in the same order, from
+		// one of its first three on (its own read, at its top, may not be
+		// listed yet by a view that started before it was stored). at is
+		// where the run starts in rows, from where in last.
+		at, from, run := len(rows), 0, 0
+		for j := 0; j < min(len(last), 3) && run == 0; j++ {
+			if i := slices.IndexFunc(rows, func(r ReadRow) bool { return sameRead(r, last[j]) }); i >= 0 {
+				at, from = i, j
+				for at+run < len(rows) && from+run < len(last) && sameRead(rows[at+run], last[from+run]) {
+					run++
+				}
 			}
 		}
-		var b strings.Builder
-		b.Grow(len(html) + 512)
-		next := make([]int, len(rows))
+		next := bytes.NewBuffer(m.html[1-m.cur][:0])
+		nextEnds := m.ends[1-m.cur][:0]
 		for i := 0; i < len(rows); i++ {
 			if i == at && run > 0 {
-				start := b.Len()
-				b.WriteString(html[:ends[run-1]])
+				begin := 0
+				if from > 0 {
+					begin = ends[from-1]
+				}
+				start := next.Len() - begin
+				next.Write(html[begin:ends[from+run-1]])
 				for k := range run {
-					next[at+k] = start + ends[k]
+					nextEnds = append(nextEnds, start+ends[from+k])
 				}
 				i += run - 1
 				continue
 			}
-			if err := pipReadRow(hr, rows[i]).Render(ctx, &b); err != nil {
+			if err := pipReadRow(hr, rows[i]).Render(ctx, next); err != nil {
 				return err
 			}
-			next[i] = b.Len()
+			nextEnds = append(nextEnds, next.Len())
 		}
-		out := b.String()
-		m.mu.Lock()
-		m.rows, m.html, m.ends = rows, out, next
-		m.mu.Unlock()
-		_, err := io.WriteString(w, out)
+		m.cur = 1 - m.cur
+		m.rows, m.html[m.cur], m.ends[m.cur] = rows, next.Bytes(), nextEnds
+		_, err := w.Write(next.Bytes())
 		return err
 	})
 }
 
-// clear forgets every row.
+// clear forgets every row, and drops the buffers that held them.
 func (m *readRowMemo) clear() {
 	m.mu.Lock()
-	m.rows, m.html, m.ends = nil, "", nil
+	m.rows, m.html, m.ends = nil, [2][]byte{}, [2][]int{}
 	m.mu.Unlock()
 }
 
