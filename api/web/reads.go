@@ -98,8 +98,9 @@ type readRowMemo struct {
 	cur  int
 }
 
-// readRowMemoSize is what a memo may hold, counted in its page's size in
-// the page cache: two buffers of readsOnPage rows of some 300 bytes.
+// readRowMemoSize is what the page cache counts for a memo in its page's
+// size: two buffers of readsOnPage rows of some 300 bytes, with room to
+// spare (rows of very long names take more).
 const readRowMemoSize = 16 << 10
 
 // component writes rows as pipReadRows does, copying from the memo the
