@@ -264,3 +264,49 @@ func TestWebPIPReadsErased(t *testing.T) {
 		t.Errorf("HR's view after the erasure: %d, reads %s", code, readsSection.FindString(body))
 	}
 }
+
+// TestWebPIPKeptReads: a kept PIP page's list of reads, its rows copied
+// from view to view (readRowMemo), lists the API's audit, newest first,
+// with reads through the API, by the person on the PIP and by HR between
+// the views; and its rows are byte for byte those of a page rendered
+// whole: a ?reads=all view (no rows kept) lists its own read, the API
+// read after the last view, then the rows that view listed.
+func TestWebPIPKeptReads(t *testing.T) {
+	o := newOrg(t)
+	pip := openPIP(t, o)
+	path := "/ui/people/" + o.ben + "/pips/" + pip
+	hr, ben := newBrowser(t, o, o.hr), newBrowser(t, o, o.benT)
+	rows := func(body string) []string {
+		s := readsSection.FindString(body)
+		_, s, _ = strings.Cut(s, "<tbody>")
+		s, _, _ = strings.Cut(s, "</tbody>")
+		return strings.SplitAfter(s, "</tr>")[:strings.Count(s, "</tr>")]
+	}
+	var last page
+	for view := range 25 { // past the 20 rows the page lists
+		switch view % 4 {
+		case 1:
+			o.Must(http.StatusOK, http.MethodGet, "/v1/people/"+o.ben+"/pips/"+pip, o.hr, nil)
+		case 2:
+			ben.get(path)
+		}
+		last = getCounted(t, o, hr, path, view > 0)
+		ids := readRequestID.FindAllStringSubmatch(last.body, -1)
+		var audit pipReads
+		o.Must(http.StatusOK, http.MethodGet, "/v1/people/"+o.ben+"/pips/"+pip, o.hr, nil).Decode(t, &audit)
+		all := (*audit.Reads)[1:] // the audit's own read first
+		if len(ids) != min(len(all), 20) {
+			t.Fatalf("view %d lists %d reads; the audit has %d", view, len(ids), len(all))
+		}
+		for i, id := range ids {
+			if id[1] != all[i].RequestID {
+				t.Fatalf("view %d, row %d: request %s; the audit's is %s", view, i, id[1], all[i].RequestID)
+			}
+		}
+	}
+	whole := hr.get(path + "?reads=all") // its own read, the last audit's, then the last view's rows
+	kept, rendered := rows(last.body), rows(whole.body)
+	if len(kept) != 20 || len(rendered) < 22 || strings.Join(rendered[2:22], "") != strings.Join(kept, "") {
+		t.Errorf("the kept rows differ from the rows rendered whole after them:\n%s\n---\n%s", strings.Join(kept, "\n"), strings.Join(rendered, "\n"))
+	}
+}

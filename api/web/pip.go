@@ -209,11 +209,7 @@ func (l pipLive) fill(ctx context.Context, log *slog.Logger, memo *readRowMemo) 
 			buf.WriteString(templ.EscapeString(stamp(l.printed)))
 		case 2:
 			if l.reads.Visible {
-				rows := pipReadRows(l.hr, l.reads.Rows)
-				if memo != nil {
-					rows = memo.component(l.hr, l.reads.Rows)
-				}
-				err = pipReadsView(l.hr, l.reads, rows).Render(ctx, buf)
+				err = pipReadsView(l.hr, l.reads, memo.component(l.hr, l.reads.Rows)).Render(ctx, buf)
 			}
 		}
 		if err != nil {

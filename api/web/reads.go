@@ -105,8 +105,11 @@ const readRowMemoSize = 16 << 10
 
 // component writes rows as pipReadRows does, copying from the memo the
 // run of rows the last view listed in the same order; the memo then holds
-// the rows just written.
+// the rows just written. A nil memo renders them all.
 func (m *readRowMemo) component(hr bool, rows []ReadRow) templ.Component {
+	if m == nil {
+		return pipReadRows(hr, rows)
+	}
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		m.mu.Lock()
 		defer m.mu.Unlock()
