@@ -77,6 +77,13 @@ func TestNudges(t *testing.T) {
 	for _, w := range []who{hr, leo} {
 		check("check-in in two days", every-2, w, map[string]int{ckDue: 1})
 		check("check-in missed", every+1, w, map[string]int{ckMiss: 1, ckDue: 0})
+		for _, offset := range []int{every - 2, every + 1} {
+			for _, n := range nudges.For(o.Views, w.r, today.AddDays(offset)) {
+				if want := "/ui/people/" + o.ben + "/pips/" + pip + "/check-ins"; (n.Kind == ckDue || n.Kind == ckMiss) && n.Link != want {
+					t.Errorf("day %+d, %s: the %s nudge links to %s, want the check-in's page %s", offset, w.name, n.Kind, n.Link, want)
+				}
+			}
+		}
 	}
 	for _, w := range []who{ana, olga, otto, analyst} {
 		check("check-in missed", every+1, w, map[string]int{ckMiss: 0})

@@ -58,6 +58,12 @@ func TestWebPIP(t *testing.T) {
 	page := hr.get(strings.TrimPrefix(r.location, o.URL))
 	mustContain(t, "the new PIP", page.text(), "Recorded: the PIP is open, and Ana Lima is asked to acknowledge it",
 		"awaiting the new version", `href="/ui/people/`+o.leader+`"`, "Record a step")
+	for _, route := range []string{"check-ins", "revision", "extension", "closure"} {
+		mustContain(t, "the PIP page's steps", page.body, `href="`+pipPath+"/"+route+`"`)
+		if strings.Contains(page.body, `action="`+pipPath+"/"+route+`"`) {
+			t.Errorf("the PIP page carries the %s form: each step has a page of its own", route)
+		}
+	}
 	if strings.Contains(page.body, `action="`+pipPath+`/acknowledgement"`) {
 		t.Error("HR is offered the person's acknowledgement")
 	}
@@ -77,12 +83,13 @@ func TestWebPIP(t *testing.T) {
 		t.Error("Ana is offered HR's forms on her own PIP")
 	}
 
-	page = hr.get(pipPath)
+	page = hr.get(pipPath + "/check-ins")
+	mustContain(t, "the check-in's page", page.text(), "Record a check-in", "Performance improvement plan: Ana Lima", "Back to the PIP")
 	goal := regexp.MustCompile(`name="s\.([0-9a-f-]{36})"`).FindAllStringSubmatch(page.body, -1)
 	if len(goal) != 2 {
 		t.Fatalf("the check-in form rates %d goals, want 2", len(goal))
 	}
-	mustContain(t, "the revision's metric choices", page.body, `<option value="revenue">Revenue ($)</option>`)
+	mustContain(t, "the revision's metric choices", hr.get(pipPath+"/revision").body, `<option value="revenue">Revenue ($)</option>`)
 	// Refused, each form names its fields in words beside them.
 	refusals := []struct {
 		route string
@@ -97,12 +104,15 @@ func TestWebPIP(t *testing.T) {
 	}
 	for _, rf := range refusals {
 		at := o.LastSeq()
-		page = hr.get(pipPath)
+		page = hr.get(pipPath + "/" + rf.route)
 		r := hr.post(pipPath+"/"+rf.route, with(page.form(t, pipPath+"/"+rf.route), rf.kv...))
 		if r.status != http.StatusUnprocessableEntity {
 			t.Fatalf("refused %s: %d, want 422: %s", rf.route, r.status, r.text())
 		}
-		mustContain(t, "refused "+rf.route, r.body, rf.want...)
+		mustContain(t, "refused "+rf.route, r.body, append(rf.want, "Back to the PIP", `action="`+pipPath+"/"+rf.route+`"`)...)
+		if strings.Contains(r.body, "Who read this PIP") {
+			t.Errorf("refused %s: shown on the PIP page, want the step's own page", rf.route)
+		}
 		if o.LastSeq() != at {
 			t.Fatalf("a refused %s appended %d events", rf.route, o.LastSeq()-at)
 		}
@@ -116,7 +126,7 @@ func TestWebPIP(t *testing.T) {
 		{"revision", []string{"action", "revise", "g1_text", "Win rate at 30% or more", "g1_metric", "win_rate", "g1_target", "0.3", "g2_text", "Three role-plays a week", "reason", "Role-plays help; more of them"}, "the revised goals"},
 	}
 	for _, st := range steps {
-		page = hr.get(pipPath)
+		page = hr.get(pipPath + "/" + st.route)
 		r := hr.post(pipPath+"/"+st.route, with(page.form(t, pipPath+"/"+st.route), st.kv...))
 		if r.status != http.StatusSeeOther {
 			t.Fatalf("%s: %d %s", st.route, r.status, r.text())
@@ -128,11 +138,12 @@ func TestWebPIP(t *testing.T) {
 	if r := ana.post(pipPath+"/acknowledgement", own.form(t, pipPath+"/acknowledgement")); r.status != http.StatusSeeOther {
 		t.Fatalf("acknowledge again: %d %s", r.status, r.text())
 	}
-	page = hr.get(pipPath)
+	page = hr.get(pipPath + "/extension")
 	if r := hr.post(pipPath+"/extension", with(page.form(t, pipPath+"/extension"), "new_ends_on", day(60), "reason", "Holidays in the middle")); r.status != http.StatusSeeOther {
 		t.Fatalf("extend: %d %s", r.status, r.text())
 	}
-	page = hr.get(pipPath)
+	page = hr.get(pipPath + "/closure")
+	mustContain(t, "the closure's page", page.text(), "Goals and their latest status", "Win rate at 30% or more: <strong>at risk</strong> (", "Three role-plays a week: <strong>on track</strong> (")
 	closing := with(page.form(t, pipPath+"/closure"), "outcome", "succeeded", "note", "Win rate at 31% for the last month.")
 	if r := hr.post(pipPath+"/closure", closing); r.status != http.StatusSeeOther {
 		t.Fatalf("close: %d %s", r.status, r.text())
@@ -145,6 +156,11 @@ func TestWebPIP(t *testing.T) {
 	mustContain(t, "closed", page.text(), "closed: succeeded", "Holidays in the middle", "Role-plays help; more of them", "Understood.")
 	if strings.Contains(page.body, "Record a step") {
 		t.Error("a closed PIP still offers forms")
+	}
+	for _, route := range []string{"check-ins", "revision", "extension", "closure"} {
+		if r := hr.get(pipPath + "/" + route); r.status != http.StatusConflict || !strings.Contains(r.text(), "This PIP is closed: it takes no more entries.") || strings.Contains(r.body, `action="`+pipPath) {
+			t.Errorf("the %s page of a closed PIP: %d, want 409 saying it is closed, without the form", route, r.status)
+		}
 	}
 
 	var audit struct {
@@ -178,7 +194,22 @@ func TestWebPIPForbidden(t *testing.T) {
 	ana, ben, hr, leo := newBrowser(t, o, o.anaT), newBrowser(t, o, o.benT), newBrowser(t, o, o.hr), newBrowser(t, o, o.leaderT)
 	key := ana.get("/ui/people/"+o.ana+"/week").form(t, "/ui/people/"+o.ana+"/week") // a real token and key, aimed elsewhere
 	benKey := ben.get("/ui/people/"+o.ben+"/week").form(t, "/ui/people/"+o.ben+"/week")
-	hrKey := hr.get(pipPath).form(t, pipPath+"/closure")
+	hrKey := hr.get(pipPath+"/closure").form(t, pipPath+"/closure")
+	for _, tc := range []struct {
+		who  *browser
+		path string
+		want int
+	}{
+		{ana, pipPath + "/check-ins", http.StatusForbidden},
+		{ana, pipPath + "/closure", http.StatusForbidden},
+		{ben, pipPath + "/check-ins", http.StatusNotFound},
+		{leo, "/ui/people/" + o.ben + "/pips/" + pip + "/closure", http.StatusNotFound},
+		{hr, pipPath + "/acknowledgement", http.StatusNotFound}, // a form on the PIP page, not a page
+	} {
+		if r := tc.who.get(tc.path); r.status != tc.want || strings.Contains(r.body, `action="`+tc.path+`"`) {
+			t.Errorf("GET %s: %d, want %d without the form", tc.path, r.status, tc.want)
+		}
+	}
 	if r := leo.get("/ui/people/" + o.ana + "/pips/new"); r.status != http.StatusOK || !strings.Contains(r.text(), "Ana Lima already has an active PIP") ||
 		strings.Contains(r.body, `action="/ui/people/`+o.ana+`/pips"`) {
 		t.Errorf("Ana's leader opening a second PIP's form: %d, want 200 saying she has one, without the form (the API lets leaders open one)", r.status)
@@ -279,7 +310,7 @@ func TestWebPIPStale(t *testing.T) {
 		"reason": "under target", "starts_on": day(-7), "ends_on": day(30), "goals": []map[string]any{{"text": "ten demos"}}})
 	pipPath := "/ui/people/" + o.ana + "/pips/" + pip
 	hr := newBrowser(t, o, o.hr)
-	f := with(hr.get(pipPath).form(t, pipPath+"/check-ins"), "on", day(0), "note", "Typed before Ana acknowledged.")
+	f := with(hr.get(pipPath+"/check-ins").form(t, pipPath+"/check-ins"), "on", day(0), "note", "Typed before Ana acknowledged.")
 	o.Created(http.MethodPost, "/v1/people/"+o.ana+"/pips/"+pip+"/acknowledgement", o.anaT, map[string]any{"comment": "seen"})
 	before := o.LastSeq()
 	r := hr.post(pipPath+"/check-ins", f)

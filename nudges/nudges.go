@@ -245,9 +245,10 @@ func pipCheckIns(v Views, me, p projections.Person, today domain.Date) []Nudge {
 // checkIns are the nudges of x's schedule (projections.PIP.Schedule and
 // NextDue, the rules the PIP pages show) for the recipient named key: the
 // next check-in when it is due within pipDueAhead days, and the missed ones.
+// Each links to the page that records a check-in.
 func checkIns(key string, x projections.PIP, p projections.Person, today domain.Date) []Nudge {
 	var out []Nudge
-	link := "/ui/people/" + p.ID.String() + "/pips/" + x.ID.String()
+	link := "/ui/people/" + p.ID.String() + "/pips/" + x.ID.String() + "/check-ins"
 	for _, e := range x.Schedule(today) {
 		if e.Status == "missed" {
 			out = append(out, Nudge{Kind: PIPCheckInMissed, About: p.ID, Since: e.Due.AddDays(1),

@@ -345,6 +345,9 @@ func (u *ui) writeRoutes(in *echo.Group) {
 	in.POST("/people/:id/pips", u.openPIP)
 	for name, a := range pipActions { // pip_actions.go
 		in.POST("/people/:id/pips/:pid/"+a.route, u.postPIP(name))
+		if a.title != "" {
+			in.GET("/people/:id/pips/:pid/"+a.route, u.pipStep(name))
+		}
 	}
 	u.orgRoutes(in) // org.go
 }

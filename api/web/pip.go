@@ -43,7 +43,7 @@ type pipData struct {
 	Reads      pipReads // who read this PIP (read audit)
 	Live       []string // a kept page's placeholders for pipLive's parts; nil on a page rendered whole
 	Manager    *personLink
-	Forms      pipForms
+	Offers     pipOffers
 	Saved      string
 	PrintedAt  time.Time
 	PrintedBy  string
@@ -67,15 +67,13 @@ type goalRow struct {
 	Statuses []string // per check-in, "" when that check-in did not rate it
 }
 
-// formKeys are the idempotency keys of the page's forms, for the page cache.
+// formKeys are the idempotency keys of the page's forms, for the page
+// cache: the acknowledgement's, the one form the page may carry.
 func (d pipData) formKeys() []string {
-	var out []string
-	for _, f := range []*form{d.Forms.CheckIn, d.Forms.Revise, d.Forms.Extend, d.Forms.Close, d.Forms.Ack} {
-		if f != nil {
-			out = append(out, f.Key)
-		}
+	if d.Offers.Ack == nil {
+		return nil
 	}
-	return out
+	return []string{d.Offers.Ack.Key}
 }
 
 type chainView struct {
@@ -86,8 +84,8 @@ type chainView struct {
 }
 
 // pip renders GET /ui/people/{id}/pips/{pid}: the PIP's audit view, with
-// the person's hash chain verified on the spot, and the forms the viewer
-// may send (pip_actions.go). A signed-in browser's page is kept in the
+// the person's hash chain verified on the spot, links to the steps the
+// viewer may record and the person's acknowledgement (pip_actions.go). A signed-in browser's page is kept in the
 // page cache (keptPIP).
 func (u *ui) pip(c echo.Context) error {
 	if token := csrfToken(c); u.keeps(c, token) {
@@ -101,7 +99,7 @@ func (u *ui) pip(c echo.Context) error {
 	if !found {
 		return u.fail(c, domain.KindNotFound, errNotFound)
 	}
-	return u.showPIP(c, p, x, nil, "", http.StatusOK)
+	return u.showPIP(c, p, x, nil, http.StatusOK)
 }
 
 // keptPIP serves the PIP page from the page cache, or renders it and
@@ -142,7 +140,7 @@ func (u *ui) keptPIP(c echo.Context, token string) error {
 	live := u.pipLive(c, p, pipID)
 	if r != nil {
 		r.d.live = []string{newKey(), newKey(), newKey()} // pipLive.fill's parts
-		d := u.pipPage(c, p, x, nil, "")
+		d := u.pipPage(c, p, x, nil)
 		d.Live = r.d.live
 		if err := u.renderHeld(c, http.StatusOK, "pip", "PIP: "+p.Name, d, nil); err != nil {
 			return finish(err)
@@ -218,12 +216,13 @@ func (l pipLive) fill(ctx context.Context, log *slog.Logger, memo *readRowMemo) 
 	}
 }
 
-// showPIP renders the PIP page whole, with posted (the form named which)
-// shown again as sent; every rendering is a read, stored while the page
-// is rendered, and the page is sent only once its read is stored.
-func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, posted *form, which string, status int) error {
+// showPIP renders the PIP page whole, with ack (the acknowledgement form,
+// when not nil) shown again as sent; every rendering is a read, stored
+// while the page is rendered, and the page is sent only once its read is
+// stored.
+func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, ack *form, status int) error {
 	live := u.pipLive(c, p, x.ID)
-	d := u.pipPage(c, p, x, posted, which)
+	d := u.pipPage(c, p, x, ack)
 	d.Reads, d.Chain, d.PrintedAt = live.reads, live.chain, live.printed
 	return u.renderHeld(c, status, "pip", "PIP: "+p.Name, d, func() string { return live.refusal(u.Logger) })
 }
@@ -231,13 +230,13 @@ func (u *ui) showPIP(c echo.Context, p projections.Person, x projections.PIP, po
 // pipPage is the PIP page's data but for its live parts (pipLive). What
 // it reads beyond the person's journal and their managers' (u.see) is
 // noted for the page cache: the actors it names and the scorecards.
-func (u *ui) pipPage(c echo.Context, p projections.Person, x projections.PIP, posted *form, which string) pipData {
+func (u *ui) pipPage(c echo.Context, p projections.Person, x projections.PIP, ack *form) pipData {
 	today := domain.DateOf(u.Now().UTC())
 	deps := depsOf(c)
 	d := pipData{Person: p, PIP: x, OpenedBy: u.actorName(x.OpenedBy), CheckIns: x.CheckIns, Schedule: x.Schedule(today),
-		Forms: u.pipFormsFor(c, p, x, posted, which), PrintedBy: u.viewerView(viewer(c)).Name}
+		Offers: u.pipOffersFor(c, p, x, ack), PrintedBy: u.viewerView(viewer(c)).Name}
 	deps.actor(x.OpenedBy.ID)
-	if posted == nil {
+	if ack == nil {
 		d.Saved = savedNote(c)
 	}
 	if p.ManagerID != nil {

@@ -13,37 +13,77 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// The forms of the PIP page: each posts to its own route under the PIP
-// and records one event. A refusal shows the PIP page again with that
-// form open, what was typed and the reason beside its field.
+// The steps of a PIP. HR's (a check-in, a revision of the goals, an
+// extension, the closure) each have a page of their own, reached from the
+// PIP page's links, that shows the form and posts it to the same path; a
+// refusal shows that page again with what was typed and the reason beside
+// its field. The person's acknowledgement is a form on the PIP page (and
+// on their own page), shown again there when refused. The PIP page, the
+// record HR reads and prints, carries no form of HR's: rendering four
+// forms on every view of it cost a third of the page.
 
-// pipForms are the forms the PIP page offers the viewer; nil is not offered.
-type pipForms struct {
-	CheckIn, Revise, Extend, Close, Ack *form
-	Open                                string // the form shown open: the one just posted
-	Rows                                []int  // the revision's goal rows
-	Metrics, Statuses, Outcomes         []choice
+// pipOffers are what the PIP page offers the viewer: links to the steps
+// they may record, and the acknowledgement form (nil: not offered).
+type pipOffers struct {
+	Steps []pipStepLink
+	Ack   *form
 }
 
-// Any reports whether the viewer may do anything on the PIP.
-func (p pipForms) Any() bool {
-	return p.CheckIn != nil || p.Revise != nil || p.Extend != nil || p.Close != nil
+// pipStepLink is a link of the PIP page to a step's page.
+type pipStepLink struct {
+	ID, Path, Label string
 }
 
-// pipAction is one of the PIP page's forms: its route, the command it
-// reads, and what the page says once it is recorded.
+// pipAction is a step of a PIP: its route (the page that records it and
+// the path its form posts to), the command that asks whether it may be
+// recorded, the form's first values, what the form reads, and what the
+// page says once it is recorded. A step without a title has no page of
+// its own (the acknowledgement).
 type pipAction struct {
 	route string
+	title string
+	empty func(x projections.PIP) domain.Command
+	fresh func(x projections.PIP, today domain.Date) url.Values
 	read  func(f *form, x projections.PIP) (cmd domain.Command, rename func(string) string)
 	what  string
 }
 
 var pipActions = map[string]pipAction{
-	"check-in":        {"check-ins", readCheckIn, "the check-in"},
-	"revise":          {"revision", readRevision, "the revised goals; the person is asked to acknowledge them"},
-	"extend":          {"extension", readExtension, "the new end date"},
-	"close":           {"closure", readClosure, "the closure"},
-	"acknowledgement": {"acknowledgement", readAcknowledgement, "your acknowledgement of receipt"},
+	"check-in": {"check-ins", "Record a check-in", func(x projections.PIP) domain.Command { return domain.CheckInPIP{PIPID: x.ID} },
+		func(_ projections.PIP, today domain.Date) url.Values { return url.Values{"on": {today.String()}} },
+		readCheckIn, "the check-in"},
+	"revise": {"revision", "Revise the goals", func(x projections.PIP) domain.Command { return domain.RevisePIP{PIPID: x.ID} },
+		revisionValues, readRevision, "the revised goals; the person is asked to acknowledge them"},
+	"extend": {"extension", "Extend the plan", func(x projections.PIP) domain.Command { return domain.ExtendPIP{PIPID: x.ID} },
+		func(x projections.PIP, _ domain.Date) url.Values {
+			return url.Values{"new_ends_on": {x.EndsOn.AddDays(14).String()}}
+		}, readExtension, "the new end date"},
+	"close": {"closure", "Close the plan", func(x projections.PIP) domain.Command { return domain.ClosePIP{PIPID: x.ID} },
+		func(projections.PIP, domain.Date) url.Values { return nil }, readClosure, "the closure"},
+	"acknowledgement": {"acknowledgement", "", func(x projections.PIP) domain.Command { return domain.AcknowledgePIP{PIPID: x.ID} },
+		func(projections.PIP, domain.Date) url.Values { return nil }, readAcknowledgement, "your acknowledgement of receipt"},
+}
+
+// pipSteps are the steps with a page of their own, in the order the PIP
+// page lists them.
+var pipSteps = []string{"check-in", "revise", "extend", "close"}
+
+// revisionValues fill the revision's goal rows with the goals as they
+// stand, and one empty row.
+func revisionValues(x projections.PIP, _ domain.Date) url.Values {
+	rev := url.Values{"rows": {strconv.Itoa(len(x.Goals) + 1)}}
+	for i, g := range x.Goals {
+		r := "g" + strconv.Itoa(i+1) + "_"
+		rev.Set(r+"id", g.GoalID.String())
+		rev.Set(r+"text", g.Text)
+		if g.Metric != nil {
+			rev.Set(r+"metric", *g.Metric)
+		}
+		if g.Target != nil {
+			rev.Set(r+"target", strconv.FormatFloat(*g.Target, 'f', -1, 64))
+		}
+	}
+	return rev
 }
 
 func same(s string) string { return s }
@@ -98,7 +138,7 @@ func readAcknowledgement(f *form, x projections.PIP) (domain.Command, func(strin
 	return cmd, same
 }
 
-// postPIP handles POST /ui/people/{id}/pips/{pid}/<route> for one action.
+// postPIP handles POST /ui/people/{id}/pips/{pid}/<route> for one step.
 func (u *ui) postPIP(name string) echo.HandlerFunc {
 	a := pipActions[name]
 	return func(c echo.Context) error {
@@ -110,15 +150,21 @@ func (u *ui) postPIP(name string) echo.HandlerFunc {
 		if !ok {
 			return u.fail(c, domain.KindNotFound, errNotFound)
 		}
+		again := func(status int) error { // the form shown again where it was sent from
+			if a.title == "" {
+				return u.showPIP(c, p, x, f, status)
+			}
+			return u.showStep(c, p, x, name, f, status)
+		}
 		if name == "revise" && f.Get("action") == "add-row" {
 			addRow(f)
-			return u.showPIP(c, p, x, f, name, http.StatusOK)
+			return again(http.StatusOK)
 		}
 		cmd, rename := a.read(f, x)
 		labelsFor(f, name)
 		if f.Invalid() {
 			f.Notice = "Nothing was recorded yet: please correct what is marked below."
-			return u.showPIP(c, p, x, f, name, httperr.Status(domain.KindInvalid))
+			return again(httperr.Status(domain.KindInvalid))
 		}
 		res, err := u.write(c, p.ID, f, name, cmd, true)
 		if err != nil {
@@ -128,10 +174,68 @@ func (u *ui) postPIP(name string) echo.HandlerFunc {
 			}
 			p, _ = u.Views.Person(p.ID)
 			x, _ = u.Views.PIP(x.ID)
-			return u.showPIP(c, p, x, f, name, httperr.Status(kind))
+			return again(httperr.Status(kind))
 		}
 		return saved(c, pipPath(p.ID, x.ID), a.what, res.Replayed, "saved")
 	}
+}
+
+// pipStepData is the page that records one step of a PIP.
+type pipStepData struct {
+	Person  projections.Person
+	PIP     projections.PIP
+	Step    string // its pipActions name
+	Title   string
+	Form    *form
+	Rows    []int    // the revision's goal rows
+	Metrics []choice // their metric choices
+}
+
+// GoalRows is the revision's goal rows.
+func (d pipStepData) GoalRows() goalRowsView { return goalRowsView{d.Form, d.Rows, d.Metrics} }
+
+// pipStep renders GET /ui/people/{id}/pips/{pid}/<route>: the page of one
+// step, when the viewer may record it on the PIP as it is. A PIP that
+// takes no more steps says so (409); outside the viewer's view 404, and
+// 403 for a step they see but may not record.
+func (u *ui) pipStep(name string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p, ok, err := u.see(c, "id")
+		if !ok {
+			return err
+		}
+		x, ok := u.pipOf(c, p)
+		if !ok {
+			return u.fail(c, domain.KindNotFound, errNotFound)
+		}
+		return u.showStep(c, p, x, name, nil, http.StatusOK)
+	}
+}
+
+// showStep renders the page of step name: posted shown again as sent, or
+// (nil) a fresh form once the viewer may record the step.
+func (u *ui) showStep(c echo.Context, p projections.Person, x projections.PIP, name string, posted *form, status int) error {
+	a := pipActions[name]
+	today := domain.DateOf(u.Now().UTC())
+	f := posted
+	if f == nil {
+		cmd := a.empty(x)
+		if err := u.allowed(c, u.journalAt(p.ID, p.Version, cmd), p, cmd); err != nil {
+			var de *domain.Error
+			if domain.KindOf(err) != domain.KindConflict || !asDomain(err, &de) {
+				return u.notAllowed(c, p, err)
+			}
+			return u.fail(c, domain.KindConflict, conflictWords(u, p, de))
+		}
+		f = newForm(p.Version, a.fresh(x, today))
+		labelsFor(f, name)
+	}
+	d := pipStepData{Person: p, PIP: x, Step: name, Title: a.title, Form: f}
+	if name == "revise" {
+		d.Rows = formRows(f, len(x.Goals))
+		d.Metrics = u.standardMetrics(p.ID, today)
+	}
+	return u.render(c, status, "pipstep", a.title+": "+p.Name, d)
 }
 
 // pipOf is the PIP the route's :pid names, if it is p's.
@@ -154,50 +258,32 @@ func (u *ui) pipIDOf(c echo.Context, p projections.Person) (uuid.UUID, bool) {
 	return id, found && owner == p.ID
 }
 
-// pipFormsFor prepares the forms the viewer may send on x, fresh, except
-// posted (the form named which), shown again as sent.
-func (u *ui) pipFormsFor(c echo.Context, p projections.Person, x projections.PIP, posted *form, which string) pipForms {
-	today := domain.DateOf(u.Now().UTC())
-	fs := pipForms{Open: which, Statuses: goalStatuses, Outcomes: pipOutcomes}
+// pipOffersFor is what the PIP page offers the viewer on x: the steps
+// they may record on it as it is, and the acknowledgement form, fresh or
+// (ack, not nil) as it was sent.
+func (u *ui) pipOffersFor(c echo.Context, p projections.Person, x projections.PIP, ack *form) pipOffers {
+	var o pipOffers
 	if x.State != projections.PIPActive {
-		return fs
+		return o
 	}
-	checkIn, revise, extend := domain.CheckInPIP{PIPID: x.ID}, domain.RevisePIP{PIPID: x.ID}, domain.ExtendPIP{PIPID: x.ID}
-	closing, ack := domain.ClosePIP{PIPID: x.ID}, domain.AcknowledgePIP{PIPID: x.ID}
-	j := u.journalAt(p.ID, p.Version, checkIn, revise, extend, closing, ack)
-	offer := func(name string, cmd domain.Command, values url.Values) *form {
-		if name == which {
-			return posted
-		}
-		if u.allowed(c, j, p, cmd) != nil {
-			return nil
-		}
-		f := newForm(p.Version, values)
-		labelsFor(f, name)
-		return f
+	cmds := make([]domain.Command, 0, len(pipSteps)+1)
+	for _, name := range pipSteps {
+		cmds = append(cmds, pipActions[name].empty(x))
 	}
-	fs.CheckIn = offer("check-in", checkIn, url.Values{"on": {today.String()}})
-	rev := url.Values{"rows": {strconv.Itoa(len(x.Goals) + 1)}}
-	for i, g := range x.Goals {
-		r := "g" + strconv.Itoa(i+1) + "_"
-		rev.Set(r+"id", g.GoalID.String())
-		rev.Set(r+"text", g.Text)
-		if g.Metric != nil {
-			rev.Set(r+"metric", *g.Metric)
-		}
-		if g.Target != nil {
-			rev.Set(r+"target", strconv.FormatFloat(*g.Target, 'f', -1, 64))
+	cmds = append(cmds, pipActions["acknowledgement"].empty(x))
+	j := u.journalAt(p.ID, p.Version, cmds...)
+	for i, name := range pipSteps {
+		if u.allowed(c, j, p, cmds[i]) == nil {
+			a := pipActions[name]
+			o.Steps = append(o.Steps, pipStepLink{ID: "to-" + name, Path: pipPath(p.ID, x.ID) + "/" + a.route, Label: a.title})
 		}
 	}
-	fs.Revise = offer("revise", revise, rev)
-	if fs.Revise != nil {
-		fs.Rows = formRows(fs.Revise, len(x.Goals))
-		fs.Metrics = u.standardMetrics(p.ID, today) // the goal rows' choices
+	o.Ack = ack
+	if o.Ack == nil && u.allowed(c, j, p, cmds[len(pipSteps)]) == nil {
+		o.Ack = newForm(p.Version, nil)
+		labelsFor(o.Ack, "acknowledgement")
 	}
-	fs.Extend = offer("extend", extend, url.Values{"new_ends_on": {x.EndsOn.AddDays(14).String()}})
-	fs.Close = offer("close", closing, nil)
-	fs.Ack = offer("acknowledgement", ack, nil)
-	return fs
+	return o
 }
 
 // labelsFor names each field of a PIP form for the messages beside it.

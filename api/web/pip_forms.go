@@ -113,9 +113,6 @@ type goalRowsView struct {
 // GoalRows is the form's goal rows.
 func (d pipOpenData) GoalRows() goalRowsView { return goalRowsView{d.Form, d.Rows, d.Metrics} }
 
-// GoalRows is the revision's goal rows.
-func (p pipForms) GoalRows() goalRowsView { return goalRowsView{p.Revise, p.Rows, p.Metrics} }
-
 // sampleOpenPIP is an OpenPIP the domain accepts for what it says, so that
 // asking whether the viewer may open one also asks whether the journal
 // takes one now (a person has at most one active PIP).

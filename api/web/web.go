@@ -205,6 +205,7 @@ var views = map[string]func(p page) templ.Component{
 	"people":   func(p page) templ.Component { return directoryView(p.Data.(directoryData)) },
 	"pip":      func(p page) templ.Component { return pipView(p, p.Data.(pipData)) },
 	"pipopen":  func(p page) templ.Component { return pipOpenView(p, p.Data.(pipOpenData)) },
+	"pipstep":  func(p page) templ.Component { return pipStepView(p, p.Data.(pipStepData)) },
 	"pips":     func(p page) templ.Component { return pipsView(p.Data.(pipListData)) },
 	"register": func(p page) templ.Component { return registerView(p.CSRF, p.Data.(registerData)) },
 	"rep":      func(p page) templ.Component { return repView(p, p.Data.(repData)) },

@@ -71,20 +71,20 @@ func TestBrowserPIP(t *testing.T) {
 		contains(t, "what she acknowledges", b.text("#ack"), "received", "does not say that you agree", "Block every morning for first calls")
 		b.run("comment", chromedp.SetValue("#comment", "Received. I will ask for help with the first calls."))
 		contains(t, "acknowledged", saved("acknowledge", "#acknowledge"), "your acknowledgement of receipt")
-		if n, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int64](`document.querySelectorAll('.pip-forms').length`)); n != 0 {
-			t.Error("Ana is offered HR's forms on her PIP")
+		if n, _ := chromedp.Run(b.ctx, chromedp.Evaluate[int64](`document.querySelectorAll('.pip-steps').length`)); n != 0 {
+			t.Error("Ana is offered HR's steps on her PIP")
 		}
 	})
 
 	step("HR records a check-in and revises the goals", func(t *testing.T) {
 		asHR()
 		b.run("the PIP", chromedp.Navigate(b.URL+pipPage), chromedp.WaitVisible("#chain"),
-			chromedp.Click("#d-check-in summary", chromedp.NodeVisible), chromedp.WaitVisible("#check-in"))
+			chromedp.Click("#to-check-in", chromedp.NodeVisible), chromedp.WaitVisible("#check-in"))
 		b.run("rate the goals", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelectorAll('#check-in select'); s[0].value = 'at_risk'; s[1].value = 'on_track'; })()`),
 			chromedp.SetValue("#ci-note", "First week: six first calls booked."))
-		b.screenshot("pip-forms", true)
+		b.screenshot("pip-check-in", true)
 		contains(t, "check-in", saved("check in", "#record-check-in"), "the check-in")
-		b.run("revise", chromedp.Click("#d-revise summary", chromedp.NodeVisible), chromedp.WaitVisible("#revise"),
+		b.run("revise", chromedp.Click("#to-revise", chromedp.NodeVisible), chromedp.WaitVisible("#revise"),
 			chromedp.SetValue("#revise #g2_text", "Block three mornings a week for first calls"),
 			chromedp.SetValue("#rv-reason", "Mornings clash with the team meeting twice a week"))
 		contains(t, "revised", saved("revise", "#record-revision"), "the revised goals")
@@ -100,10 +100,10 @@ func TestBrowserPIP(t *testing.T) {
 	step("HR extends and closes it", func(t *testing.T) {
 		asHR()
 		b.run("extend", chromedp.Navigate(b.URL+pipPage), chromedp.WaitVisible("#chain"),
-			chromedp.Click("#d-extend summary", chromedp.NodeVisible), chromedp.WaitVisible("#extend"),
+			chromedp.Click("#to-extend", chromedp.NodeVisible), chromedp.WaitVisible("#extend"),
 			chromedp.SetValue("#ex-reason", "Two weeks of holidays in the middle"))
 		contains(t, "extended", saved("extend", "#record-extension"), "the new end date")
-		b.run("close", chromedp.Click("#d-close summary", chromedp.NodeVisible), chromedp.WaitVisible("#close"),
+		b.run("close", chromedp.Click("#to-close", chromedp.NodeVisible), chromedp.WaitVisible("#close"),
 			chromedp.Click("#outcome-succeeded", chromedp.NodeVisible), chromedp.SetValue("#cl-note", "Opportunities at the standard for the last month."))
 		contains(t, "closed", saved("close", "#record-closure"), "the closure")
 		contains(t, "state", b.text("#pip-state"), "closed: succeeded")
@@ -167,10 +167,11 @@ func TestBrowserPIP(t *testing.T) {
 
 	step("phone", func(t *testing.T) {
 		b.run("phone", chromedp.EmulateViewport(390, 844), chromedp.Navigate(b.URL+"/ui/people/"+b.people[demo.PIPNow]), chromedp.WaitVisible("#attainment"),
-			chromedp.Click(`a[href*="/pips/"]:not(#to-open-pip)`, chromedp.NodeVisible), chromedp.WaitVisible("#chain"),
-			chromedp.Click("#d-check-in summary", chromedp.NodeVisible), chromedp.WaitVisible("#check-in"))
+			chromedp.Click(`a[href*="/pips/"]:not(#to-open-pip)`, chromedp.NodeVisible), chromedp.WaitVisible("#chain"))
 		b.noSideways("PIP")
-		b.screenshot("pip-forms-phone", true)
+		b.run("its check-in", chromedp.Click("#to-check-in", chromedp.NodeVisible), chromedp.WaitVisible("#check-in"))
+		b.noSideways("PIP check-in")
+		b.screenshot("pip-check-in-phone", true)
 		b.run("the list", chromedp.Navigate(b.URL+"/ui/pips"), chromedp.WaitVisible("main table"))
 		b.noSideways("PIP list")
 		contains(t, "the list", b.text("main table"), "Manager", "Next check-in", demo.PIPNow, demo.Leo)
