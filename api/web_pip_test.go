@@ -117,6 +117,14 @@ func TestWebPIP(t *testing.T) {
 			t.Fatalf("a refused %s appended %d events", rf.route, o.LastSeq()-at)
 		}
 	}
+	// Another goal row, without JavaScript: the revision's page again, one
+	// row longer, with what was typed, and nothing recorded.
+	at := o.LastSeq()
+	grown := hr.post(pipPath+"/revision", with(hr.get(pipPath+"/revision").form(t, pipPath+"/revision"), "action", "add-row", "reason", "Typed before the new row"))
+	if grown.status != http.StatusOK || !strings.Contains(grown.body, `id="g4_text"`) || strings.Contains(grown.body, `id="g5_text"`) ||
+		!strings.Contains(grown.text(), "Typed before the new row") || !strings.Contains(grown.text(), "Revise the goals") || o.LastSeq() != at {
+		t.Errorf("another goal row: %d, want the revision's page with four rows and the reason typed, nothing recorded (%d events)", grown.status, o.LastSeq()-at)
+	}
 	steps := []struct {
 		route string
 		kv    []string
