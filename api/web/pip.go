@@ -85,8 +85,8 @@ type chainView struct {
 
 // pip renders GET /ui/people/{id}/pips/{pid}: the PIP's audit view, with
 // the person's hash chain verified on the spot, links to the steps the
-// viewer may record and the person's acknowledgement (pip_actions.go). A signed-in browser's page is kept in the
-// page cache (keptPIP).
+// viewer may record and the person's acknowledgement (pip_actions.go). A
+// signed-in browser's page is kept in the page cache (keptPIP).
 func (u *ui) pip(c echo.Context) error {
 	if token := csrfToken(c); u.keeps(c, token) {
 		return u.keptPIP(c, token)

@@ -38,7 +38,7 @@ type pipStepLink struct {
 // the path its form posts to), the command that asks whether it may be
 // recorded, the form's first values, what the form reads, and what the
 // page says once it is recorded. A step without a title has no page of
-// its own (the acknowledgement).
+// its own (the acknowledgement); a nil fresh starts its form empty.
 type pipAction struct {
 	route string
 	title string
@@ -59,9 +59,9 @@ var pipActions = map[string]pipAction{
 			return url.Values{"new_ends_on": {x.EndsOn.AddDays(14).String()}}
 		}, readExtension, "the new end date"},
 	"close": {"closure", "Close the plan", func(x projections.PIP) domain.Command { return domain.ClosePIP{PIPID: x.ID} },
-		func(projections.PIP, domain.Date) url.Values { return nil }, readClosure, "the closure"},
+		nil, readClosure, "the closure"},
 	"acknowledgement": {"acknowledgement", "", func(x projections.PIP) domain.Command { return domain.AcknowledgePIP{PIPID: x.ID} },
-		func(projections.PIP, domain.Date) url.Values { return nil }, readAcknowledgement, "your acknowledgement of receipt"},
+		nil, readAcknowledgement, "your acknowledgement of receipt"},
 }
 
 // pipSteps are the steps with a page of their own, in the order the PIP
@@ -185,11 +185,13 @@ type pipStepData struct {
 	Person  projections.Person
 	PIP     projections.PIP
 	Step    string // its pipActions name
-	Title   string
 	Form    *form
 	Rows    []int    // the revision's goal rows
 	Metrics []choice // their metric choices
 }
+
+// Title is the step's, as the page's heading says it.
+func (d pipStepData) Title() string { return pipActions[d.Step].title }
 
 // GoalRows is the revision's goal rows.
 func (d pipStepData) GoalRows() goalRowsView { return goalRowsView{d.Form, d.Rows, d.Metrics} }
@@ -227,15 +229,19 @@ func (u *ui) showStep(c echo.Context, p projections.Person, x projections.PIP, n
 			}
 			return u.fail(c, domain.KindConflict, conflictWords(u, p, de))
 		}
-		f = newForm(p.Version, a.fresh(x, today))
+		var values url.Values
+		if a.fresh != nil {
+			values = a.fresh(x, today)
+		}
+		f = newForm(p.Version, values)
 		labelsFor(f, name)
 	}
-	d := pipStepData{Person: p, PIP: x, Step: name, Title: a.title, Form: f}
+	d := pipStepData{Person: p, PIP: x, Step: name, Form: f}
 	if name == "revise" {
 		d.Rows = formRows(f, len(x.Goals))
 		d.Metrics = u.standardMetrics(p.ID, today)
 	}
-	return u.render(c, status, "pipstep", a.title+": "+p.Name, d)
+	return u.render(c, status, "pipstep", d.Title()+": "+p.Name, d)
 }
 
 // pipOf is the PIP the route's :pid names, if it is p's.
@@ -260,26 +266,26 @@ func (u *ui) pipIDOf(c echo.Context, p projections.Person) (uuid.UUID, bool) {
 
 // pipOffersFor is what the PIP page offers the viewer on x: the steps
 // they may record on it as it is, and the acknowledgement form, fresh or
-// (ack, not nil) as it was sent.
-func (u *ui) pipOffersFor(c echo.Context, p projections.Person, x projections.PIP, ack *form) pipOffers {
+// (posted, not nil) as it was sent.
+func (u *ui) pipOffersFor(c echo.Context, p projections.Person, x projections.PIP, posted *form) pipOffers {
 	var o pipOffers
 	if x.State != projections.PIPActive {
 		return o
 	}
-	cmds := make([]domain.Command, 0, len(pipSteps)+1)
+	ack := pipActions["acknowledgement"].empty(x)
+	cmds := []domain.Command{ack}
 	for _, name := range pipSteps {
 		cmds = append(cmds, pipActions[name].empty(x))
 	}
-	cmds = append(cmds, pipActions["acknowledgement"].empty(x))
-	j := u.journalAt(p.ID, p.Version, cmds...)
+	j := u.journalAt(p.ID, p.Version, cmds...) // one journal for every dry run
 	for i, name := range pipSteps {
-		if u.allowed(c, j, p, cmds[i]) == nil {
+		if u.allowed(c, j, p, cmds[i+1]) == nil {
 			a := pipActions[name]
 			o.Steps = append(o.Steps, pipStepLink{ID: "to-" + name, Path: pipPath(p.ID, x.ID) + "/" + a.route, Label: a.title})
 		}
 	}
-	o.Ack = ack
-	if o.Ack == nil && u.allowed(c, j, p, cmds[len(pipSteps)]) == nil {
+	o.Ack = posted
+	if o.Ack == nil && u.allowed(c, j, p, ack) == nil {
 		o.Ack = newForm(p.Version, nil)
 		labelsFor(o.Ack, "acknowledgement")
 	}

@@ -34,7 +34,7 @@ func pipStepView(p page, d pipStepData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = text(d.Title).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = text(d.Title()).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
